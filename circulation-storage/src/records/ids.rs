@@ -1,0 +1,54 @@
+//! RMB's id rules: version 1-5, variant 8-b, and its message for anything else.
+use crate::error::StorageError;
+use uuid::Uuid;
+
+pub const INVALID_UUID_MESSAGE: &str =
+    "Invalid UUID format of id, should be xxxxxxxx-xxxx-Mxxx-Nxxx-xxxxxxxxxxxx \
+where M is 1-5 and N is 8, 9, a, b, A or B and x is 0-9, a-f or A-F.";
+
+/// Parses an id the way RMB's uuid.schema pattern accepts it.
+pub fn parse_rmb_uuid(text: &str) -> Option<Uuid> {
+    let b = text.as_bytes();
+    if b.len() != 36 {
+        return None;
+    }
+    for (i, c) in b.iter().enumerate() {
+        let ok = match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            14 => (b'1'..=b'5').contains(c),
+            19 => matches!(c, b'8' | b'9' | b'a' | b'b' | b'A' | b'B'),
+            _ => c.is_ascii_hexdigit(),
+        };
+        if !ok {
+            return None;
+        }
+    }
+    Uuid::parse_str(text).ok()
+}
+
+/// An id from a path or a body; a bad one is a 422 naming `<table>.id`.
+pub fn require_id(text: &str, table: &str) -> Result<Uuid, StorageError> {
+    parse_rmb_uuid(text).ok_or_else(|| {
+        StorageError::invalid(
+            INVALID_UUID_MESSAGE,
+            &format!("{table}.id"),
+            Some(text.to_string()),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_rmb_uuid;
+
+    #[test]
+    fn accepts_only_rmb_uuids() {
+        assert!(parse_rmb_uuid("43198de5-f56a-4a53-a0bd-5a324418967a").is_some());
+        assert!(parse_rmb_uuid("43198DE5-F56A-4A53-A0BD-5A324418967A").is_some());
+        assert!(parse_rmb_uuid("00000000-0000-0000-0000-000000000000").is_none());
+        assert!(parse_rmb_uuid("43198de5-f56a-6a53-a0bd-5a324418967a").is_none());
+        assert!(parse_rmb_uuid("43198de5-f56a-4a53-c0bd-5a324418967a").is_none());
+        assert!(parse_rmb_uuid("not-a-uuid").is_none());
+        assert!(parse_rmb_uuid("").is_none());
+    }
+}

@@ -1,0 +1,374 @@
+//! The catalogue of record types: table, paths, collection key and the rules each type adds
+//! to RMB's generic behaviour (validation messages, defaults, constraint messages).
+pub mod dates;
+pub mod fixed_due_date_schedule;
+pub mod ids;
+pub mod loan;
+pub mod loan_policy;
+pub mod metadata;
+pub mod patron_notice_policy;
+pub mod request;
+pub mod shape;
+
+use crate::cql::sql::TableConfig;
+use crate::error::StorageError;
+use diesel::PgConnection;
+use serde_json::Value;
+
+/// Create (POST) or replace (PUT) — some rules differ between them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Write {
+    Create,
+    Replace,
+}
+
+/// What `DELETE <collection>` does for a type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeleteAll {
+    NotAllowed,
+    /// Deletes everything (query ignored).
+    Everything,
+    /// `query` required; `cql.allRecords=1` deletes everything.
+    QueryRequired,
+    /// Without `query` everything, with it the matching records.
+    QueryOptional,
+}
+
+/// What `PUT <item>` does when the record is missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Put {
+    /// Creates it and answers 204 (loans, requests, loan/request policies, schedules).
+    Upsert,
+    /// Answers 404.
+    UpdateOnly,
+    /// No PUT at all (check-ins).
+    NotAllowed,
+}
+
+pub struct RecordType {
+    /// Human name used in logs.
+    pub name: &'static str,
+    pub collection_path: &'static str,
+    pub collection_key: &'static str,
+    pub cql: TableConfig,
+    pub with_metadata: bool,
+    pub put: Put,
+    pub delete_all: DeleteAll,
+    pub item_delete: bool,
+    /// `format: date-time` properties, re-serialised as RMB does (`...T...SSS+00:00`).
+    pub date_time_fields: &'static [&'static str],
+    /// Shape check against the type's JSON schema (required, unknown fields, enums, types).
+    pub shape: fn(&Value) -> Result<(), StorageError>,
+    /// Type-specific defaults and checks, before the write.
+    pub prepare: fn(&mut Value, Write) -> Result<(), StorageError>,
+    /// Checks that need the database, inside the write transaction.
+    pub check_in_db: fn(&mut PgConnection, &Value, Write) -> Result<(), StorageError>,
+    /// Turns a constraint violation into the type's own FOLIO message.
+    pub constraint_message: fn(StorageError, &Value) -> StorageError,
+}
+
+impl RecordType {
+    pub fn table(&self) -> &'static str {
+        self.cql.table
+    }
+}
+
+pub fn no_prepare(_: &mut Value, _: Write) -> Result<(), StorageError> {
+    Ok(())
+}
+
+pub fn no_db_check(_: &mut PgConnection, _: &Value, _: Write) -> Result<(), StorageError> {
+    Ok(())
+}
+
+pub fn generic_constraint(e: StorageError, _: &Value) -> StorageError {
+    e
+}
+
+const ID: (&str, &str) = ("id", "id");
+
+pub static LOANS: RecordType = RecordType {
+    name: "loan",
+    collection_path: "/loan-storage/loans",
+    collection_key: "loans",
+    cql: TableConfig::new("loan", &[ID]),
+    with_metadata: true,
+    put: Put::Upsert,
+    delete_all: DeleteAll::QueryRequired,
+    item_delete: true,
+    date_time_fields: &[
+        "dueDate",
+        "systemReturnDate",
+        "declaredLostDate",
+        "claimedReturnedDate",
+        "forUseAtLocation.statusDate",
+        "forUseAtLocation.holdShelfExpirationDate",
+        "agedToLostDelayedBilling.dateLostItemShouldBeBilled",
+        "agedToLostDelayedBilling.agedToLostDate",
+        "reminders.lastFeeBilled.date",
+    ],
+    shape: shape::loan,
+    prepare: loan::prepare,
+    check_in_db: no_db_check,
+    constraint_message: loan::constraint_message,
+};
+
+pub static REQUESTS: RecordType = RecordType {
+    name: "request",
+    collection_path: "/request-storage/requests",
+    collection_key: "requests",
+    cql: TableConfig {
+        table: "request",
+        uuid_fields: &[ID, ("cancellationReasonId", "cancellationreasonid")],
+        case_sensitive_fields: &[("itemIdEq", "itemId")],
+        indexes: &[],
+    },
+    with_metadata: true,
+    put: Put::Upsert,
+    delete_all: DeleteAll::Everything,
+    item_delete: true,
+    date_time_fields: &[
+        "requestDate",
+        "cancelledDate",
+        "requestExpirationDate",
+        "holdShelfExpirationDate",
+        "printDetails.printEventDate",
+        "awaitingPickupRequestClosedDate",
+    ],
+    shape: shape::request,
+    prepare: request::prepare,
+    check_in_db: request::check_cancellation_reason,
+    constraint_message: request::constraint_message,
+};
+
+pub static LOAN_POLICIES: RecordType = RecordType {
+    name: "loan policy",
+    collection_path: "/loan-policy-storage/loan-policies",
+    collection_key: "loanPolicies",
+    cql: TableConfig {
+        table: "loan_policy",
+        uuid_fields: &[
+            ID,
+            (
+                "loansPolicy.fixedDueDateScheduleId",
+                "loanspolicy_fixedduedatescheduleid",
+            ),
+            (
+                "renewalsPolicy.alternateFixedDueDateScheduleId",
+                "renewalspolicy_alternatefixedduedatescheduleid",
+            ),
+        ],
+        case_sensitive_fields: &[],
+        indexes: &[],
+    },
+    with_metadata: true,
+    put: Put::Upsert,
+    delete_all: DeleteAll::Everything,
+    item_delete: true,
+    date_time_fields: &[],
+    shape: shape::loan_policy,
+    prepare: loan_policy::validate,
+    check_in_db: no_db_check,
+    constraint_message: generic_constraint,
+};
+
+pub static REQUEST_POLICIES: RecordType = RecordType {
+    name: "request policy",
+    collection_path: "/request-policy-storage/request-policies",
+    collection_key: "requestPolicies",
+    cql: TableConfig::new("request_policy", &[ID]),
+    with_metadata: true,
+    put: Put::Upsert,
+    delete_all: DeleteAll::Everything,
+    item_delete: true,
+    date_time_fields: &[],
+    shape: shape::request_policy,
+    prepare: no_prepare,
+    check_in_db: no_db_check,
+    constraint_message: generic_constraint,
+};
+
+pub static FIXED_DUE_DATE_SCHEDULES: RecordType = RecordType {
+    name: "fixed due date schedule",
+    collection_path: "/fixed-due-date-schedule-storage/fixed-due-date-schedules",
+    collection_key: "fixedDueDateSchedules",
+    cql: TableConfig::new("fixed_due_date_schedule", &[ID]),
+    with_metadata: true,
+    put: Put::Upsert,
+    delete_all: DeleteAll::Everything,
+    item_delete: true,
+    date_time_fields: &["schedules[].from", "schedules[].to", "schedules[].due"],
+    shape: shape::fixed_due_date_schedule,
+    prepare: fixed_due_date_schedule::validate,
+    check_in_db: no_db_check,
+    constraint_message: generic_constraint,
+};
+
+pub static PATRON_NOTICE_POLICIES: RecordType = RecordType {
+    name: "patron notice policy",
+    collection_path: "/patron-notice-policy-storage/patron-notice-policies",
+    collection_key: "patronNoticePolicies",
+    cql: TableConfig::new("patron_notice_policy", &[ID]),
+    with_metadata: true,
+    put: Put::UpdateOnly,
+    delete_all: DeleteAll::NotAllowed,
+    item_delete: true,
+    date_time_fields: &[],
+    shape: shape::patron_notice_policy,
+    prepare: no_prepare,
+    check_in_db: no_db_check,
+    constraint_message: patron_notice_policy::constraint_message,
+};
+
+pub static CANCELLATION_REASONS: RecordType = RecordType {
+    name: "cancellation reason",
+    collection_path: "/cancellation-reason-storage/cancellation-reasons",
+    collection_key: "cancellationReasons",
+    cql: TableConfig::new("cancellation_reason", &[ID]),
+    with_metadata: true,
+    put: Put::UpdateOnly,
+    delete_all: DeleteAll::Everything,
+    item_delete: true,
+    date_time_fields: &[],
+    shape: shape::cancellation_reason,
+    prepare: no_prepare,
+    check_in_db: no_db_check,
+    constraint_message: generic_constraint,
+};
+
+pub static CIRCULATION_SETTINGS: RecordType = RecordType {
+    name: "circulation setting",
+    collection_path: "/circulation-settings-storage/circulation-settings",
+    collection_key: "circulationSettings",
+    cql: TableConfig::new("circulation_settings", &[ID]),
+    with_metadata: true,
+    put: Put::UpdateOnly,
+    delete_all: DeleteAll::NotAllowed,
+    item_delete: true,
+    date_time_fields: &[],
+    shape: shape::circulation_setting,
+    prepare: no_prepare,
+    check_in_db: no_db_check,
+    constraint_message: generic_constraint,
+};
+
+pub static PATRON_ACTION_SESSIONS: RecordType = RecordType {
+    name: "patron action session",
+    collection_path: "/patron-action-session-storage/patron-action-sessions",
+    collection_key: "patronActionSessions",
+    cql: TableConfig::new("patron_action_session", &[ID]),
+    with_metadata: true,
+    put: Put::UpdateOnly,
+    delete_all: DeleteAll::NotAllowed,
+    item_delete: true,
+    date_time_fields: &[],
+    shape: shape::patron_action_session,
+    prepare: no_prepare,
+    check_in_db: no_db_check,
+    constraint_message: generic_constraint,
+};
+
+pub static SCHEDULED_NOTICES: RecordType = RecordType {
+    name: "scheduled notice",
+    collection_path: "/scheduled-notice-storage/scheduled-notices",
+    collection_key: "scheduledNotices",
+    cql: TableConfig::new("scheduled_notice", &[ID]),
+    with_metadata: true,
+    put: Put::UpdateOnly,
+    delete_all: DeleteAll::QueryOptional,
+    item_delete: true,
+    date_time_fields: &["nextRunTime"],
+    shape: shape::scheduled_notice,
+    prepare: no_prepare,
+    check_in_db: no_db_check,
+    constraint_message: generic_constraint,
+};
+
+pub static CHECK_INS: RecordType = RecordType {
+    name: "check-in",
+    collection_path: "/check-in-storage/check-ins",
+    collection_key: "checkIns",
+    cql: TableConfig::new("check_in", &[ID]),
+    with_metadata: false,
+    put: Put::NotAllowed,
+    delete_all: DeleteAll::NotAllowed,
+    item_delete: false,
+    date_time_fields: &["occurredDateTime"],
+    shape: shape::check_in,
+    prepare: no_prepare,
+    check_in_db: no_db_check,
+    constraint_message: generic_constraint,
+};
+
+pub static STAFF_SLIPS: RecordType = RecordType {
+    name: "staff slip",
+    collection_path: "/staff-slips-storage/staff-slips",
+    collection_key: "staffSlips",
+    cql: TableConfig::new("staff_slips", &[ID]),
+    with_metadata: true,
+    put: Put::UpdateOnly,
+    delete_all: DeleteAll::Everything,
+    item_delete: true,
+    date_time_fields: &[],
+    shape: shape::any_object,
+    prepare: no_prepare,
+    check_in_db: no_db_check,
+    constraint_message: generic_constraint,
+};
+
+/// Every type served with the generic collection/item routes.
+pub static ALL: [&RecordType; 12] = [
+    &LOANS,
+    &REQUESTS,
+    &LOAN_POLICIES,
+    &REQUEST_POLICIES,
+    &FIXED_DUE_DATE_SCHEDULES,
+    &PATRON_NOTICE_POLICIES,
+    &CANCELLATION_REASONS,
+    &CIRCULATION_SETTINGS,
+    &PATRON_ACTION_SESSIONS,
+    &SCHEDULED_NOTICES,
+    &CHECK_INS,
+    &STAFF_SLIPS,
+];
+
+/// Everything RMB does to a body before it is stored: dates in RMB's form, the schema check,
+/// the type's own rules, and the metadata stamp.
+pub fn prepare_for_write(
+    rt: &RecordType,
+    record: &mut Value,
+    write: Write,
+    user_id: Option<&str>,
+) -> Result<(), StorageError> {
+    dates::normalise(record, rt.date_time_fields)?;
+    (rt.shape)(record)?;
+    (rt.prepare)(record, write)?;
+    if rt.with_metadata {
+        metadata::stamp(record, user_id);
+    }
+    Ok(())
+}
+
+/// A request body: JSON, and an object (400 text otherwise, as Jackson reports it).
+pub fn parse_body(body: &[u8]) -> Result<Value, StorageError> {
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| StorageError::BadRequest(format!("Json content error {e}")))?;
+    if value.is_object() {
+        Ok(value)
+    } else {
+        Err(StorageError::BadRequest(
+            "Json content error: expected a JSON object".into(),
+        ))
+    }
+}
+
+/// The id of a new record: the body's (checked) or a fresh one; written back into the body.
+pub fn id_for_create(rt: &RecordType, record: &mut Value) -> Result<uuid::Uuid, StorageError> {
+    let id = match record.get("id") {
+        None | Some(Value::Null) => uuid::Uuid::new_v4(),
+        Some(Value::String(text)) => ids::require_id(text, rt.table())?,
+        Some(other) => ids::require_id(&other.to_string(), rt.table())?,
+    };
+    record["id"] = Value::String(id.to_string());
+    Ok(id)
+}

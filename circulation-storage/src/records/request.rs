@@ -1,0 +1,128 @@
+//! Requests: item/title level consistency, cancellation reasons, and the queue position message.
+use super::Write;
+use crate::db::store;
+use crate::error::StorageError;
+use diesel::PgConnection;
+use serde_json::Value;
+use shared_types::errors::Error as FolioError;
+
+pub const POSITION_UNIQUE_INDEX: &str = "request_itemid_position_idx_unique";
+
+fn present(request: &Value, field: &str) -> bool {
+    request
+        .get(field)
+        .and_then(Value::as_str)
+        .is_some_and(|s| !s.trim().is_empty())
+}
+
+pub fn prepare(request: &mut Value, _: Write) -> Result<(), StorageError> {
+    let level = request
+        .get("requestLevel")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let has_item = present(request, "itemId");
+    let has_holdings = present(request, "holdingsRecordId");
+    let mut errors = Vec::new();
+    if level == "Item" {
+        if !has_item {
+            errors.push(FolioError::new(
+                "Item ID in item level request should not be absent",
+            ));
+        }
+        if !has_holdings {
+            errors.push(FolioError::new(
+                "Holdings record ID in item level request should not be absent",
+            ));
+        }
+    } else if level == "Title" && has_item != has_holdings {
+        errors.push(FolioError::new(
+            "Title level request must have both itemId and holdingsRecordId or neither",
+        ));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(StorageError::Unprocessable(errors.into()))
+    }
+}
+
+/// A cancelled request must name a cancellation reason that exists.
+pub fn check_cancellation_reason(
+    conn: &mut PgConnection,
+    request: &Value,
+    write: Write,
+) -> Result<(), StorageError> {
+    if write != Write::Replace
+        || request.get("status").and_then(Value::as_str) != Some("Closed - Cancelled")
+    {
+        return Ok(());
+    }
+    let Some(reason) = request
+        .get("cancellationReasonId")
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty())
+    else {
+        return Ok(());
+    };
+    let exists = match super::ids::parse_rmb_uuid(reason) {
+        Some(id) => store::get(conn, "cancellation_reason", id)?.is_some(),
+        None => false,
+    };
+    if exists {
+        Ok(())
+    } else {
+        Err(StorageError::unprocessable(
+            FolioError::new("Cancellation reason does not exist")
+                .with_code("INVALID_CANCELLATION_REASON")
+                .with_parameter("cancellationReasonId", Some(reason.to_string())),
+        ))
+    }
+}
+
+pub fn constraint_message(e: StorageError, request: &Value) -> StorageError {
+    match &e {
+        StorageError::Constraint { constraint, .. } if constraint == POSITION_UNIQUE_INDEX => {
+            let value = |f: &str| {
+                request
+                    .get(f)
+                    .map(|v| v.as_str().map(str::to_string).unwrap_or(v.to_string()))
+            };
+            StorageError::unprocessable(
+                FolioError::new(
+                    "Cannot have more than one request with the same position in the queue",
+                )
+                .with_parameter("itemId", value("itemId"))
+                .with_parameter("position", value("position")),
+            )
+        }
+        _ => e,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn messages(r: Result<(), StorageError>) -> Vec<String> {
+        match r {
+            Err(StorageError::Unprocessable(e)) => {
+                e.errors.into_iter().map(|e| e.message).collect()
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn level_rules() {
+        let mut item = json!({"requestLevel": "Item"});
+        assert_eq!(messages(prepare(&mut item, Write::Create)).len(), 2);
+        let mut title = json!({"requestLevel": "Title", "itemId": "x"});
+        assert_eq!(
+            messages(prepare(&mut title, Write::Create)),
+            vec!["Title level request must have both itemId and holdingsRecordId or neither"]
+        );
+        let mut ok = json!({"requestLevel": "Title"});
+        assert!(prepare(&mut ok, Write::Create).is_ok());
+    }
+}

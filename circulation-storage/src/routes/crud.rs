@@ -1,0 +1,213 @@
+//! The generic RMB resource: collection GET/POST/DELETE and item GET/PUT/DELETE for any record
+//! type of the catalogue, with RMB's status codes and bodies.
+use super::{paging, Params, State};
+use crate::cql::{self, sql::SqlQuery, sql::TableConfig};
+use crate::db::{self, store};
+use crate::error::StorageError;
+use crate::records::{self, ids, DeleteAll, Put, RecordType, Write};
+use crate::tenant::{Caller, TenantId};
+use actix_web::{web, HttpResponse};
+use serde_json::{json, Map, Value};
+
+pub fn configure(cfg: &mut web::ServiceConfig, rt: &'static RecordType) {
+    let mut collection = web::resource(rt.collection_path)
+        .route(web::get().to(move |t: TenantId, p: Params, s: State| list(rt, t, p, s)))
+        .route(web::post().to(move |c: Caller, b: web::Bytes, s: State| create(rt, c, b, s)));
+    if rt.delete_all != DeleteAll::NotAllowed {
+        collection = collection.route(
+            web::delete().to(move |t: TenantId, p: Params, s: State| delete_all(rt, t, p, s)),
+        );
+    }
+    let mut item = web::resource(format!("{}/{{id}}", rt.collection_path)).route(
+        web::get().to(move |t: TenantId, id: web::Path<String>, s: State| get(rt, t, id, s)),
+    );
+    if rt.put != Put::NotAllowed {
+        item = item.route(web::put().to(
+            move |c: Caller, id: web::Path<String>, b: web::Bytes, s: State| {
+                replace(rt, c, id, b, s)
+            },
+        ));
+    }
+    if rt.item_delete {
+        item = item.route(
+            web::delete()
+                .to(move |t: TenantId, id: web::Path<String>, s: State| delete(rt, t, id, s)),
+        );
+    }
+    cfg.service(collection).service(item);
+}
+
+/// Translates the `query` parameter; no query (or an empty one) selects everything.
+pub fn filter_for(query: Option<&str>, table: &TableConfig) -> Result<SqlQuery, StorageError> {
+    let query = query
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+        .unwrap_or("cql.allRecords=1");
+    let parsed = cql::parse(query)
+        .map_err(|e| StorageError::BadRequest(format!("Invalid CQL query: {e}")))?;
+    cql::sql::to_sql(&parsed, table, 1)
+        .map_err(|e| StorageError::BadRequest(format!("Invalid CQL query: {e}")))
+}
+
+/// An SQL failure caused by a query's values (a cast, say) is the client's 400, not our 500;
+/// the database's own text stays in our log.
+pub fn query_failure(e: StorageError, query: Option<&str>) -> StorageError {
+    match e {
+        StorageError::Internal(detail) => {
+            log::warn!("query {:?} failed: {detail}", query.unwrap_or_default());
+            StorageError::BadRequest(format!("Invalid query: {}", query.unwrap_or_default()))
+        }
+        other => other,
+    }
+}
+
+pub fn collection_body(key: &str, records: Vec<Value>, total: i64) -> Value {
+    let mut body = Map::new();
+    body.insert(key.to_string(), Value::Array(records));
+    body.insert("totalRecords".into(), json!(total));
+    Value::Object(body)
+}
+
+async fn list(
+    rt: &'static RecordType,
+    tenant: TenantId,
+    params: Params,
+    state: State,
+) -> Result<HttpResponse, StorageError> {
+    let (limit, offset) = paging(&params)?;
+    let query = params.get("query").cloned();
+    let filter = filter_for(query.as_deref(), &rt.cql)?;
+    let (records, total) = db::in_tenant(&state.pool, &tenant, move |c| {
+        store::search(c, rt.table(), &filter, limit, offset)
+    })
+    .await
+    .map_err(|e| query_failure(e, query.as_deref()))?;
+    Ok(HttpResponse::Ok().json(collection_body(rt.collection_key, records, total)))
+}
+
+async fn create(
+    rt: &'static RecordType,
+    caller: Caller,
+    body: web::Bytes,
+    state: State,
+) -> Result<HttpResponse, StorageError> {
+    let mut record = records::parse_body(&body)?;
+    let id = records::id_for_create(rt, &mut record)?;
+    records::prepare_for_write(rt, &mut record, Write::Create, caller.user_id.as_deref())?;
+    let stored = db::in_tenant(&state.pool, &caller.tenant, move |c| {
+        (rt.check_in_db)(c, &record, Write::Create)?;
+        store::insert(c, rt.table(), id, &record).map_err(|e| (rt.constraint_message)(e, &record))
+    })
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", id.to_string()))
+        .json(stored))
+}
+
+async fn get(
+    rt: &'static RecordType,
+    tenant: TenantId,
+    id: web::Path<String>,
+    state: State,
+) -> Result<HttpResponse, StorageError> {
+    let Some(id) = ids::parse_rmb_uuid(&id) else {
+        return Err(StorageError::NotFound(
+            if rt.table() == "fixed_due_date_schedule" {
+                "Not found, invalid UUID format".into()
+            } else {
+                "Not found".into()
+            },
+        ));
+    };
+    let record =
+        db::in_tenant(&state.pool, &tenant, move |c| store::get(c, rt.table(), id)).await?;
+    record
+        .map(|r| HttpResponse::Ok().json(r))
+        .ok_or_else(StorageError::not_found)
+}
+
+async fn replace(
+    rt: &'static RecordType,
+    caller: Caller,
+    id: web::Path<String>,
+    body: web::Bytes,
+    state: State,
+) -> Result<HttpResponse, StorageError> {
+    let id = ids::require_id(&id, rt.table())?;
+    let mut record = records::parse_body(&body)?;
+    record["id"] = Value::String(id.to_string());
+    records::prepare_for_write(rt, &mut record, Write::Replace, caller.user_id.as_deref())?;
+    db::in_tenant(&state.pool, &caller.tenant, move |c| {
+        (rt.check_in_db)(c, &record, Write::Replace)?;
+        let written = match rt.put {
+            Put::Upsert => store::upsert(c, rt.table(), id, &record).map(|_| true),
+            _ => store::update(c, rt.table(), id, &record),
+        };
+        match written.map_err(|e| (rt.constraint_message)(e, &record))? {
+            true => Ok(()),
+            false => Err(StorageError::not_found()),
+        }
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn delete(
+    rt: &'static RecordType,
+    tenant: TenantId,
+    id: web::Path<String>,
+    state: State,
+) -> Result<HttpResponse, StorageError> {
+    let Some(id) = ids::parse_rmb_uuid(&id) else {
+        return Err(StorageError::not_found());
+    };
+    db::in_tenant(&state.pool, &tenant, move |c| {
+        if std::ptr::eq(rt, &records::PATRON_NOTICE_POLICIES) {
+            records::patron_notice_policy::refuse_if_in_use(c, id)?;
+        }
+        match store::delete(c, rt.table(), id) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(StorageError::not_found()),
+            Err(StorageError::Constraint { detail, .. }) => Err(StorageError::invalid(
+                format!(
+                    "Cannot delete {}: it is still referenced. {detail}",
+                    rt.name
+                ),
+                "id",
+                Some(id.to_string()),
+            )),
+            Err(e) => Err(e),
+        }
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn delete_all(
+    rt: &'static RecordType,
+    tenant: TenantId,
+    params: Params,
+    state: State,
+) -> Result<HttpResponse, StorageError> {
+    let query = params
+        .get("query")
+        .map(|q| q.trim().to_string())
+        .filter(|q| !q.is_empty());
+    let filter = match (rt.delete_all, query.as_deref()) {
+        (DeleteAll::QueryRequired, None) => {
+            return Err(StorageError::BadRequest(
+                "Expected CQL but query parameter is empty".into(),
+            ))
+        }
+        (DeleteAll::Everything | DeleteAll::NotAllowed, _) | (DeleteAll::QueryOptional, None) => {
+            filter_for(None, &rt.cql)?
+        }
+        (_, Some(q)) => filter_for(Some(q), &rt.cql)?,
+    };
+    db::in_tenant(&state.pool, &tenant, move |c| {
+        store::delete_where(c, rt.table(), &filter)
+    })
+    .await
+    .map_err(|e| query_failure(e, query.as_deref()))?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,8 @@
+//! Integration harness: throwaway PostgreSQL, Okapi-compatible test gateway, stand-ins for the
+//! FOLIO modules outside this project, sample data, and helpers to run our module binaries.
+pub mod gateway;
+pub mod http;
+pub mod pg;
+pub mod sample_data;
+pub mod standins;
+pub mod storage;

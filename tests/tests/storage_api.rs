@@ -1,0 +1,586 @@
+//! circulation-storage end to end: real HTTP against the module, real PostgreSQL underneath.
+use circulation_tests::http::{encode, FolioClient, Reply};
+use circulation_tests::{pg, storage};
+use serde_json::{json, Value};
+
+/// A storage module on the shared throwaway database, and a client for a fresh tenant.
+fn setup(tenant: &str) -> FolioClient {
+    let url = storage::start_in_process(pg::shared()).expect("storage starts");
+    let mut client = FolioClient::new(&url, tenant);
+    client.user_id = Some("9c6ab3b2-2f4c-4a8a-8a31-8d6b1f2e7a10".into());
+    client
+}
+
+async fn enable(client: &FolioClient, load_reference: bool) -> Value {
+    let reply = client
+        .post(
+            "/_/tenant",
+            &json!({"module_to": "mod-circulation-storage-rs-0.1.0",
+                    "parameters": [{"key": "loadReference", "value": load_reference.to_string()}]}),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let location = reply.location.clone().expect("job location");
+    let job = client.get(&location).await;
+    assert_eq!(job.status, 200, "{}", job.body);
+    assert_eq!(job.json()["complete"], true);
+    assert_eq!(client.delete(&location).await.status, 204);
+    assert_eq!(client.get(&location).await.status, 404);
+    reply.json()
+}
+
+fn loan(item_id: &str, user_id: &str) -> Value {
+    json!({
+        "itemId": item_id,
+        "userId": user_id,
+        "loanDate": "2017-03-06T16:04:43.000+02:00",
+        "dueDate": "2017-04-06T16:04:43Z",
+        "action": "checkedout",
+        "status": {"name": "Open"}
+    })
+}
+
+fn uuid() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+async fn total(client: &FolioClient, path: &str, key: &str) -> (usize, i64) {
+    let reply = client.get(path).await;
+    assert_eq!(reply.status, 200, "{path}: {}", reply.body);
+    let body = reply.json();
+    (
+        body[key].as_array().map(Vec::len).unwrap_or(0),
+        body["totalRecords"].as_i64().unwrap(),
+    )
+}
+
+#[actix_web::test]
+async fn tenant_lifecycle_and_crud_of_every_record_type() {
+    let client = setup("lifecycle");
+    enable(&client, false).await;
+
+    // path, a valid record, a field to change on PUT, collection key
+    let schedule_id = uuid();
+    let cases: Vec<(&str, Value, &str, &str)> = vec![
+        (
+            "/loan-storage/loans",
+            loan(&uuid(), &uuid()),
+            "action",
+            "loans",
+        ),
+        (
+            "/request-storage/requests",
+            json!({"requestType": "Hold", "requestLevel": "Item", "requestDate": "2017-07-29T22:25:37Z",
+                   "requesterId": uuid(), "itemId": uuid(), "holdingsRecordId": uuid(), "instanceId": uuid(),
+                   "fulfillmentPreference": "Hold Shelf", "status": "Open - Not yet filled", "position": 1}),
+            "requestType",
+            "requests",
+        ),
+        (
+            "/fixed-due-date-schedule-storage/fixed-due-date-schedules",
+            json!({"id": schedule_id, "name": "Semester", "schedules": [
+                {"from": "2020-01-01T00:00:00Z", "to": "2020-06-01T00:00:00Z", "due": "2020-06-15T00:00:00Z"}]}),
+            "description",
+            "fixedDueDateSchedules",
+        ),
+        (
+            "/loan-policy-storage/loan-policies",
+            json!({"name": "Fixed policy", "loanable": true, "renewable": false,
+                   "loansPolicy": {"profileId": "Fixed", "fixedDueDateScheduleId": schedule_id}}),
+            "description",
+            "loanPolicies",
+        ),
+        (
+            "/request-policy-storage/request-policies",
+            json!({"name": "Holds", "requestTypes": ["Hold"]}),
+            "description",
+            "requestPolicies",
+        ),
+        (
+            "/patron-notice-policy-storage/patron-notice-policies",
+            json!({"name": "Quiet", "active": true}),
+            "description",
+            "patronNoticePolicies",
+        ),
+        (
+            "/cancellation-reason-storage/cancellation-reasons",
+            json!({"name": "Lost"}),
+            "description",
+            "cancellationReasons",
+        ),
+        (
+            "/circulation-settings-storage/circulation-settings",
+            json!({"id": uuid(), "name": "noticesLimit", "value": {"limit": 50}}),
+            "name",
+            "circulationSettings",
+        ),
+        (
+            "/patron-action-session-storage/patron-action-sessions",
+            json!({"patronId": uuid(), "loanId": uuid(), "actionType": "Check-out"}),
+            "actionType",
+            "patronActionSessions",
+        ),
+        (
+            "/scheduled-notice-storage/scheduled-notices",
+            json!({"loanId": uuid(), "triggeringEvent": "Due date", "nextRunTime": "2030-01-01T10:00:00Z",
+                   "noticeConfig": {"timing": "Upon At", "templateId": uuid(), "format": "Email", "sendInRealTime": true}}),
+            "triggeringEvent",
+            "scheduledNotices",
+        ),
+    ];
+
+    for (path, record, field, key) in &cases {
+        let created = client.post(path, record).await;
+        assert_eq!(created.status, 201, "POST {path}: {}", created.body);
+        let id = created.location.clone().expect("Location");
+        let body = created.json();
+        assert_eq!(body["id"], json!(id), "{path}");
+        assert!(
+            body["metadata"]["createdDate"]
+                .as_str()
+                .unwrap()
+                .ends_with("+00:00"),
+            "{path}: {body}"
+        );
+        assert_eq!(
+            body["metadata"]["createdByUserId"],
+            json!(client.user_id),
+            "{path}"
+        );
+
+        let fetched = client.get(&format!("{path}/{id}")).await;
+        assert_eq!(fetched.status, 200, "GET {path}/{id}");
+        assert_eq!(fetched.json(), body, "{path}: GET returns what POST stored");
+
+        let mut changed = body.clone();
+        let new_value = match (*field, &body[*field]) {
+            ("action", _) => json!("renewed"),
+            ("requestType", _) => json!("Recall"),
+            ("actionType", _) => json!("Check-in"),
+            ("triggeringEvent", _) => json!("Hold expiration"),
+            ("name", _) => json!("noticesLimitRenamed"),
+            _ => json!("changed"),
+        };
+        changed[*field] = new_value.clone();
+        let put = client.put(&format!("{path}/{id}"), &changed).await;
+        assert_eq!(put.status, 204, "PUT {path}: {}", put.body);
+        let after = client.get(&format!("{path}/{id}")).await.json();
+        assert_eq!(after[*field], new_value, "{path}");
+        // RMB keeps creation info with a trigger on tables with metadata columns (not schedules).
+        if *key != "fixedDueDateSchedules" {
+            assert_eq!(
+                after["metadata"]["createdDate"], body["metadata"]["createdDate"],
+                "{path}: creation kept"
+            );
+        }
+
+        let (_, count) = total(
+            &client,
+            &format!("{path}?query={}", encode(&format!("id==\"{id}\""))),
+            key,
+        )
+        .await;
+        assert_eq!(count, 1, "{path}");
+
+        // The loan policy is deleted before its schedule (the schedule is referenced).
+        if *key != "fixedDueDateSchedules" {
+            assert_eq!(
+                client.delete(&format!("{path}/{id}")).await.status,
+                204,
+                "DELETE {path}"
+            );
+            assert_eq!(
+                client.get(&format!("{path}/{id}")).await.status,
+                404,
+                "{path}"
+            );
+            assert_eq!(
+                client.delete(&format!("{path}/{id}")).await.status,
+                404,
+                "{path}"
+            );
+        }
+    }
+
+    // Check-ins are create-and-read only.
+    let check_in = client
+        .post(
+            "/check-in-storage/check-ins",
+            &json!({"occurredDateTime": "2020-01-01T10:00:00Z", "itemId": uuid(), "servicePointId": uuid(),
+                    "performedByUserId": uuid(), "itemStatusPriorToCheckIn": "Checked out"}),
+        )
+        .await;
+    assert_eq!(check_in.status, 201, "{}", check_in.body);
+    let id = check_in.location.unwrap();
+    assert_eq!(
+        client
+            .get(&format!("/check-in-storage/check-ins/{id}"))
+            .await
+            .status,
+        200
+    );
+
+    // Circulation rules: one document, replaced by PUT.
+    let rules = client.get("/circulation-rules-storage").await;
+    assert_eq!(rules.status, 200);
+    let rules_id = rules.json()["id"].clone();
+    let text = "priority: t, s, c, b, a, m, g\nfallback-policy: l a r b n c o d i e";
+    assert_eq!(
+        client
+            .put("/circulation-rules-storage", &json!({"rulesAsText": text}))
+            .await
+            .status,
+        204
+    );
+    let rules = client.get("/circulation-rules-storage").await.json();
+    assert_eq!(rules["rulesAsText"], text);
+    assert_eq!(rules["id"], rules_id);
+
+    // Disable keeps the data; purge removes the schema.
+    assert_eq!(
+        client
+            .post(
+                "/_/tenant",
+                &json!({"module_from": "mod-circulation-storage-rs-0.1.0"})
+            )
+            .await
+            .status,
+        204
+    );
+    assert_eq!(
+        total(&client, "/check-in-storage/check-ins", "checkIns")
+            .await
+            .1,
+        1
+    );
+    assert_eq!(
+        client
+            .post(
+                "/_/tenant",
+                &json!({"module_from": "mod-circulation-storage-rs-0.1.0", "purge": true})
+            )
+            .await
+            .status,
+        204
+    );
+    let gone = client.get("/check-in-storage/check-ins").await;
+    assert_eq!(gone.status, 400, "{}", gone.body);
+}
+
+#[actix_web::test]
+async fn reference_data_is_loaded_on_request() {
+    let client = setup("refdata");
+    enable(&client, true).await;
+    let reasons = client
+        .get("/cancellation-reason-storage/cancellation-reasons?limit=100")
+        .await
+        .json();
+    let mut names: Vec<&str> = reasons["cancellationReasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "Item Not Available",
+            "Needed For Course Reserves",
+            "Other",
+            "Patron Cancelled"
+        ]
+    );
+    let policy = client
+        .get("/loan-policy-storage/loan-policies/d9cd0bed-1b49-4b5e-a7bd-064b8d177231")
+        .await;
+    assert_eq!(policy.status, 200);
+    assert_eq!(policy.json()["name"], "Example Loan Policy");
+    assert_eq!(
+        client
+            .get("/loan-policy-storage/loan-policies/43198de5-f56a-4a53-a0bd-5a324418967a")
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        client
+            .get("/request-policy-storage/request-policies/334e5a9e-94f9-4673-8d1d-ab552863886b")
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        client
+            .get("/patron-notice-policy-storage/patron-notice-policies/122b3d2b-4788-4f1e-9117-56daa91cb75c")
+            .await
+            .status,
+        200
+    );
+    let rules = client.get("/circulation-rules-storage").await.json();
+    assert!(rules["rulesAsText"]
+        .as_str()
+        .unwrap()
+        .contains("fallback-policy: l d9cd0bed-1b49-4b5e-a7bd-064b8d177231"));
+
+    // Without loadReference nothing is loaded.
+    let plain = client.for_tenant("refdata_none");
+    enable(&plain, false).await;
+    assert_eq!(
+        total(
+            &plain,
+            "/cancellation-reason-storage/cancellation-reasons",
+            "cancellationReasons"
+        )
+        .await
+        .1,
+        0
+    );
+}
+
+#[actix_web::test]
+async fn tenants_never_see_each_others_records() {
+    let a = setup("tenant_a");
+    let b = a.for_tenant("tenant_b");
+    enable(&a, false).await;
+    enable(&b, false).await;
+    let created = a.post("/loan-storage/loans", &loan(&uuid(), &uuid())).await;
+    assert_eq!(created.status, 201);
+    let id = created.location.unwrap();
+    assert_eq!(
+        b.get(&format!("/loan-storage/loans/{id}")).await.status,
+        404
+    );
+    assert_eq!(total(&b, "/loan-storage/loans", "loans").await.1, 0);
+    assert_eq!(total(&a, "/loan-storage/loans", "loans").await.1, 1);
+    // A tenant that was never enabled gets a clear 400.
+    let never = a
+        .for_tenant("never_enabled")
+        .get("/loan-storage/loans")
+        .await;
+    assert_eq!(never.status, 400);
+    assert!(never.body.contains("not enabled"), "{}", never.body);
+}
+
+#[actix_web::test]
+async fn one_open_loan_per_item_also_under_concurrency() {
+    let client = setup("open_loans");
+    enable(&client, false).await;
+    let item = uuid();
+    assert_eq!(
+        client
+            .post("/loan-storage/loans", &loan(&item, &uuid()))
+            .await
+            .status,
+        201
+    );
+    let second = client
+        .post("/loan-storage/loans", &loan(&item, &uuid()))
+        .await;
+    assert_eq!(second.status, 422);
+    let error = &second.json()["errors"][0];
+    assert_eq!(
+        error["message"],
+        "Cannot have more than one open loan for the same item"
+    );
+    assert_eq!(error["parameters"][0]["key"], "itemId");
+    assert_eq!(error["parameters"][0]["value"], json!(item));
+    // Upper-case status is still open for the unique index.
+    let mut shouting = loan(&item, &uuid());
+    shouting["status"] = json!({"name": "OPEN"});
+    assert_eq!(
+        client.post("/loan-storage/loans", &shouting).await.status,
+        422
+    );
+
+    // 20 concurrent check-outs of one item: exactly one wins.
+    let contested = uuid();
+    let attempts = (0..20).map(|_| {
+        let client = client.clone();
+        let body = loan(&contested, &uuid());
+        async move { client.post("/loan-storage/loans", &body).await }
+    });
+    let replies: Vec<Reply> = futures::future::join_all(attempts).await;
+    let won = replies.iter().filter(|r| r.status == 201).count();
+    let refused = replies.iter().filter(|r| r.status == 422).count();
+    assert_eq!(
+        (won, refused),
+        (1, 19),
+        "{:?}",
+        replies.iter().map(|r| r.status).collect::<Vec<_>>()
+    );
+    let query = encode(&format!(
+        "status.name==\"Open\" and itemId==\"{contested}\""
+    ));
+    assert_eq!(
+        total(
+            &client,
+            &format!("/loan-storage/loans?query={query}"),
+            "loans"
+        )
+        .await
+        .1,
+        1
+    );
+}
+
+#[actix_web::test]
+async fn loan_history_records_every_change() {
+    let client = setup("history");
+    enable(&client, false).await;
+    let created = client
+        .post("/loan-storage/loans", &loan(&uuid(), &uuid()))
+        .await;
+    let id = created.location.clone().unwrap();
+    let mut body = created.json();
+    body["action"] = json!("renewed");
+    assert_eq!(
+        client
+            .put(&format!("/loan-storage/loans/{id}"), &body)
+            .await
+            .status,
+        204
+    );
+    body["action"] = json!("checkedin");
+    body["status"] = json!({"name": "Closed"});
+    body["returnDate"] = json!("2017-03-07T10:00:00Z");
+    assert_eq!(
+        client
+            .put(&format!("/loan-storage/loans/{id}"), &body)
+            .await
+            .status,
+        204
+    );
+
+    let query = encode(&format!("loan.id==\"{id}\""));
+    let history = client
+        .get(&format!("/loan-storage/loan-history?query={query}"))
+        .await
+        .json();
+    assert_eq!(history["totalRecords"], 3);
+    let entries = history["loansHistory"].as_array().unwrap();
+    let actions: Vec<&str> = entries
+        .iter()
+        .map(|e| e["loan"]["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["checkedin", "renewed", "checkedout"],
+        "newest first"
+    );
+    assert_eq!(entries[2]["operation"], "I");
+    assert_eq!(entries[0]["operation"], "U");
+
+    // The checkedin closed loan can be anonymised.
+    let user = body["userId"].as_str().unwrap().to_string();
+    assert_eq!(
+        client
+            .post(&format!("/loan-storage/loans/anonymize/{user}"), &json!({}))
+            .await
+            .status,
+        204
+    );
+    let anonymised = client
+        .get(&format!("/loan-storage/loans/{id}"))
+        .await
+        .json();
+    assert!(anonymised.get("userId").is_none(), "{anonymised}");
+    assert_eq!(
+        client
+            .post("/loan-storage/loans/anonymize/not-a-uuid", &json!({}))
+            .await
+            .status,
+        422
+    );
+
+    // Deleting by CQL needs a query.
+    assert_eq!(client.delete("/loan-storage/loans").await.status, 400);
+    let all = encode("cql.allRecords=1");
+    assert_eq!(
+        client
+            .delete(&format!("/loan-storage/loans?query={all}"))
+            .await
+            .status,
+        204
+    );
+    assert_eq!(total(&client, "/loan-storage/loans", "loans").await.1, 0);
+    let deleted = client
+        .get(&format!("/loan-storage/loan-history?query={query}"))
+        .await
+        .json();
+    assert_eq!(deleted["loansHistory"][0]["loan"]["action"], "deleted");
+}
+
+#[actix_web::test]
+async fn bad_input_is_refused_and_nothing_is_written() {
+    let client = setup("bad_input");
+    enable(&client, false).await;
+    let count = || async { total(&client, "/loan-storage/loans", "loans").await.1 };
+
+    let malformed = client
+        .post_raw("/loan-storage/loans", "{\"itemId\": ")
+        .await;
+    assert_eq!(malformed.status, 400);
+    assert!(malformed.content_type.unwrap().starts_with("text/plain"));
+
+    let mut bad_id = loan(&uuid(), &uuid());
+    bad_id["id"] = json!("12345");
+    let reply = client.post("/loan-storage/loans", &bad_id).await;
+    assert_eq!(reply.status, 422, "{}", reply.body);
+    assert!(reply.error_messages()[0].starts_with("Invalid UUID format of id"));
+
+    let mut bad_date = loan(&uuid(), &uuid());
+    bad_date["loanDate"] = json!("yesterday");
+    let reply = client.post("/loan-storage/loans", &bad_date).await;
+    assert_eq!(reply.status, 400);
+    assert_eq!(
+        reply.body,
+        "loan date must be a date time (in RFC3339 format)"
+    );
+
+    let mut no_user = loan(&uuid(), &uuid());
+    no_user.as_object_mut().unwrap().remove("userId");
+    let reply = client.post("/loan-storage/loans", &no_user).await;
+    assert_eq!(reply.status, 422);
+    assert_eq!(reply.error_messages(), ["Open loan must have a user ID"]);
+
+    let mut missing = loan(&uuid(), &uuid());
+    missing.as_object_mut().unwrap().remove("itemId");
+    assert_eq!(
+        client.post("/loan-storage/loans", &missing).await.status,
+        422
+    );
+
+    for query in [
+        "status.name==",
+        "(itemId==\"x\"",
+        "itemId==\"x\" and",
+        "sortBy",
+        "a=b or or c",
+    ] {
+        let reply = client
+            .get(&format!("/loan-storage/loans?query={}", encode(query)))
+            .await;
+        assert_eq!(reply.status, 400, "{query}: {}", reply.body);
+    }
+    assert_eq!(client.get("/loan-storage/loans?limit=-1").await.status, 400);
+    assert_eq!(
+        client.get("/loan-storage/loans?limit=abc").await.status,
+        400
+    );
+    assert_eq!(
+        client.get("/loan-storage/loans/not-a-uuid").await.status,
+        404
+    );
+
+    for tenant in ["x; drop schema public", "Diku", "1abc", "a\"b", ""] {
+        let reply = client.for_tenant(tenant).get("/loan-storage/loans").await;
+        assert_eq!(reply.status, 400, "tenant {tenant:?}: {}", reply.body);
+        let reply = client
+            .for_tenant(tenant)
+            .post("/_/tenant", &json!({"module_to": "m-1.0.0"}))
+            .await;
+        assert_eq!(reply.status, 400, "tenant {tenant:?}: {}", reply.body);
+    }
+    assert_eq!(count().await, 0, "nothing was written");
+}
