@@ -1,9 +1,12 @@
-//! Shape checks of incoming records against FOLIO's JSON schemas, with RMB's answers:
-//! a missing required property → 422 `must not be null`; an unknown property → 422
-//! `Unrecognized field`; a wrong type or enum value → 400 text.
+//! Shape checks of incoming records against FOLIO's JSON schemas (through the typed records of
+//! `shared-types`), answered as RMB answers: a missing required property → 422 `must not be
+//! null`; an unknown property → 422 `Unrecognized field`; a wrong type or enum value → 400 text.
+//! The stored JSON is the client's own (after RMB's rewrites), not a re-serialisation.
 use crate::error::StorageError;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use shared_types::errors::Error as FolioError;
+use shared_types::{loan, policy, request};
 
 fn must_not_be_null(key: &str) -> StorageError {
     StorageError::unprocessable(
@@ -14,14 +17,47 @@ fn must_not_be_null(key: &str) -> StorageError {
     )
 }
 
-/// Required top-level properties must be present and not null.
-fn required(record: &Value, fields: &[&str]) -> Result<(), StorageError> {
-    for field in fields {
-        if record.get(*field).is_none_or(Value::is_null) {
-            return Err(must_not_be_null(field));
+fn unrecognized(field: &str) -> StorageError {
+    StorageError::unprocessable(
+        FolioError::new(format!("Unrecognized field \"{field}\""))
+            .with_type("1")
+            .with_code("-1")
+            .with_parameter("", Some(String::new())),
+    )
+}
+
+/// The name between the first pair of backticks of a serde message.
+fn quoted_name(message: &str) -> Option<&str> {
+    let start = message.find('`')? + 1;
+    let end = message[start..].find('`')? + start;
+    Some(&message[start..end])
+}
+
+/// Deserialises into the typed record only to check it; maps serde's verdict to RMB's.
+fn typed<T: DeserializeOwned>(record: &Value) -> Result<(), StorageError> {
+    // serde reports a null required property as a type error; RMB calls it "must not be null".
+    match serde_json::from_value::<T>(record.clone()) {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let message = e.to_string();
+            let field = quoted_name(&message).unwrap_or_default();
+            if message.starts_with("unknown field") {
+                Err(unrecognized(field))
+            } else if message.starts_with("missing field") {
+                Err(must_not_be_null(field))
+            } else {
+                Err(StorageError::BadRequest(format!("Json content error {message}")))
+            }
         }
     }
-    Ok(())
+}
+
+/// Top-level required properties that are present but null (serde would call it a type error).
+fn no_null(record: &Value, fields: &[&str]) -> Result<(), StorageError> {
+    match fields.iter().find(|f| record.get(**f).is_some_and(Value::is_null)) {
+        Some(field) => Err(must_not_be_null(field)),
+        None => Ok(()),
+    }
 }
 
 pub fn any_object(_: &Value) -> Result<(), StorageError> {
@@ -29,68 +65,97 @@ pub fn any_object(_: &Value) -> Result<(), StorageError> {
 }
 
 pub fn loan(record: &Value) -> Result<(), StorageError> {
-    required(record, &["itemId", "loanDate", "action"])
+    no_null(record, &["itemId", "loanDate", "action"])?;
+    typed::<loan::Loan>(record)
 }
 
 pub fn request(record: &Value) -> Result<(), StorageError> {
-    required(
+    no_null(
         record,
-        &[
-            "instanceId",
-            "requesterId",
-            "requestType",
-            "requestLevel",
-            "requestDate",
-            "fulfillmentPreference",
-            "status",
-        ],
-    )
+        &["instanceId", "requesterId", "requestType", "requestLevel", "requestDate", "fulfillmentPreference", "status"],
+    )?;
+    typed::<request::Request>(record)
 }
 
 pub fn loan_policy(record: &Value) -> Result<(), StorageError> {
-    required(record, &["name", "loanable", "renewable"])
+    no_null(record, &["name", "loanable", "renewable"])?;
+    typed::<policy::LoanPolicy>(record)
 }
 
 pub fn request_policy(record: &Value) -> Result<(), StorageError> {
-    required(record, &["name"])
+    no_null(record, &["name"])?;
+    typed::<policy::RequestPolicy>(record)
 }
 
 pub fn fixed_due_date_schedule(record: &Value) -> Result<(), StorageError> {
-    required(record, &["name"])
+    no_null(record, &["name"])?;
+    typed::<policy::FixedDueDateSchedule>(record)
 }
 
 pub fn patron_notice_policy(record: &Value) -> Result<(), StorageError> {
-    required(record, &["name"])
+    no_null(record, &["name"])?;
+    typed::<policy::PatronNoticePolicy>(record)
 }
 
 pub fn cancellation_reason(record: &Value) -> Result<(), StorageError> {
-    required(record, &["name"])
+    no_null(record, &["name"])?;
+    typed::<policy::CancellationReason>(record)
 }
 
 pub fn circulation_setting(record: &Value) -> Result<(), StorageError> {
-    required(record, &["name", "value"])
+    no_null(record, &["name", "value"])?;
+    typed::<policy::CirculationSetting>(record)
 }
 
 pub fn patron_action_session(record: &Value) -> Result<(), StorageError> {
-    required(record, &["patronId", "loanId", "actionType"])
+    no_null(record, &["patronId", "loanId", "actionType"])?;
+    typed::<policy::PatronActionSession>(record)
 }
 
 pub fn scheduled_notice(record: &Value) -> Result<(), StorageError> {
-    required(record, &["nextRunTime", "noticeConfig"])
+    no_null(record, &["nextRunTime", "noticeConfig"])?;
+    typed::<policy::ScheduledNotice>(record)
 }
 
 pub fn check_in(record: &Value) -> Result<(), StorageError> {
-    required(
-        record,
-        &[
-            "occurredDateTime",
-            "itemId",
-            "servicePointId",
-            "performedByUserId",
-        ],
-    )
+    no_null(record, &["occurredDateTime", "itemId", "servicePointId", "performedByUserId"])?;
+    typed::<policy::CheckIn>(record)
 }
 
 pub fn circulation_rules(record: &Value) -> Result<(), StorageError> {
-    required(record, &["rulesAsText"])
+    no_null(record, &["rulesAsText"])?;
+    typed::<policy::CirculationRules>(record)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn loan_body() -> Value {
+        json!({"itemId": "i", "userId": "u", "loanDate": "2017-03-01T00:00:00Z", "action": "checkedout"})
+    }
+
+    #[test]
+    fn maps_serde_verdicts_to_rmb_answers() {
+        assert!(loan(&loan_body()).is_ok());
+        let mut unknown = loan_body();
+        unknown["colour"] = json!("red");
+        match loan(&unknown) {
+            Err(StorageError::Unprocessable(e)) => assert_eq!(e.errors[0].message, "Unrecognized field \"colour\""),
+            other => panic!("{other:?}"),
+        }
+        let mut missing = loan_body();
+        missing.as_object_mut().unwrap().remove("action");
+        match loan(&missing) {
+            Err(StorageError::Unprocessable(e)) => {
+                assert_eq!(e.errors[0].message, "must not be null");
+                assert_eq!(e.errors[0].parameters[0].key, "action");
+            }
+            other => panic!("{other:?}"),
+        }
+        let mut wrong_type = loan_body();
+        wrong_type["renewalCount"] = json!("many");
+        assert!(matches!(loan(&wrong_type), Err(StorageError::BadRequest(_))));
+    }
 }
