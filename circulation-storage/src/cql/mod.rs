@@ -5,6 +5,20 @@
 //!   tables (`id uuid`, `jsonb jsonb`), every user value as a bind parameter.
 //! * [`eval`]: evaluation of the AST against in-memory JSON records, with the same
 //!   meaning as the SQL (used by the test stand-ins of other FOLIO modules).
+//!
+//! Refused with a [`CqlError`] (400 for the caller), as RMB's cql2pgjson refuses them:
+//! `prox`, the relations `within` `encloses` `exact`, a bare term (`cql.serverChoice`:
+//! no default index), relation modifiers other than /string /number /masked
+//! /respectCase /ignoreCase /respectAccents /ignoreAccents (so /unmasked /regexp
+//! /substring /honorWhitespace and the array modifiers `/@name=value`), `?` or an inner
+//! `*` in a full-text term, modifiers on uuid fields, `< > <= >=` on a uuid field with
+//! an invalid UUID. Prefix assignments and boolean modifiers are parsed and ignored.
+//! Cross-table joins (RMB `targetTableAlias`) are not configured in this module.
+//!
+//! Where this differs from cql2pgjson on purpose: explicit case/accent modifiers are
+//! honoured on `==`/`<>`; `/number` comparisons skip non-numeric values instead of
+//! failing the whole query with an SQL error; the btree `left(…,600)` CASE form uses a
+//! non-strict prefix comparison in its long-term branch (RMB's is not exact).
 
 pub mod eval;
 pub mod parser;

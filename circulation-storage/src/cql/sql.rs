@@ -16,6 +16,10 @@
 //! -- tsquery_phrase(text) = tsquery_and with & replaced by <->
 //! ```
 //!
+//! They are called unqualified, so the tenant schema must be on the search_path.
+//! The btree CASE form below expects RMB's btree index on `left(<folded T>,600)`,
+//! e.g. `left(lower(f_unaccent(jsonb->'status'->>'name')),600)`.
+//!
 //! Relations (field `f`, text `T` = `jsonb->'a'->>'f'`, parameter `$n`):
 //! * `==` / `<>`: `lower(f_unaccent(T)) [NOT] LIKE lower(f_unaccent($n))`, `$n` the
 //!   term as a LIKE pattern (`*`→`%`, `?`→`_`). Case and accent folding follow the
@@ -92,7 +96,7 @@ pub struct SqlQuery {
     pub params: Vec<String>,
 }
 
-/// Translates a parsed query. Placeholders start at `$first_param`.
+/// Translates a parsed query. Placeholders start at `$first_param` (1 or more).
 pub fn to_sql(
     query: &CqlQuery,
     table: &TableConfig,
