@@ -77,7 +77,7 @@ impl TempPostgres {
         let mut cmd = pg.pg_command(&initdb);
         cmd.arg("-D")
             .arg(&data)
-            .args(["-N", "-A", "trust", "-U", SUPERUSER, "-E", "UTF8"]);
+            .args(["-N", "-A", "trust", "-U", SUPERUSER, "-E", "UTF8", "--no-locale"]);
         pg.run("initdb", &mut cmd)?;
 
         // A port can be taken between probing and binding; try a few.

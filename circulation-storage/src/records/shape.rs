@@ -46,7 +46,9 @@ fn typed<T: DeserializeOwned>(record: &Value) -> Result<(), StorageError> {
             } else if message.starts_with("missing field") {
                 Err(must_not_be_null(field))
             } else {
-                Err(StorageError::BadRequest(format!("Json content error {message}")))
+                Err(StorageError::BadRequest(format!(
+                    "Json content error {message}"
+                )))
             }
         }
     }
@@ -54,7 +56,10 @@ fn typed<T: DeserializeOwned>(record: &Value) -> Result<(), StorageError> {
 
 /// Top-level required properties that are present but null (serde would call it a type error).
 fn no_null(record: &Value, fields: &[&str]) -> Result<(), StorageError> {
-    match fields.iter().find(|f| record.get(**f).is_some_and(Value::is_null)) {
+    match fields
+        .iter()
+        .find(|f| record.get(**f).is_some_and(Value::is_null))
+    {
         Some(field) => Err(must_not_be_null(field)),
         None => Ok(()),
     }
@@ -72,7 +77,15 @@ pub fn loan(record: &Value) -> Result<(), StorageError> {
 pub fn request(record: &Value) -> Result<(), StorageError> {
     no_null(
         record,
-        &["instanceId", "requesterId", "requestType", "requestLevel", "requestDate", "fulfillmentPreference", "status"],
+        &[
+            "instanceId",
+            "requesterId",
+            "requestType",
+            "requestLevel",
+            "requestDate",
+            "fulfillmentPreference",
+            "status",
+        ],
     )?;
     typed::<request::Request>(record)
 }
@@ -118,7 +131,15 @@ pub fn scheduled_notice(record: &Value) -> Result<(), StorageError> {
 }
 
 pub fn check_in(record: &Value) -> Result<(), StorageError> {
-    no_null(record, &["occurredDateTime", "itemId", "servicePointId", "performedByUserId"])?;
+    no_null(
+        record,
+        &[
+            "occurredDateTime",
+            "itemId",
+            "servicePointId",
+            "performedByUserId",
+        ],
+    )?;
     typed::<policy::CheckIn>(record)
 }
 
@@ -142,7 +163,9 @@ mod tests {
         let mut unknown = loan_body();
         unknown["colour"] = json!("red");
         match loan(&unknown) {
-            Err(StorageError::Unprocessable(e)) => assert_eq!(e.errors[0].message, "Unrecognized field \"colour\""),
+            Err(StorageError::Unprocessable(e)) => {
+                assert_eq!(e.errors[0].message, "Unrecognized field \"colour\"")
+            }
             other => panic!("{other:?}"),
         }
         let mut missing = loan_body();
@@ -156,6 +179,9 @@ mod tests {
         }
         let mut wrong_type = loan_body();
         wrong_type["renewalCount"] = json!("many");
-        assert!(matches!(loan(&wrong_type), Err(StorageError::BadRequest(_))));
+        assert!(matches!(
+            loan(&wrong_type),
+            Err(StorageError::BadRequest(_))
+        ));
     }
 }

@@ -10,7 +10,12 @@ use actix_web::{web, HttpResponse};
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 
-const LOAN_HISTORY: TableConfig = TableConfig::new("audit_loan", &[("id", "id")]);
+const LOAN_HISTORY: TableConfig = TableConfig {
+    table: "audit_loan",
+    uuid_fields: &[("id", "id")],
+    case_sensitive_fields: &[],
+    indexes: crate::records::indexes::AUDIT_LOAN,
+};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/loan-storage/loan-history", web::get().to(history))

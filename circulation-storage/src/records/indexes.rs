@@ -1,0 +1,83 @@
+//! The indexes of mod-circulation-storage's schema.json per table, so CQL folds values the way
+//! each index does and PostgreSQL can use it (expression indexes are matched literally).
+use crate::cql::sql::{FieldIndex, IndexKind};
+
+const fn ix(
+    field: &'static str,
+    kind: IndexKind,
+    case_sensitive: bool,
+    remove_accents: bool,
+) -> FieldIndex {
+    FieldIndex {
+        field,
+        kind,
+        case_sensitive,
+        remove_accents,
+    }
+}
+
+use IndexKind::{Btree, FullText, Gin, Like, Unique};
+
+pub const LOAN: &[FieldIndex] = &[
+    ix("userId", Btree, false, true),
+    ix("itemId", Btree, false, true),
+    ix("checkinServicePointId", Btree, false, false),
+    ix("checkoutServicePointId", Btree, false, false),
+    ix("metadata.createdByUsername", Btree, false, true),
+    ix("dueDate", Btree, false, false),
+    ix("loanDate", Btree, false, false),
+    ix("status.name", Btree, false, true),
+    ix("itemStatus", Btree, false, true),
+    ix(
+        "agedToLostDelayedBilling.lostItemHasBeenBilled",
+        Btree,
+        false,
+        false,
+    ),
+    ix("action", Btree, false, true),
+    ix("itemId", Unique, false, true),
+    ix("itemId", Like, false, true),
+    ix("status.name", Gin, false, true),
+];
+pub const CANCELLATION_REASON: &[FieldIndex] = &[ix("name", Unique, false, true)];
+pub const CIRCULATION_SETTINGS: &[FieldIndex] = &[ix("name", Unique, false, true)];
+pub const REQUEST: &[FieldIndex] = &[
+    ix("itemId", Btree, false, true),
+    ix("pickupServicePointId", Btree, false, false),
+    ix("requesterId", Btree, false, false),
+    ix("requestType", Btree, false, false),
+    ix("status", Btree, false, false),
+    ix("requestLevel", Btree, false, false),
+    ix("instanceId", Btree, false, true),
+    ix("searchIndex.pickupServicePointName", Btree, false, false),
+    ix("searchIndex.shelvingOrder", Btree, false, false),
+    ix("item.itemEffectiveLocationId", Btree, false, false),
+    ix("item.itemEffectiveLocationName", Btree, false, false),
+    ix("item.retrievalServicePointId", Btree, false, false),
+    ix("item.retrievalServicePointName", Btree, false, false),
+    ix(
+        "searchIndex.callNumberComponents.callNumber",
+        Gin,
+        false,
+        false,
+    ),
+    ix("item.itemEffectiveLocationId", Gin, false, false),
+    ix("item.itemEffectiveLocationName", Gin, false, false),
+    ix("item.retrievalServicePointId", Gin, false, false),
+    ix("item.retrievalServicePointName", Gin, false, false),
+];
+pub const FIXED_DUE_DATE_SCHEDULE: &[FieldIndex] = &[ix("name", Unique, false, true)];
+pub const REQUEST_POLICY: &[FieldIndex] = &[ix("name", Unique, false, true)];
+pub const STAFF_SLIPS: &[FieldIndex] = &[ix("name", Unique, false, true)];
+pub const PATRON_NOTICE_POLICY: &[FieldIndex] = &[ix("name", Unique, false, true)];
+pub const SCHEDULED_NOTICE: &[FieldIndex] = &[
+    ix("nextRunTime", Btree, false, false),
+    ix("noticeConfig.sendInRealTime", Btree, false, false),
+    ix("triggeringEvent", Btree, false, false),
+    ix("requestId", Btree, false, false),
+];
+pub const PATRON_ACTION_SESSION: &[FieldIndex] = &[ix("patronId", Btree, false, false)];
+pub const AUDIT_LOAN: &[FieldIndex] = &[
+    ix("loan.id", Like, false, true),
+    ix("loan.action", Like, false, true),
+];
