@@ -3,6 +3,8 @@
 pub mod gateway;
 pub mod http;
 pub mod pg;
+pub mod process;
 pub mod sample_data;
+pub mod stack;
 pub mod standins;
 pub mod storage;

@@ -455,7 +455,7 @@ impl SampleData {
         for (path, records) in self.records() {
             let url = format!("{base}{path}");
             let results: Vec<Result<(), String>> = stream::iter(records.iter())
-                .map(|record| send(client, reqwest::Method::POST, &url, tenant, record))
+                .map(|record| upsert(client, &url, tenant, record))
                 .buffer_unordered(16)
                 .collect()
                 .await;
@@ -472,6 +472,23 @@ impl SampleData {
         )
         .await
     }
+}
+
+/// Like FOLIO's reference-data loader: replace the record when its id exists, else create it
+/// (the sample policies may reuse ids of the storage module's reference data).
+async fn upsert(client: &reqwest::Client, url: &str, tenant: &str, record: &Value) -> Result<(), String> {
+    if let Some(id) = record.get("id").and_then(Value::as_str) {
+        let existing = client
+            .get(format!("{url}/{id}"))
+            .header(shared_types::okapi::TENANT, tenant)
+            .send()
+            .await
+            .map_err(|e| format!("GET {url}/{id}: {e}"))?;
+        if existing.status().is_success() {
+            return send(client, reqwest::Method::PUT, &format!("{url}/{id}"), tenant, record).await;
+        }
+    }
+    send(client, reqwest::Method::POST, url, tenant, record).await
 }
 
 async fn send(

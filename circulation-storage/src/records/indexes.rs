@@ -16,7 +16,7 @@ const fn ix(
     }
 }
 
-use IndexKind::{Btree, FullText, Gin, Like, Unique};
+use IndexKind::{Btree, Gin, Like, Unique};
 
 pub const LOAN: &[FieldIndex] = &[
     ix("userId", Btree, false, true),
