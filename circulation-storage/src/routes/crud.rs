@@ -37,6 +37,26 @@ pub fn configure(cfg: &mut web::ServiceConfig, rt: &'static RecordType) {
     cfg.service(collection).service(item);
 }
 
+/// The routes `configure` registers for a record type.
+pub fn served_routes(rt: &RecordType) -> Vec<(&'static str, String)> {
+    let item = format!("{}/{{id}}", rt.collection_path);
+    let mut routes = vec![
+        ("GET", rt.collection_path.to_string()),
+        ("POST", rt.collection_path.to_string()),
+        ("GET", item.clone()),
+    ];
+    if rt.delete_all != DeleteAll::NotAllowed {
+        routes.push(("DELETE", rt.collection_path.to_string()));
+    }
+    if rt.put != Put::NotAllowed {
+        routes.push(("PUT", item.clone()));
+    }
+    if rt.item_delete {
+        routes.push(("DELETE", item));
+    }
+    routes
+}
+
 /// Translates the `query` parameter; no query (or an empty one) selects everything.
 pub fn filter_for(query: Option<&str>, table: &TableConfig) -> Result<SqlQuery, StorageError> {
     let query = query

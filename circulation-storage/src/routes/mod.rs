@@ -31,6 +31,25 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     }
 }
 
+/// Every (method, path pattern) this module serves, in Okapi's `pathPattern` syntax; built from
+/// the same catalogue the routes are registered from, for the ModuleDescriptor check.
+pub fn served_routes() -> Vec<(&'static str, String)> {
+    let mut routes: Vec<(&'static str, String)> = vec![
+        ("POST", "/_/tenant".into()),
+        ("GET", "/_/tenant/{id}".into()),
+        ("DELETE", "/_/tenant/{id}".into()),
+        ("GET", "/loan-storage/loan-history".into()),
+        ("POST", "/loan-storage/loans/anonymize/{userId}".into()),
+        ("GET", "/circulation-rules-storage".into()),
+        ("PUT", "/circulation-rules-storage".into()),
+        ("POST", "/request-storage-batch/requests".into()),
+    ];
+    for rt in crate::records::ALL.iter() {
+        routes.extend(crud::served_routes(rt));
+    }
+    routes
+}
+
 /// `limit`/`offset` as RMB's `pageable` trait defines them (0..=2147483647; limit default 10).
 pub fn paging(params: &HashMap<String, String>) -> Result<(i64, i64), StorageError> {
     let read = |name: &str, default: i64| -> Result<i64, StorageError> {
