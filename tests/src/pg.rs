@@ -75,9 +75,16 @@ impl TempPostgres {
         let data = pg.data_dir();
         let initdb = pg.bin_dir.join("initdb");
         let mut cmd = pg.pg_command(&initdb);
-        cmd.arg("-D")
-            .arg(&data)
-            .args(["-N", "-A", "trust", "-U", SUPERUSER, "-E", "UTF8", "--no-locale"]);
+        cmd.arg("-D").arg(&data).args([
+            "-N",
+            "-A",
+            "trust",
+            "-U",
+            SUPERUSER,
+            "-E",
+            "UTF8",
+            "--no-locale",
+        ]);
         pg.run("initdb", &mut cmd)?;
 
         // A port can be taken between probing and binding; try a few.

@@ -476,7 +476,12 @@ impl SampleData {
 
 /// Like FOLIO's reference-data loader: replace the record when its id exists, else create it
 /// (the sample policies may reuse ids of the storage module's reference data).
-async fn upsert(client: &reqwest::Client, url: &str, tenant: &str, record: &Value) -> Result<(), String> {
+async fn upsert(
+    client: &reqwest::Client,
+    url: &str,
+    tenant: &str,
+    record: &Value,
+) -> Result<(), String> {
     if let Some(id) = record.get("id").and_then(Value::as_str) {
         let existing = client
             .get(format!("{url}/{id}"))
@@ -485,7 +490,14 @@ async fn upsert(client: &reqwest::Client, url: &str, tenant: &str, record: &Valu
             .await
             .map_err(|e| format!("GET {url}/{id}: {e}"))?;
         if existing.status().is_success() {
-            return send(client, reqwest::Method::PUT, &format!("{url}/{id}"), tenant, record).await;
+            return send(
+                client,
+                reqwest::Method::PUT,
+                &format!("{url}/{id}"),
+                tenant,
+                record,
+            )
+            .await;
         }
     }
     send(client, reqwest::Method::POST, url, tenant, record).await

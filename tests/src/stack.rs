@@ -10,8 +10,10 @@ use crate::standins::{self, Latency, StandinConfig, Standins};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
-pub const STORAGE_DESCRIPTOR: &str = include_str!("../../descriptors/ModuleDescriptor-circulation-storage.json");
-pub const LOGIC_DESCRIPTOR: &str = include_str!("../../descriptors/ModuleDescriptor-circulation-logic.json");
+pub const STORAGE_DESCRIPTOR: &str =
+    include_str!("../../descriptors/ModuleDescriptor-circulation-storage.json");
+pub const LOGIC_DESCRIPTOR: &str =
+    include_str!("../../descriptors/ModuleDescriptor-circulation-logic.json");
 pub const TENANT: &str = "diku";
 
 #[derive(Debug, Clone)]
@@ -61,7 +63,10 @@ impl Stack {
     pub async fn start(config: StackConfig) -> Result<Stack, String> {
         let started = Instant::now();
         let pg = TempPostgres::start().map_err(|e| e.to_string())?;
-        let quiet = ("RUST_LOG".to_string(), std::env::var("MODULE_LOG").unwrap_or_else(|_| "warn".into()));
+        let quiet = (
+            "RUST_LOG".to_string(),
+            std::env::var("MODULE_LOG").unwrap_or_else(|_| "warn".into()),
+        );
 
         let mut storage_env = pg.env();
         storage_env.push(quiet.clone());
@@ -90,18 +95,32 @@ impl Stack {
 
         let admin = FolioClient::new(&gateway.url(), "supertenant");
         let mut modules: Vec<(Value, Vec<String>)> = vec![
-            (descriptor(STORAGE_DESCRIPTOR), storage.iter().map(|p| p.url.clone()).collect()),
-            (descriptor(LOGIC_DESCRIPTOR), logic.iter().map(|p| p.url.clone()).collect()),
+            (
+                descriptor(STORAGE_DESCRIPTOR),
+                storage.iter().map(|p| p.url.clone()).collect(),
+            ),
+            (
+                descriptor(LOGIC_DESCRIPTOR),
+                logic.iter().map(|p| p.url.clone()).collect(),
+            ),
         ];
         for d in standins::descriptors() {
             modules.push((d, vec![standins.url()]));
         }
         for (md, urls) in &modules {
             let id = md["id"].as_str().unwrap_or_default().to_string();
-            expect(admin.post("/_/proxy/modules", md).await, 201, &format!("register {id}"))?;
+            expect(
+                admin.post("/_/proxy/modules", md).await,
+                201,
+                &format!("register {id}"),
+            )?;
             for (n, url) in urls.iter().enumerate() {
                 let instance = json!({"srvcId": id, "instId": format!("{id}-{n}"), "url": url});
-                expect(admin.post("/_/discovery/modules", &instance).await, 201, &format!("discover {id}"))?;
+                expect(
+                    admin.post("/_/discovery/modules", &instance).await,
+                    201,
+                    &format!("discover {id}"),
+                )?;
             }
         }
         expect(
@@ -111,11 +130,16 @@ impl Stack {
             201,
             "create tenant",
         )?;
-        let install: Vec<Value> = modules.iter().map(|(md, _)| json!({"id": md["id"], "action": "enable"})).collect();
+        let install: Vec<Value> = modules
+            .iter()
+            .map(|(md, _)| json!({"id": md["id"], "action": "enable"}))
+            .collect();
         expect(
             admin
                 .post(
-                    &format!("/_/proxy/tenants/{TENANT}/install?tenantParameters=loadReference%3Dtrue"),
+                    &format!(
+                        "/_/proxy/tenants/{TENANT}/install?tenantParameters=loadReference%3Dtrue"
+                    ),
                     &Value::Array(install),
                 )
                 .await,
@@ -127,7 +151,9 @@ impl Stack {
             Some((patrons, items)) => {
                 let data = SampleData::generate(patrons, items);
                 let client = FolioClient::new(&gateway.url(), TENANT);
-                data.load(&client.http, &gateway.url(), TENANT).await.map_err(|e| format!("sample data: {e}"))?;
+                data.load(&client.http, &gateway.url(), TENANT)
+                    .await
+                    .map_err(|e| format!("sample data: {e}"))?;
                 Some(data)
             }
             None => None,
@@ -171,10 +197,17 @@ impl Stack {
     }
 }
 
-fn expect(reply: crate::http::Reply, status: u16, what: &str) -> Result<crate::http::Reply, String> {
+fn expect(
+    reply: crate::http::Reply,
+    status: u16,
+    what: &str,
+) -> Result<crate::http::Reply, String> {
     if reply.status == status {
         Ok(reply)
     } else {
-        Err(format!("{what}: expected {status}, got {} {}", reply.status, reply.body))
+        Err(format!(
+            "{what}: expected {status}, got {} {}",
+            reply.status, reply.body
+        ))
     }
 }

@@ -12,7 +12,10 @@ fn handlers(md: &Value) -> BTreeSet<(String, String)> {
     for interface in md["provides"].as_array().unwrap() {
         for handler in interface["handlers"].as_array().unwrap() {
             for method in handler["methods"].as_array().unwrap() {
-                all.insert((method.as_str().unwrap().to_string(), handler["pathPattern"].as_str().unwrap().to_string()));
+                all.insert((
+                    method.as_str().unwrap().to_string(),
+                    handler["pathPattern"].as_str().unwrap().to_string(),
+                ));
             }
         }
     }
@@ -23,20 +26,40 @@ fn handlers(md: &Value) -> BTreeSet<(String, String)> {
 fn descriptors_have_our_ids_and_folio_interfaces() {
     let version = env!("CARGO_PKG_VERSION");
     let storage = descriptor(STORAGE_DESCRIPTOR);
-    assert_eq!(storage["id"], format!("mod-circulation-storage-rs-{version}"));
+    assert_eq!(
+        storage["id"],
+        format!("mod-circulation-storage-rs-{version}")
+    );
     let logic = descriptor(LOGIC_DESCRIPTOR);
     assert_eq!(logic["id"], format!("mod-circulation-rs-{version}"));
     let interfaces: Vec<(String, String)> = storage["provides"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|i| (i["id"].as_str().unwrap().into(), i["version"].as_str().unwrap().into()))
+        .map(|i| {
+            (
+                i["id"].as_str().unwrap().into(),
+                i["version"].as_str().unwrap().into(),
+            )
+        })
         .collect();
-    for expected in [("loan-storage", "7.4"), ("request-storage", "6.2"), ("_tenant", "2.0"), ("circulation-rules-storage", "1.0")] {
-        assert!(interfaces.contains(&(expected.0.into(), expected.1.into())), "{expected:?}");
+    for expected in [
+        ("loan-storage", "7.4"),
+        ("request-storage", "6.2"),
+        ("_tenant", "2.0"),
+        ("circulation-rules-storage", "1.0"),
+    ] {
+        assert!(
+            interfaces.contains(&(expected.0.into(), expected.1.into())),
+            "{expected:?}"
+        );
     }
     assert!(logic["launchDescriptor"]["dockerImage"].is_string());
-    assert!(storage["launchDescriptor"]["env"].as_array().unwrap().iter().any(|e| e["name"] == "DB_HOST"));
+    assert!(storage["launchDescriptor"]["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["name"] == "DB_HOST"));
 }
 
 #[test]
@@ -47,9 +70,15 @@ fn every_storage_route_has_a_handler() {
         .map(|(m, p)| (m.to_string(), p))
         .collect();
     let undescribed: Vec<_> = served.difference(&described).collect();
-    assert!(undescribed.is_empty(), "served but not in the descriptor: {undescribed:?}");
+    assert!(
+        undescribed.is_empty(),
+        "served but not in the descriptor: {undescribed:?}"
+    );
     let unserved: Vec<_> = described.difference(&served).collect();
-    assert!(unserved.is_empty(), "in the descriptor but not served: {unserved:?}");
+    assert!(
+        unserved.is_empty(),
+        "in the descriptor but not served: {unserved:?}"
+    );
 }
 
 /// A route is served unless the router itself refuses it (405, or 404 with no body).
@@ -61,16 +90,28 @@ fn routed(status: u16, body: &str) -> bool {
 async fn every_storage_handler_is_served() {
     let url = storage::start_in_process(pg::shared()).unwrap();
     let client = FolioClient::new(&url, "descriptors");
-    let enabled = client.post("/_/tenant", &json!({"module_to": "mod-circulation-storage-rs-0.1.0"})).await;
+    let enabled = client
+        .post(
+            "/_/tenant",
+            &json!({"module_to": "mod-circulation-storage-rs-0.1.0"}),
+        )
+        .await;
     assert_eq!(enabled.status, 201);
     for (method, pattern) in handlers(&descriptor(STORAGE_DESCRIPTOR)) {
         if pattern == "/_/tenant" {
             continue; // exercised above
         }
-        let path = pattern.replace("{id}", &uuid::Uuid::new_v4().to_string()).replace("{userId}", &uuid::Uuid::new_v4().to_string());
+        let path = pattern
+            .replace("{id}", &uuid::Uuid::new_v4().to_string())
+            .replace("{userId}", &uuid::Uuid::new_v4().to_string());
         let body = matches!(method.as_str(), "POST" | "PUT").then(|| b"{}".to_vec());
         let reply = client.send(method.parse().unwrap(), &path, body).await;
-        assert!(routed(reply.status, &reply.body), "{method} {pattern}: {} {:?}", reply.status, reply.body);
+        assert!(
+            routed(reply.status, &reply.body),
+            "{method} {pattern}: {} {:?}",
+            reply.status,
+            reply.body
+        );
     }
     // The probe itself can fail: an unknown path is refused by the router.
     let unknown = client.get("/loan-storage/unknown").await;

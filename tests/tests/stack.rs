@@ -13,7 +13,12 @@ fn children_of(pid: u32) -> Vec<u32> {
         if let Ok(stat) = std::fs::read_to_string(format!("/proc/{child}/stat")) {
             // Field 4 (after the parenthesised command name) is the parent pid.
             let after = stat.rsplit(')').next().unwrap_or_default();
-            if after.split_whitespace().nth(1).and_then(|p| p.parse::<u32>().ok()) == Some(pid) {
+            if after
+                .split_whitespace()
+                .nth(1)
+                .and_then(|p| p.parse::<u32>().ok())
+                == Some(pid)
+            {
                 children.push(child);
             }
         }
@@ -40,7 +45,14 @@ fn temp_dirs_of(pid: u32) -> Vec<String> {
 async fn stack_starts_serves_and_cleans_up() {
     let port = circulation_tests::pg::free_port().unwrap();
     let mut stack = Command::new(env!("CARGO_BIN_EXE_stack"))
-        .args(["--port", &port.to_string(), "--patrons", "3", "--items", "5"])
+        .args([
+            "--port",
+            &port.to_string(),
+            "--patrons",
+            "3",
+            "--items",
+            "5",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -50,22 +62,33 @@ async fn stack_starts_serves_and_cleans_up() {
     let ready = lines.next().expect("a line").expect("readable");
     assert_eq!(ready, format!("READY http://127.0.0.1:{port}"));
 
-    let client = circulation_tests::http::FolioClient::new(&format!("http://127.0.0.1:{port}"), "diku");
-    let reasons = client.get("/cancellation-reason-storage/cancellation-reasons").await;
+    let client =
+        circulation_tests::http::FolioClient::new(&format!("http://127.0.0.1:{port}"), "diku");
+    let reasons = client
+        .get("/cancellation-reason-storage/cancellation-reasons")
+        .await;
     assert_eq!(reasons.status, 200, "{}", reasons.body);
     assert_eq!(reasons.json()["totalRecords"], 4);
-    let users = client.get("/users?query=barcode%3D%3D%222000000001%22").await;
+    let users = client
+        .get("/users?query=barcode%3D%3D%222000000001%22")
+        .await;
     assert_eq!(users.status, 200);
     assert_eq!(users.json()["totalRecords"], 1);
 
     let modules = children_of(pid);
-    assert!(modules.len() >= 2, "storage and logic run as child processes: {modules:?}");
+    assert!(
+        modules.len() >= 2,
+        "storage and logic run as child processes: {modules:?}"
+    );
     let dirs = temp_dirs_of(pid);
     assert_eq!(dirs.len(), 1, "one database directory: {dirs:?}");
 
     // SAFETY: signalling our own child.
     unsafe { libc::kill(pid as libc::pid_t, libc::SIGTERM) };
-    let status = tokio::task::spawn_blocking(move || stack.wait()).await.unwrap().unwrap();
+    let status = tokio::task::spawn_blocking(move || stack.wait())
+        .await
+        .unwrap()
+        .unwrap();
     assert!(status.success(), "{status}");
     for child in modules {
         assert!(!alive(child), "process {child} still running");
