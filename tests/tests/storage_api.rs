@@ -584,3 +584,249 @@ async fn bad_input_is_refused_and_nothing_is_written() {
     }
     assert_eq!(count().await, 0, "nothing was written");
 }
+
+fn request(item_id: &str, position: i64) -> Value {
+    json!({"requestType": "Hold", "requestLevel": "Item", "requestDate": "2017-07-29T22:25:37Z",
+           "requesterId": uuid(), "itemId": item_id, "holdingsRecordId": uuid(), "instanceId": uuid(),
+           "fulfillmentPreference": "Hold Shelf", "status": "Open - Not yet filled", "position": position})
+}
+
+#[actix_web::test]
+async fn request_rules_queue_positions_and_batch_reordering() {
+    let client = setup("requests");
+    enable(&client, true).await;
+    let item = uuid();
+    let first = client
+        .post("/request-storage/requests", &request(&item, 1))
+        .await;
+    assert_eq!(first.status, 201, "{}", first.body);
+    let second = client
+        .post("/request-storage/requests", &request(&item, 2))
+        .await;
+    assert_eq!(second.status, 201);
+
+    let clash = client
+        .post("/request-storage/requests", &request(&item, 1))
+        .await;
+    assert_eq!(clash.status, 422);
+    let error = &clash.json()["errors"][0];
+    assert_eq!(
+        error["message"],
+        "Cannot have more than one request with the same position in the queue"
+    );
+    assert_eq!(error["parameters"][0]["key"], "itemId");
+    assert_eq!(error["parameters"][1]["key"], "position");
+
+    let mut no_holdings = request(&uuid(), 1);
+    no_holdings
+        .as_object_mut()
+        .unwrap()
+        .remove("holdingsRecordId");
+    let reply = client.post("/request-storage/requests", &no_holdings).await;
+    assert_eq!(
+        reply.error_messages(),
+        ["Holdings record ID in item level request should not be absent"]
+    );
+    let mut title = request(&uuid(), 1);
+    title["requestLevel"] = json!("Title");
+    title.as_object_mut().unwrap().remove("holdingsRecordId");
+    let reply = client.post("/request-storage/requests", &title).await;
+    assert_eq!(
+        reply.error_messages(),
+        ["Title level request must have both itemId and holdingsRecordId or neither"]
+    );
+    let mut bad_status = request(&uuid(), 1);
+    bad_status["status"] = json!("Sleeping");
+    assert_eq!(
+        client
+            .post("/request-storage/requests", &bad_status)
+            .await
+            .status,
+        400,
+        "enum values are checked"
+    );
+
+    // Swap the two positions in one batch: positions are cleared first, so no clash.
+    let mut a = first.json();
+    let mut b = second.json();
+    a["position"] = json!(2);
+    b["position"] = json!(1);
+    let batch = client
+        .post(
+            "/request-storage-batch/requests",
+            &json!({"requests": [a, b]}),
+        )
+        .await;
+    assert_eq!(batch.status, 201, "{}", batch.body);
+    assert!(batch.body.is_empty());
+    let queue = client
+        .get(&format!(
+            "/request-storage/requests?query={}",
+            encode(&format!(
+                "itemId==\"{item}\" sortBy position/sort.ascending"
+            ))
+        ))
+        .await
+        .json();
+    let ids: Vec<&Value> = queue["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["id"])
+        .collect();
+    assert_eq!(ids, [&b["id"], &a["id"]]);
+
+    // Cancelling with a reason that does not exist is refused; with a real one it works.
+    let mut cancelled = a.clone();
+    cancelled["status"] = json!("Closed - Cancelled");
+    cancelled.as_object_mut().unwrap().remove("position");
+    cancelled["cancellationReasonId"] = json!(uuid());
+    let id = cancelled["id"].as_str().unwrap().to_string();
+    let reply = client
+        .put(&format!("/request-storage/requests/{id}"), &cancelled)
+        .await;
+    assert_eq!(reply.status, 422);
+    assert_eq!(
+        reply.json()["errors"][0]["code"],
+        "INVALID_CANCELLATION_REASON"
+    );
+    cancelled["cancellationReasonId"] = json!("75187e8d-e25a-47a7-89ad-23ba612338de");
+    assert_eq!(
+        client
+            .put(&format!("/request-storage/requests/{id}"), &cancelled)
+            .await
+            .status,
+        204
+    );
+    let by_reason = encode("cancellationReasonId==\"75187e8d-e25a-47a7-89ad-23ba612338de\"");
+    assert_eq!(
+        total(
+            &client,
+            &format!("/request-storage/requests?query={by_reason}"),
+            "requests"
+        )
+        .await
+        .1,
+        1
+    );
+}
+
+#[actix_web::test]
+async fn policy_and_setting_rules() {
+    let client = setup("policies");
+    enable(&client, true).await;
+
+    // Loan policy consistency (422 with FOLIO's message) and the schedule foreign key.
+    let fixed_without_schedule = json!({"name": "f", "loanable": true, "renewable": false, "loansPolicy": {"profileId": "Fixed"}});
+    let reply = client
+        .post(
+            "/loan-policy-storage/loan-policies",
+            &fixed_without_schedule,
+        )
+        .await;
+    assert_eq!(reply.status, 422);
+    assert_eq!(
+        reply.error_messages(),
+        ["Fixed due date cannot be null if loanable is true and profile is of type fixed"]
+    );
+    let dangling = json!({"name": "f", "loanable": true, "renewable": false,
+                          "loansPolicy": {"profileId": "Fixed", "fixedDueDateScheduleId": uuid()}});
+    assert_eq!(
+        client
+            .post("/loan-policy-storage/loan-policies", &dangling)
+            .await
+            .status,
+        422
+    );
+    assert_eq!(
+        total(
+            &client,
+            "/loan-policy-storage/loan-policies",
+            "loanPolicies"
+        )
+        .await
+        .1,
+        2,
+        "only the reference policies"
+    );
+
+    // Fixed due date schedules: invalid ranges, and FOLIO's 404 text for a malformed id.
+    let backwards = json!({"name": "Backwards", "schedules": [
+        {"from": "2020-07-01T00:00:00Z", "to": "2020-06-01T00:00:00Z", "due": "2020-07-15T00:00:00Z"}]});
+    let reply = client
+        .post(
+            "/fixed-due-date-schedule-storage/fixed-due-date-schedules",
+            &backwards,
+        )
+        .await;
+    assert_eq!(
+        reply.error_messages(),
+        ["Unable to save fixed loan date. Date range not valid from date after to date"]
+    );
+    let reply = client
+        .get("/fixed-due-date-schedule-storage/fixed-due-date-schedules/nope")
+        .await;
+    assert_eq!(
+        (reply.status, reply.body.as_str()),
+        (404, "Not found, invalid UUID format")
+    );
+
+    // Notice policies: duplicate names, and no deleting a policy the rules use.
+    let reply = client
+        .post(
+            "/patron-notice-policy-storage/patron-notice-policies",
+            &json!({"name": "Send No Notices"}),
+        )
+        .await;
+    assert_eq!(
+        reply.error_messages(),
+        ["'Send No Notices' name in not unique"]
+    );
+    let reply = client
+        .delete("/patron-notice-policy-storage/patron-notice-policies/122b3d2b-4788-4f1e-9117-56daa91cb75c")
+        .await;
+    assert_eq!(
+        (reply.status, reply.body.as_str()),
+        (400, "Cannot delete in use notice policy")
+    );
+
+    // Duplicate unique names elsewhere get RMB's generic message.
+    let reply = client
+        .post(
+            "/cancellation-reason-storage/cancellation-reasons",
+            &json!({"name": "other"}),
+        )
+        .await;
+    assert_eq!(reply.status, 422);
+    assert!(
+        reply.error_messages()[0].contains("value already exists in table cancellation_reason"),
+        "{}",
+        reply.body
+    );
+
+    // Circulation settings: POSTing an existing name updates its value.
+    let first =
+        json!({"id": uuid(), "name": "loan_history", "value": {"closingType": {"loan": "never"}}});
+    assert_eq!(
+        client
+            .post("/circulation-settings-storage/circulation-settings", &first)
+            .await
+            .status,
+        201
+    );
+    let again = json!({"id": uuid(), "name": "loan_history", "value": {"closingType": {"loan": "immediately"}}});
+    let reply = client
+        .post("/circulation-settings-storage/circulation-settings", &again)
+        .await;
+    assert_eq!(reply.status, 201);
+    assert_eq!(reply.json()["id"], again["id"]);
+    let settings = client
+        .get("/circulation-settings-storage/circulation-settings")
+        .await
+        .json();
+    assert_eq!(settings["totalRecords"], 1);
+    assert_eq!(
+        settings["circulationSettings"][0]["value"]["closingType"]["loan"],
+        "immediately"
+    );
+}

@@ -107,15 +107,25 @@ pub fn delete_where(
     table: &str,
     filter: &SqlQuery,
 ) -> Result<usize, StorageError> {
-    let mut query = diesel::sql_query(format!("DELETE FROM {table} WHERE {}", filter.where_clause))
-        .into_boxed::<Pg>();
-    for p in &filter.params {
-        query = query.bind::<Text, _>(p.clone());
-    }
-    Ok(query.execute(conn)?)
+    let sql = format!("DELETE FROM {table} WHERE {}", filter.where_clause);
+    Ok(bind_all(diesel::sql_query(sql).into_boxed::<Pg>(), filter).execute(conn)?)
 }
 
-/// One page of records plus the total count of matches.
+/// Below this many matches `totalRecords` is exact (RMB's `exactCount`, default 1000).
+pub const EXACT_COUNT: i64 = 1000;
+
+/// One page of records plus `totalRecords` as RMB computes it (`totalRecords=auto`):
+///
+/// * `limit=0`: the exact count.
+/// * fewer than [`EXACT_COUNT`] matches: the exact count;
+/// * otherwise the planner's estimate (`EXPLAIN`), but at least [`EXACT_COUNT`];
+/// * then corrected against the page: no rows but total > offset → offset; a full page but
+///   total < offset+limit → offset+limit; a partial page → offset+rows.
+///
+/// RMB runs `EXPLAIN` first and trusts an estimate above 4×1000 without counting; here the
+/// capped count comes first, in the same statement as the page (one round trip), and `EXPLAIN`
+/// runs only when the cap is reached. So a large misestimate of a small result gives the exact
+/// count here where RMB would give the estimate; every other case gives RMB's number.
 pub fn search(
     conn: &mut PgConnection,
     table: &str,
@@ -123,43 +133,155 @@ pub fn search(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<Value>, i64), StorageError> {
+    if limit == 0 {
+        return Ok((Vec::new(), count(conn, table, filter)?));
+    }
     let n = filter.params.len();
     let order = filter
         .order_by
         .as_ref()
         .map(|o| format!(" ORDER BY {o}"))
         .unwrap_or_default();
+    let where_clause = &filter.where_clause;
+    // The uncorrelated scalar subquery is an InitPlan: evaluated once, and only if a row is
+    // returned. It reuses the page's parameters.
     let sql = format!(
-        "SELECT jsonb, count(*) OVER () AS total FROM {table} WHERE {}{order} LIMIT ${} OFFSET ${}",
-        filter.where_clause,
+        "SELECT jsonb, (SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {where_clause} LIMIT {EXACT_COUNT}) capped) AS total \
+         FROM {table} WHERE {where_clause}{order} LIMIT ${} OFFSET ${}",
         n + 1,
         n + 2
     );
-    let mut query = diesel::sql_query(sql).into_boxed::<Pg>();
-    for p in &filter.params {
-        query = query.bind::<Text, _>(p.clone());
-    }
-    let rows: Vec<CountedRow> = query
+    let rows: Vec<CountedRow> = bind_all(diesel::sql_query(sql).into_boxed::<Pg>(), filter)
         .bind::<BigInt, _>(limit)
         .bind::<BigInt, _>(offset)
         .load(conn)?;
+    let returned = rows.len() as i64;
     let total = match rows.first() {
-        Some(r) => r.total,
-        // Past the end (or limit 0) the window count is unavailable: count separately.
-        None => count(conn, table, filter)?,
+        // A partial page: the correction makes it exact whatever was counted.
+        Some(_) if returned < limit => offset + returned,
+        Some(r) if r.total < EXACT_COUNT => r.total,
+        Some(_) => estimate_at_least_cutoff(conn, table, filter)?,
+        None if offset == 0 => 0,
+        None => match capped_count(conn, table, filter)? {
+            c if c < EXACT_COUNT => c,
+            _ => estimate_at_least_cutoff(conn, table, filter)?,
+        },
     };
-    Ok((rows.into_iter().map(|r| r.jsonb).collect(), total))
+    Ok((
+        rows.into_iter().map(|r| r.jsonb).collect(),
+        correct_total(total, returned, limit, offset),
+    ))
 }
 
-pub fn count(conn: &mut PgConnection, table: &str, filter: &SqlQuery) -> Result<i64, StorageError> {
-    let mut query = diesel::sql_query(format!(
-        "SELECT count(*) AS total FROM {table} WHERE {}",
+/// RMB's correction of a (possibly estimated) total against the page actually returned.
+pub fn correct_total(total: i64, returned: i64, limit: i64, offset: i64) -> i64 {
+    if returned == 0 {
+        if total > offset {
+            offset
+        } else {
+            total
+        }
+    } else if returned == limit {
+        total.max(offset.saturating_add(limit))
+    } else {
+        offset + returned
+    }
+}
+
+/// `count(*)` of at most [`EXACT_COUNT`] matches.
+fn capped_count(
+    conn: &mut PgConnection,
+    table: &str,
+    filter: &SqlQuery,
+) -> Result<i64, StorageError> {
+    let sql = format!(
+        "SELECT count(*) AS total FROM (SELECT 1 FROM {table} WHERE {} LIMIT {EXACT_COUNT}) capped",
         filter.where_clause
-    ))
-    .into_boxed::<Pg>();
+    );
+    let row: Count =
+        bind_all(diesel::sql_query(sql).into_boxed::<Pg>(), filter).get_result(conn)?;
+    Ok(row.total)
+}
+
+/// The planner's row estimate for the filter, at least [`EXACT_COUNT`] (used once the capped
+/// count has shown there are at least that many).
+fn estimate_at_least_cutoff(
+    conn: &mut PgConnection,
+    table: &str,
+    filter: &SqlQuery,
+) -> Result<i64, StorageError> {
+    Ok(estimate(conn, table, filter)?.max(EXACT_COUNT))
+}
+
+#[derive(QueryableByName)]
+struct Plan {
+    #[diesel(sql_type = Text)]
+    #[diesel(column_name = "QUERY PLAN")]
+    plan: String,
+}
+
+/// `EXPLAIN`'s estimate of the number of rows the filter selects.
+pub fn estimate(
+    conn: &mut PgConnection,
+    table: &str,
+    filter: &SqlQuery,
+) -> Result<i64, StorageError> {
+    let sql = format!(
+        "EXPLAIN (FORMAT JSON) SELECT jsonb FROM {table} WHERE {}",
+        filter.where_clause
+    );
+    let row: Plan = bind_all(diesel::sql_query(sql).into_boxed::<Pg>(), filter).get_result(conn)?;
+    let plan: Value = serde_json::from_str(&row.plan)
+        .map_err(|e| StorageError::Internal(format!("EXPLAIN output: {e}")))?;
+    Ok(plan[0]["Plan"]["Plan Rows"]
+        .as_f64()
+        .map(|r| r.round() as i64)
+        .unwrap_or(0))
+}
+
+fn bind_all<'a>(
+    mut query: diesel::query_builder::BoxedSqlQuery<'a, Pg, diesel::query_builder::SqlQuery>,
+    filter: &SqlQuery,
+) -> diesel::query_builder::BoxedSqlQuery<'a, Pg, diesel::query_builder::SqlQuery> {
     for p in &filter.params {
         query = query.bind::<Text, _>(p.clone());
     }
-    let row: Count = query.get_result(conn)?;
+    query
+}
+
+pub fn count(conn: &mut PgConnection, table: &str, filter: &SqlQuery) -> Result<i64, StorageError> {
+    let sql = format!(
+        "SELECT count(*) AS total FROM {table} WHERE {}",
+        filter.where_clause
+    );
+    let row: Count =
+        bind_all(diesel::sql_query(sql).into_boxed::<Pg>(), filter).get_result(conn)?;
     Ok(row.total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::correct_total;
+
+    #[test]
+    fn corrects_totals_as_rmb() {
+        // (total, returned, limit, offset) → corrected
+        let cases = [
+            ((0, 0, 10, 0), 0),
+            ((50, 0, 10, 100), 50),
+            ((500, 0, 10, 100), 100),
+            ((5, 10, 10, 0), 10),
+            ((1000, 10, 10, 5000), 5010),
+            ((20000, 10, 10, 5000), 20000),
+            ((20000, 3, 10, 40), 43),
+            ((7, 7, 2147483647, 0), 7),
+        ];
+        for ((total, returned, limit, offset), want) in cases {
+            assert_eq!(
+                correct_total(total, returned, limit, offset),
+                want,
+                "{total} {returned} {limit} {offset}"
+            );
+        }
+    }
 }

@@ -1,5 +1,6 @@
 //! The catalogue of record types: table, paths, collection key and the rules each type adds
 //! to RMB's generic behaviour (validation messages, defaults, constraint messages).
+pub mod circulation_setting;
 pub mod dates;
 pub mod fixed_due_date_schedule;
 pub mod ids;
@@ -66,6 +67,8 @@ pub struct RecordType {
     pub check_in_db: fn(&mut PgConnection, &Value, Write) -> Result<(), StorageError>,
     /// Turns a constraint violation into the type's own FOLIO message.
     pub constraint_message: fn(StorageError, &Value) -> StorageError,
+    /// A POST that FOLIO answers without inserting (returns true when it handled the record).
+    pub create_instead: fn(&mut PgConnection, &Value) -> Result<bool, StorageError>,
 }
 
 impl RecordType {
@@ -84,6 +87,10 @@ pub fn no_db_check(_: &mut PgConnection, _: &Value, _: Write) -> Result<(), Stor
 
 pub fn generic_constraint(e: StorageError, _: &Value) -> StorageError {
     e
+}
+
+pub fn always_insert(_: &mut PgConnection, _: &Value) -> Result<bool, StorageError> {
+    Ok(false)
 }
 
 const ID: (&str, &str) = ("id", "id");
@@ -117,6 +124,7 @@ pub static LOANS: RecordType = RecordType {
     prepare: loan::prepare,
     check_in_db: no_db_check,
     constraint_message: loan::constraint_message,
+    create_instead: always_insert,
 };
 
 pub static REQUESTS: RecordType = RecordType {
@@ -145,6 +153,7 @@ pub static REQUESTS: RecordType = RecordType {
     prepare: request::prepare,
     check_in_db: request::check_cancellation_reason,
     constraint_message: request::constraint_message,
+    create_instead: always_insert,
 };
 
 pub static LOAN_POLICIES: RecordType = RecordType {
@@ -176,6 +185,7 @@ pub static LOAN_POLICIES: RecordType = RecordType {
     prepare: loan_policy::validate,
     check_in_db: no_db_check,
     constraint_message: generic_constraint,
+    create_instead: always_insert,
 };
 
 pub static REQUEST_POLICIES: RecordType = RecordType {
@@ -197,6 +207,7 @@ pub static REQUEST_POLICIES: RecordType = RecordType {
     prepare: no_prepare,
     check_in_db: no_db_check,
     constraint_message: generic_constraint,
+    create_instead: always_insert,
 };
 
 pub static FIXED_DUE_DATE_SCHEDULES: RecordType = RecordType {
@@ -218,6 +229,7 @@ pub static FIXED_DUE_DATE_SCHEDULES: RecordType = RecordType {
     prepare: fixed_due_date_schedule::validate,
     check_in_db: no_db_check,
     constraint_message: generic_constraint,
+    create_instead: always_insert,
 };
 
 pub static PATRON_NOTICE_POLICIES: RecordType = RecordType {
@@ -239,6 +251,7 @@ pub static PATRON_NOTICE_POLICIES: RecordType = RecordType {
     prepare: no_prepare,
     check_in_db: no_db_check,
     constraint_message: patron_notice_policy::constraint_message,
+    create_instead: always_insert,
 };
 
 pub static CANCELLATION_REASONS: RecordType = RecordType {
@@ -260,6 +273,7 @@ pub static CANCELLATION_REASONS: RecordType = RecordType {
     prepare: no_prepare,
     check_in_db: no_db_check,
     constraint_message: generic_constraint,
+    create_instead: always_insert,
 };
 
 pub static CIRCULATION_SETTINGS: RecordType = RecordType {
@@ -281,6 +295,7 @@ pub static CIRCULATION_SETTINGS: RecordType = RecordType {
     prepare: no_prepare,
     check_in_db: no_db_check,
     constraint_message: generic_constraint,
+    create_instead: circulation_setting::merge_into_existing,
 };
 
 pub static PATRON_ACTION_SESSIONS: RecordType = RecordType {
@@ -302,6 +317,7 @@ pub static PATRON_ACTION_SESSIONS: RecordType = RecordType {
     prepare: no_prepare,
     check_in_db: no_db_check,
     constraint_message: generic_constraint,
+    create_instead: always_insert,
 };
 
 pub static SCHEDULED_NOTICES: RecordType = RecordType {
@@ -323,6 +339,7 @@ pub static SCHEDULED_NOTICES: RecordType = RecordType {
     prepare: no_prepare,
     check_in_db: no_db_check,
     constraint_message: generic_constraint,
+    create_instead: always_insert,
 };
 
 pub static CHECK_INS: RecordType = RecordType {
@@ -339,6 +356,7 @@ pub static CHECK_INS: RecordType = RecordType {
     prepare: no_prepare,
     check_in_db: no_db_check,
     constraint_message: generic_constraint,
+    create_instead: always_insert,
 };
 
 pub static STAFF_SLIPS: RecordType = RecordType {
@@ -360,6 +378,7 @@ pub static STAFF_SLIPS: RecordType = RecordType {
     prepare: no_prepare,
     check_in_db: no_db_check,
     constraint_message: generic_constraint,
+    create_instead: always_insert,
 };
 
 /// Every type served with the generic collection/item routes.

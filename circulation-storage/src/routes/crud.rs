@@ -116,6 +116,9 @@ async fn create(
     records::prepare_for_write(rt, &mut record, Write::Create, caller.user_id.as_deref())?;
     let stored = db::in_tenant(&state.pool, &caller.tenant, move |c| {
         (rt.check_in_db)(c, &record, Write::Create)?;
+        if (rt.create_instead)(c, &record)? {
+            return Ok(record);
+        }
         store::insert(c, rt.table(), id, &record).map_err(|e| (rt.constraint_message)(e, &record))
     })
     .await?;
