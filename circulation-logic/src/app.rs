@@ -1,20 +1,39 @@
 //! Builds the actix application, bound to a listener so tests can use port 0.
 use crate::config::Settings;
+use crate::okapi::{build_http_client, PolicyCache};
 use actix_web::middleware::Logger;
 use actix_web::{dev::Server, web, App, HttpResponse, HttpServer};
 use std::net::TcpListener;
 
 pub struct AppState {
     pub settings: Settings,
+    /// The one HTTP client of the process (connection pool shared by all workers).
+    pub http: reqwest::Client,
+    /// Rules and policies, per tenant, for `POLICY_CACHE_SECONDS`.
+    pub cache: PolicyCache,
+}
+
+impl AppState {
+    pub fn new(settings: Settings) -> AppState {
+        AppState {
+            http: build_http_client(settings.okapi_timeout_ms),
+            cache: PolicyCache::new(settings.policy_cache_seconds),
+            settings,
+        }
+    }
 }
 
 pub fn run(listener: TcpListener, settings: Settings) -> std::io::Result<Server> {
-    let state = web::Data::new(AppState { settings });
+    let state = web::Data::new(AppState::new(settings));
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
-            .wrap(Logger::new("%{x-okapi-request-id}i %{x-okapi-tenant}i \"%r\" %s %b %Dms"))
+            .app_data(web::PayloadConfig::new(1 << 20))
+            .wrap(Logger::new(
+                "%{x-okapi-request-id}i %{x-okapi-tenant}i \"%r\" %s %b %Dms",
+            ))
             .route("/admin/health", web::get().to(health))
+            .configure(crate::routes::configure)
     })
     .listen(listener)?
     .run();

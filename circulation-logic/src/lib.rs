@@ -3,3 +3,8 @@
 pub mod app;
 pub mod config;
 pub mod rules;
+pub mod checkout;
+pub mod fanout;
+pub mod okapi;
+pub mod routes;
+pub mod due_date;

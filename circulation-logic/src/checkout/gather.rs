@@ -1,0 +1,636 @@
+//! The reads of a check-out, in dependency waves. Two chains run side by side (through the
+//! per-request [`Fan`]): the patron chain (user, proxy → blocks, group, proxy relationship)
+//! and the item chain (item → holdings → instance; location → library, campus, institution;
+//! material type, loan type, open loan, request queue), together with the locale and the
+//! rules text. Then the policies (rules evaluated in-process), then what depends on the loan
+//! policy (fixed schedule, item-limit count).
+//!
+//! Users, items, loans, requests and blocks are always read fresh; only rules and policies go
+//! through the [`PolicyCache`].
+use super::{s, CheckOutRequest, Failure};
+use crate::fanout::Fan;
+use crate::okapi::{cql_quote, CallError, Okapi, PolicyCache};
+use crate::rules::{self, AppliedRuleConditions, MatchInput, PolicyType};
+use chrono_tz::Tz;
+use serde_json::Value;
+use shared_types::policy::{FixedDueDateSchedule, LoanPolicy};
+
+pub const OPEN_REQUEST_STATUSES: &str = "(\"Open - Not yet filled\" or \"Open - Awaiting pickup\" or \"Open - In transit\" or \"Open - Awaiting delivery\")";
+
+/// Everything the validators and the writes need.
+#[derive(Debug, Clone, Default)]
+pub struct Gathered {
+    pub user: Option<Value>,
+    pub proxy: Option<Value>,
+    pub manual_blocks: Vec<Value>,
+    pub automated_blocks: Vec<Value>,
+    pub proxy_relationships: Vec<Value>,
+    pub group: Option<Value>,
+    pub item: Option<Value>,
+    pub holdings: Option<Value>,
+    pub instance: Option<Value>,
+    pub location: Option<Value>,
+    pub material_type: Option<Value>,
+    pub loan_type: Option<Value>,
+    pub open_loans_for_item: Vec<Value>,
+    pub queue: Vec<Value>,
+    pub timezone: Option<Tz>,
+    pub policies: Option<Policies>,
+    /// Open loans counted against the item limit (only when the limit applies).
+    pub item_limit_count: Option<usize>,
+}
+
+/// The policies the rules chose, with the records read for them.
+#[derive(Debug, Clone)]
+pub struct Policies {
+    pub loan_policy_id: String,
+    pub loan_policy: Value,
+    pub loan: LoanPolicy,
+    pub conditions: AppliedRuleConditions,
+    /// Deferred: a missing overdue / lost policy is a 500, but only after the 422 gate.
+    pub overdue_fine_policy: Result<Value, Failure>,
+    pub lost_item_policy: Result<Value, Failure>,
+    pub overdue_fine_policy_id: String,
+    pub lost_item_policy_id: String,
+    pub request_policy_id: String,
+    pub notice_policy_id: String,
+    pub schedule: Option<FixedDueDateSchedule>,
+}
+
+impl Clone for Failure {
+    fn clone(&self) -> Self {
+        match self {
+            Failure::Call(e) => Failure::Call(e.clone()),
+            Failure::Server(m) => Failure::Server(m.clone()),
+            Failure::Refused(e) => Failure::Refused(e.clone()),
+            Failure::Forward(r) => Failure::Forward(r.clone()),
+        }
+    }
+}
+
+/// Reads of one check-out.
+pub struct Gatherer<'a> {
+    pub okapi: &'a Okapi,
+    pub fan: Fan,
+    pub cache: &'a PolicyCache,
+}
+
+fn first(list: Vec<Value>) -> Option<Value> {
+    list.into_iter().next()
+}
+
+fn id_of(v: &Value) -> Option<&str> {
+    s(v, &["id"])
+}
+
+impl Gatherer<'_> {
+    async fn user_by_barcode(&self, name: &str, barcode: &str) -> Result<Option<Value>, CallError> {
+        if barcode.is_empty() {
+            return Ok(None);
+        }
+        let q = format!("barcode=={}", cql_quote(barcode));
+        Ok(first(
+            self.okapi
+                .get_list(name, "/users", &[("query", &q), ("limit", "1")], "users")
+                .await?,
+        ))
+    }
+
+    async fn by_id(
+        &self,
+        name: &str,
+        path: &str,
+        id: Option<&str>,
+    ) -> Result<Option<Value>, CallError> {
+        match id {
+            Some(id) => self.okapi.get_opt(name, &format!("{path}/{id}")).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn patron_chain(&self, req: &CheckOutRequest, g: &mut Gathered) -> Result<(), CallError> {
+        let proxy_barcode = req.proxy_user_barcode.clone().unwrap_or_default();
+        let (user, proxy) = self
+            .fan
+            .join2(
+                self.user_by_barcode("user by barcode", &req.user_barcode),
+                self.user_by_barcode("proxy by barcode", &proxy_barcode),
+            )
+            .await;
+        g.user = user?;
+        g.proxy = proxy?;
+        let Some(user) = g.user.clone() else {
+            return Ok(());
+        };
+        let user_id = id_of(&user).unwrap_or_default().to_string();
+        let skip_blocks = req.overrides.patron_block;
+        let manual = async {
+            if skip_blocks {
+                return Ok(Vec::new());
+            }
+            let q = format!("userId=={}", cql_quote(&user_id));
+            self.okapi
+                .get_list(
+                    "manual blocks",
+                    "/manualblocks",
+                    &[("query", &q)],
+                    "manualblocks",
+                )
+                .await
+        };
+        let automated = async {
+            if skip_blocks {
+                return Ok(Vec::new());
+            }
+            match self
+                .okapi
+                .get_opt(
+                    "automated blocks",
+                    &format!("/automated-patron-blocks/{user_id}"),
+                )
+                .await?
+            {
+                Some(v) => Ok(v
+                    .get("automatedPatronBlocks")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default()),
+                None => Ok(Vec::new()),
+            }
+        };
+        let group = self.by_id("patron group", "/groups", s(&user, &["patronGroup"]));
+        let proxy_id = g.proxy.as_ref().and_then(id_of).map(str::to_string);
+        let relationships = async {
+            match &proxy_id {
+                Some(proxy_id) if *proxy_id != user_id => {
+                    let q = format!(
+                        "proxyUserId=={} and userId=={}",
+                        cql_quote(proxy_id),
+                        cql_quote(&user_id)
+                    );
+                    self.okapi
+                        .get_list(
+                            "proxy relationship",
+                            "/proxiesfor",
+                            &[("query", &q), ("limit", "1000")],
+                            "proxiesFor",
+                        )
+                        .await
+                }
+                _ => Ok(Vec::new()),
+            }
+        };
+        let (manual, automated, group, relationships) = self
+            .fan
+            .join4(manual, automated, group, relationships)
+            .await;
+        g.manual_blocks = manual?;
+        g.automated_blocks = automated?;
+        g.group = group?;
+        g.proxy_relationships = relationships?;
+        Ok(())
+    }
+
+    async fn item_chain(&self, req: &CheckOutRequest, g: &mut Gathered) -> Result<(), CallError> {
+        if req.item_barcode.is_empty() {
+            return Ok(());
+        }
+        let q = format!("barcode=={}", cql_quote(&req.item_barcode));
+        let item = first(
+            self.okapi
+                .get_list(
+                    "item by barcode",
+                    "/item-storage/items",
+                    &[("query", &q), ("limit", "1")],
+                    "items",
+                )
+                .await?,
+        );
+        let Some(item) = item else { return Ok(()) };
+        g.item = Some(item.clone());
+        let item_id = id_of(&item).unwrap_or_default().to_string();
+        let loan_type_id =
+            s(&item, &["temporaryLoanTypeId"]).or(s(&item, &["permanentLoanTypeId"]));
+
+        let holdings_and_instance = async {
+            let holdings = self
+                .by_id(
+                    "holdings",
+                    "/holdings-storage/holdings",
+                    s(&item, &["holdingsRecordId"]),
+                )
+                .await?;
+            let instance = match holdings.as_ref().and_then(|h| s(h, &["instanceId"])) {
+                Some(id) => {
+                    self.by_id("instance", "/instance-storage/instances", Some(id))
+                        .await?
+                }
+                None => None,
+            };
+            Ok::<_, CallError>((holdings, instance))
+        };
+        let location = self.by_id("location", "/locations", s(&item, &["effectiveLocationId"]));
+        let material_type = self.by_id(
+            "material type",
+            "/material-types",
+            s(&item, &["materialTypeId"]),
+        );
+        let loan_type = self.by_id("loan type", "/loan-types", loan_type_id);
+        let open_loan = async {
+            let q = format!("status.name==\"Open\" and itemId=={}", cql_quote(&item_id));
+            self.okapi
+                .get_list(
+                    "open loan for item",
+                    "/loan-storage/loans",
+                    &[("query", &q), ("limit", "1")],
+                    "loans",
+                )
+                .await
+        };
+        let queue = async {
+            let q = format!(
+                "itemId=={} and status=={OPEN_REQUEST_STATUSES} and requestLevel==(\"Item\") sortBy position/sort.ascending",
+                cql_quote(&item_id)
+            );
+            self.okapi
+                .get_list(
+                    "request queue",
+                    "/request-storage/requests",
+                    &[("query", &q), ("limit", "1000")],
+                    "requests",
+                )
+                .await
+        };
+        let (hi, location, material_type, loan_type, open_loan, queue) = self
+            .fan
+            .join6(
+                holdings_and_instance,
+                location,
+                material_type,
+                loan_type,
+                open_loan,
+                queue,
+            )
+            .await;
+        let (holdings, instance) = hi?;
+        g.holdings = holdings;
+        g.instance = instance;
+        g.location = location?;
+        g.material_type = material_type?;
+        g.loan_type = loan_type?;
+        g.open_loans_for_item = open_loan?;
+        g.queue = queue?;
+        Ok(())
+    }
+
+    async fn timezone(&self) -> Option<Tz> {
+        match self.okapi.get("locale", "/locale", &[]).await {
+            Ok(v) => s(&v, &["timezone"]).and_then(|tz| tz.parse::<Tz>().ok()),
+            Err(_) => None,
+        }
+    }
+
+    /// The tenant's circulation rules (cached).
+    pub async fn rules(&self) -> Result<rules::Rules, Failure> {
+        let value = self
+            .cache
+            .get(
+                self.okapi,
+                "circulation rules",
+                "/circulation-rules-storage",
+            )
+            .await?
+            .unwrap_or(Value::Null);
+        let text = value
+            .get("rulesAsText")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if text.trim().is_empty() {
+            return Err(Failure::Server(
+                "Cannot apply blank circulation rules".into(),
+            ));
+        }
+        rules::parse(text).map_err(|e| Failure::Server(e.message))
+    }
+
+    /// Wave 0 and the two chains; then the policies and what depends on them.
+    pub async fn gather(&self, req: &CheckOutRequest) -> Result<Gathered, Failure> {
+        let mut patron = Gathered::default();
+        let mut items = Gathered::default();
+        let need_rules = req.force_loan_policy_id.is_none();
+        let rules_fut = async {
+            if need_rules {
+                Some(self.rules().await)
+            } else {
+                None
+            }
+        };
+        let (p, i, tz, rules) = self
+            .fan
+            .join4(
+                self.patron_chain(req, &mut patron),
+                self.item_chain(req, &mut items),
+                self.timezone(),
+                rules_fut,
+            )
+            .await;
+        p?;
+        i?;
+        let mut g = Gathered {
+            user: patron.user,
+            proxy: patron.proxy,
+            manual_blocks: patron.manual_blocks,
+            automated_blocks: patron.automated_blocks,
+            proxy_relationships: patron.proxy_relationships,
+            group: patron.group,
+            timezone: tz,
+            ..items
+        };
+        let (Some(user), Some(item)) = (g.user.clone(), g.item.clone()) else {
+            return Ok(g);
+        };
+        let location_units = self.location_units(g.location.as_ref()).await?;
+        let policies = self
+            .policies(
+                req,
+                &user,
+                &item,
+                g.location.as_ref(),
+                location_units,
+                rules,
+            )
+            .await?;
+        let limit = policies
+            .loan
+            .loans_policy
+            .as_ref()
+            .and_then(|lp| lp.item_limit);
+        let c = policies.conditions;
+        if let Some(limit) = limit {
+            if (c.material_type_match || c.loan_type_match)
+                && !req.overrides.item_limit_block
+                && limit > 0
+            {
+                g.item_limit_count = Some(self.count_for_item_limit(&user, &item, c).await?);
+            }
+        }
+        g.policies = Some(policies);
+        Ok(g)
+    }
+
+    async fn location_units(
+        &self,
+        location: Option<&Value>,
+    ) -> Result<(String, String, String), CallError> {
+        let Some(location) = location else {
+            return Ok(Default::default());
+        };
+        // The rules need only the ids, which the location names; the unit records are read
+        // as FOLIO does (404 tolerated) so the hop profile stays comparable.
+        let (lib, camp, inst) = self
+            .fan
+            .join3(
+                self.by_id(
+                    "library",
+                    "/location-units/libraries",
+                    s(location, &["libraryId"]),
+                ),
+                self.by_id(
+                    "campus",
+                    "/location-units/campuses",
+                    s(location, &["campusId"]),
+                ),
+                self.by_id(
+                    "institution",
+                    "/location-units/institutions",
+                    s(location, &["institutionId"]),
+                ),
+            )
+            .await;
+        let id = |v: Result<Option<Value>, CallError>,
+                  fallback: Option<&str>|
+         -> Result<String, CallError> {
+            Ok(v?
+                .as_ref()
+                .and_then(id_of)
+                .or(fallback)
+                .unwrap_or_default()
+                .to_string())
+        };
+        Ok((
+            id(lib, s(location, &["libraryId"]))?,
+            id(camp, s(location, &["campusId"]))?,
+            id(inst, s(location, &["institutionId"]))?,
+        ))
+    }
+
+    async fn policies(
+        &self,
+        req: &CheckOutRequest,
+        user: &Value,
+        item: &Value,
+        location: Option<&Value>,
+        (library_id, campus_id, institution_id): (String, String, String),
+        rules: Option<Result<rules::Rules, Failure>>,
+    ) -> Result<Policies, Failure> {
+        let input = MatchInput {
+            item_type_id: s(item, &["materialTypeId"]).unwrap_or_default().into(),
+            loan_type_id: s(item, &["temporaryLoanTypeId"])
+                .or(s(item, &["permanentLoanTypeId"]))
+                .unwrap_or_default()
+                .into(),
+            patron_group_id: s(user, &["patronGroup"]).unwrap_or_default().into(),
+            location_id: s(item, &["effectiveLocationId"]).unwrap_or_default().into(),
+            library_id,
+            campus_id,
+            institution_id,
+        };
+        let _ = location;
+        let (loan_id, overdue_id, lost_id, request_id, notice_id, conditions) = match rules {
+            None => (
+                req.force_loan_policy_id.clone().unwrap_or_default(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                AppliedRuleConditions::default(),
+            ),
+            Some(rules) => {
+                let rules = rules?;
+                if input.patron_group_id.is_empty() {
+                    return Err(Failure::Server(
+                        "Unable to apply circulation rules to a user with null value as patronGroupId".into(),
+                    ));
+                }
+                if input.location_id.is_empty() {
+                    return Err(Failure::Server(
+                        "Unable to apply circulation rules to an item with null value as locationId".into(),
+                    ));
+                }
+                if input.item_type_id.is_empty() {
+                    return Err(Failure::Server(
+                        "Unable to apply circulation rules to an item with null value as materialTypeId".into(),
+                    ));
+                }
+                let loan = rules.find(PolicyType::Loan, &input);
+                (
+                    loan.policy_id,
+                    rules.find(PolicyType::OverdueFine, &input).policy_id,
+                    rules.find(PolicyType::LostItem, &input).policy_id,
+                    rules.find(PolicyType::Request, &input).policy_id,
+                    rules.find(PolicyType::Notice, &input).policy_id,
+                    loan.applied_rule_conditions,
+                )
+            }
+        };
+        let forced = req.force_loan_policy_id.is_some();
+        let overdue_path = format!("/overdue-fines-policies/{overdue_id}");
+        let lost_path = format!("/lost-item-fees-policies/{lost_id}");
+        let loan_path = format!("/loan-policy-storage/loan-policies/{loan_id}");
+        let skip_fees = overdue_id.is_empty();
+        let (loan, overdue, lost) = self
+            .fan
+            .join3(
+                self.cache.get(self.okapi, "loan policy", &loan_path),
+                async {
+                    if skip_fees {
+                        Ok(Some(Value::Null))
+                    } else {
+                        self.cache
+                            .get(self.okapi, "overdue fine policy", &overdue_path)
+                            .await
+                    }
+                },
+                async {
+                    if skip_fees {
+                        Ok(Some(Value::Null))
+                    } else {
+                        self.cache
+                            .get(self.okapi, "lost item policy", &lost_path)
+                            .await
+                    }
+                },
+            )
+            .await;
+        let loan_policy = match loan? {
+            Some(v) => v,
+            None if forced => {
+                serde_json::json!({"id": loan_id, "name": "Unknown", "loanable": false, "renewable": false})
+            }
+            None => {
+                return Err(Failure::Server(format!(
+                    "Loan policy {loan_id} could not be found, please check circulation rules"
+                )))
+            }
+        };
+        let typed: LoanPolicy = serde_json::from_value(loan_policy.clone())
+            .map_err(|e| Failure::Server(format!("Loan policy {loan_id} cannot be read: {e}")))?;
+        let deferred = |r: Result<Option<Value>, CallError>, what: &str, id: &str| match r {
+            Ok(Some(v)) => Ok(v),
+            Ok(None) => Err(Failure::Server(format!(
+                "{what} {id} could not be found, please check circulation rules"
+            ))),
+            Err(e) => Err(Failure::Call(e)),
+        };
+        let schedule = match typed
+            .loans_policy
+            .as_ref()
+            .and_then(|lp| lp.fixed_due_date_schedule_id.clone())
+        {
+            Some(id) => {
+                let path =
+                    format!("/fixed-due-date-schedule-storage/fixed-due-date-schedules/{id}");
+                match self
+                    .cache
+                    .get(self.okapi, "fixed due date schedule", &path)
+                    .await?
+                {
+                    Some(v) => serde_json::from_value(v).ok(),
+                    None => None,
+                }
+            }
+            None => None,
+        };
+        Ok(Policies {
+            loan_policy_id: loan_id,
+            loan_policy,
+            loan: typed,
+            conditions,
+            overdue_fine_policy: deferred(overdue, "Overdue fine policy", &overdue_id),
+            lost_item_policy: deferred(lost, "Lost item policy", &lost_id),
+            overdue_fine_policy_id: overdue_id,
+            lost_item_policy_id: lost_id,
+            request_policy_id: request_id,
+            notice_policy_id: notice_id,
+            schedule,
+        })
+    }
+
+    /// Open loans of the borrower whose items match the limited material type / loan type,
+    /// not counting items that are "Claimed returned".
+    async fn count_for_item_limit(
+        &self,
+        user: &Value,
+        item: &Value,
+        c: AppliedRuleConditions,
+    ) -> Result<usize, CallError> {
+        let user_id = id_of(user).unwrap_or_default();
+        let q = format!("status.name==\"Open\" and userId=={}", cql_quote(user_id));
+        let loans = self
+            .okapi
+            .get_list(
+                "open loans of borrower",
+                "/loan-storage/loans",
+                &[("query", &q), ("limit", "10000")],
+                "loans",
+            )
+            .await?;
+        let ids: Vec<String> = loans
+            .iter()
+            .filter_map(|l| s(l, &["itemId"]).map(str::to_string))
+            .collect();
+        let batches: Vec<_> = ids
+            .chunks(50)
+            .map(|chunk| {
+                let q = format!(
+                    "id==({})",
+                    chunk
+                        .iter()
+                        .map(|i| cql_quote(i))
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                );
+                async move {
+                    self.okapi
+                        .get_list(
+                            "items of borrower loans",
+                            "/item-storage/items",
+                            &[("query", &q), ("limit", "2147483647")],
+                            "items",
+                        )
+                        .await
+                }
+            })
+            .collect();
+        let mut count = 0;
+        let material = s(item, &["materialTypeId"]);
+        let loan_type = s(item, &["temporaryLoanTypeId"]).or(s(item, &["permanentLoanTypeId"]));
+        for batch in self.fan.all(batches).await {
+            for other in batch? {
+                if s(&other, &["status", "name"]) == Some("Claimed returned") {
+                    continue;
+                }
+                if c.material_type_match && s(&other, &["materialTypeId"]) != material {
+                    continue;
+                }
+                let other_type =
+                    s(&other, &["temporaryLoanTypeId"]).or(s(&other, &["permanentLoanTypeId"]));
+                if c.loan_type_match && other_type != loan_type {
+                    continue;
+                }
+                count += 1;
+            }
+        }
+        Ok(count)
+    }
+}

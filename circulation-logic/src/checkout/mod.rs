@@ -1,0 +1,144 @@
+//! Check-out by barcode: gather (downstream reads in dependency waves) → validate (FOLIO's
+//! deferred errors, in FOLIO's order) → due date → write (in the safe order of DESIGN.md).
+pub mod due;
+pub mod flow;
+pub mod gather;
+pub mod response;
+pub mod validate;
+pub mod write;
+
+use serde_json::Value;
+
+/// The request body, read leniently as mod-circulation does (unknown fields ignored).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CheckOutRequest {
+    pub item_barcode: String,
+    pub user_barcode: String,
+    pub service_point_id: Option<String>,
+    pub proxy_user_barcode: Option<String>,
+    pub loan_date: Option<String>,
+    pub force_loan_policy_id: Option<String>,
+    pub overrides: Overrides,
+}
+
+/// `overrideBlocks`: the presence of a sub-object means the override is requested.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Overrides {
+    pub patron_block: bool,
+    pub item_limit_block: bool,
+    /// `Some(dueDate?)` when `itemNotLoanableBlock` is present.
+    pub item_not_loanable_block: Option<Option<String>>,
+    pub comment: Option<String>,
+}
+
+impl Overrides {
+    pub fn any(&self) -> bool {
+        self.patron_block || self.item_limit_block || self.item_not_loanable_block.is_some()
+    }
+}
+
+fn text(v: &Value, key: &str) -> Option<String> {
+    v.get(key)
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .filter(|s| !s.trim().is_empty())
+}
+
+impl CheckOutRequest {
+    pub fn from_json(body: &Value) -> CheckOutRequest {
+        let overrides = body.get("overrideBlocks").filter(|o| o.is_object());
+        let present = |key: &str| {
+            overrides
+                .and_then(|o| o.get(key))
+                .is_some_and(|v| !v.is_null())
+        };
+        CheckOutRequest {
+            item_barcode: text(body, "itemBarcode").unwrap_or_default(),
+            user_barcode: text(body, "userBarcode").unwrap_or_default(),
+            service_point_id: text(body, "servicePointId"),
+            proxy_user_barcode: text(body, "proxyUserBarcode"),
+            loan_date: text(body, "loanDate"),
+            force_loan_policy_id: text(body, "forceLoanPolicyId"),
+            overrides: Overrides {
+                patron_block: present("patronBlock"),
+                item_limit_block: present("itemLimitBlock"),
+                item_not_loanable_block: if present("itemNotLoanableBlock") {
+                    Some(
+                        overrides
+                            .and_then(|o| o.get("itemNotLoanableBlock"))
+                            .and_then(|b| text(b, "dueDate")),
+                    )
+                } else {
+                    None
+                },
+                comment: overrides.and_then(|o| text(o, "comment")),
+            },
+        }
+    }
+}
+
+/// JSON helpers for the leniently-read downstream records.
+pub(crate) fn s<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
+    let mut cur = v;
+    for key in path {
+        cur = cur.get(key)?;
+    }
+    cur.as_str().filter(|s| !s.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn reads_overrides() {
+        let r = CheckOutRequest::from_json(&json!({
+            "itemBarcode": "i", "userBarcode": "u", "servicePointId": "",
+            "overrideBlocks": {"patronBlock": {}, "itemNotLoanableBlock": {"dueDate": "2030-01-01T00:00:00Z"}, "comment": "ok"}
+        }));
+        assert_eq!(r.service_point_id, None);
+        assert!(r.overrides.patron_block);
+        assert!(!r.overrides.item_limit_block);
+        assert_eq!(
+            r.overrides.item_not_loanable_block,
+            Some(Some("2030-01-01T00:00:00Z".into()))
+        );
+        assert_eq!(r.overrides.comment.as_deref(), Some("ok"));
+    }
+}
+
+/// Why a check-out stops before or during its writes.
+#[derive(Debug)]
+pub enum Failure {
+    /// A downstream call gave no usable answer.
+    Call(crate::okapi::CallError),
+    /// 500 `text/plain` with FOLIO's message.
+    Server(String),
+    /// 422 with FOLIO's error list.
+    Refused(Vec<shared_types::errors::Error>),
+    /// A downstream refusal forwarded as is.
+    Forward(crate::okapi::Reply),
+}
+
+impl From<crate::okapi::CallError> for Failure {
+    fn from(e: crate::okapi::CallError) -> Self {
+        Failure::Call(e)
+    }
+}
+
+impl Failure {
+    pub fn to_response(&self) -> actix_web::HttpResponse {
+        use actix_web::HttpResponse;
+        match self {
+            Failure::Call(e) => e.to_response(),
+            Failure::Server(message) => HttpResponse::InternalServerError()
+                .content_type("text/plain")
+                .body(message.clone()),
+            Failure::Refused(errors) => HttpResponse::UnprocessableEntity()
+                .content_type("application/json")
+                .body(validate::errors_body(errors).to_string()),
+            Failure::Forward(reply) => reply.forward(),
+        }
+    }
+}

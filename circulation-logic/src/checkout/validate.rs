@@ -1,0 +1,465 @@
+//! The check-out validations of mod-circulation, run in its order with every error collected
+//! (research/checkout-flow.md §1.5), and the block overrides (§1.6).
+use super::gather::Gathered;
+use super::{s, CheckOutRequest};
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+use shared_types::errors::Error;
+
+pub const PATRON_BLOCK_PERMISSION: &str = "circulation.override-patron-block.post";
+pub const ITEM_LIMIT_PERMISSION: &str = "circulation.override-item-limit-block.post";
+pub const ITEM_NOT_LOANABLE_PERMISSION: &str = "circulation.override-item-not-loanable-block.post";
+
+const BLOCKED_STATUSES: [&str; 4] = [
+    "Declared lost",
+    "Claimed returned",
+    "Intellectual item",
+    "Aged to lost",
+];
+
+/// FOLIO's 422 body: `parameters` always present, a missing value as JSON `null`.
+pub fn errors_body(errors: &[Error]) -> Value {
+    let list: Vec<Value> = errors
+        .iter()
+        .map(|e| {
+            let mut o = json!({
+                "message": e.message,
+                "parameters": e.parameters.iter()
+                    .map(|p| json!({"key": p.key, "value": p.value}))
+                    .collect::<Vec<_>>(),
+            });
+            if let Some(code) = &e.code {
+                o["code"] = json!(code);
+            }
+            if let Some(block) = &e.overridable_block {
+                o["overridableBlock"] = block.clone();
+            }
+            o
+        })
+        .collect();
+    json!({ "errors": list })
+}
+
+fn error(message: impl Into<String>, params: &[(&str, Option<&str>)], code: Option<&str>) -> Error {
+    let mut e = Error::new(message);
+    for (k, v) in params {
+        e = e.with_parameter(*k, v.map(str::to_string));
+    }
+    if let Some(code) = code {
+        e = e.with_code(code);
+    }
+    e
+}
+
+fn overridable(
+    mut e: Error,
+    name: &str,
+    permission: &str,
+    granted: &dyn Fn(&str) -> bool,
+) -> Error {
+    let missing: Vec<&str> = if granted(permission) {
+        vec![]
+    } else {
+        vec![permission]
+    };
+    e.overridable_block = Some(json!({"name": name, "missingPermissions": missing}));
+    e
+}
+
+fn push_unique(errors: &mut Vec<Error>, e: Error) {
+    if !errors.contains(&e) {
+        errors.push(e);
+    }
+}
+
+/// The checks done in place of a requested override: permission, then comment.
+fn override_checks(
+    errors: &mut Vec<Error>,
+    req: &CheckOutRequest,
+    name: &str,
+    permission: &str,
+    granted: &dyn Fn(&str) -> bool,
+) -> bool {
+    if !granted(permission) {
+        let mut e = error(
+            "Insufficient override permissions",
+            &[],
+            Some("INSUFFICIENT_OVERRIDE_PERMISSIONS"),
+        );
+        e.overridable_block = Some(json!({"name": name, "missingPermissions": [permission]}));
+        push_unique(errors, e);
+        return false;
+    }
+    if req.overrides.comment.is_none() {
+        push_unique(
+            errors,
+            error(
+                "Override should be performed with the comment specified",
+                &[("comment", None)],
+                None,
+            ),
+        );
+        return false;
+    }
+    true
+}
+
+fn parse_time(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|d| d.with_timezone(&Utc))
+        .or_else(|| {
+            // FOLIO also writes `+0000` offsets.
+            DateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f%z")
+                .ok()
+                .map(|d| d.with_timezone(&Utc))
+        })
+}
+
+pub fn parse_date_time(text: &str) -> Option<DateTime<Utc>> {
+    parse_time(text)
+}
+
+/// `active` missing → `None`; else whether active and not expired.
+fn is_active(user: &Value, now: DateTime<Utc>) -> Option<bool> {
+    let active = user.get("active")?.as_bool().unwrap_or(false);
+    let expired = s(user, &["expirationDate"])
+        .and_then(parse_time)
+        .is_some_and(|d| d < now);
+    Some(active && !expired)
+}
+
+fn relationship_active(r: &Value, now: DateTime<Utc>) -> bool {
+    let status = s(r, &["status"]).or(s(r, &["meta", "status"]));
+    let expiry = s(r, &["expirationDate"]).or(s(r, &["meta", "expirationDate"]));
+    status.is_some_and(|st| st.eq_ignore_ascii_case("active"))
+        && expiry.and_then(parse_time).is_none_or(|d| d >= now)
+}
+
+fn title(g: &Gathered) -> &str {
+    g.instance
+        .as_ref()
+        .and_then(|i| s(i, &["title"]))
+        .unwrap_or("")
+}
+
+/// Item-limit message suffix and code from the matched rule's conditions.
+pub fn item_limit_wording(m: bool, t: bool, g: bool) -> Option<(&'static str, &'static str)> {
+    Some(match (m, t, g) {
+        (true, true, true) => (
+            "for combination of patron group, material type and loan type",
+            "ITEM_LIMIT_PATRON_GROUP_MATERIAL_TYPE_LOAN_TYPE",
+        ),
+        (true, true, false) => (
+            "for combination of material type and loan type",
+            "ITEM_LIMIT_MATERIAL_TYPE_LOAN_TYPE",
+        ),
+        (true, false, true) => (
+            "for combination of patron group and material type",
+            "ITEM_LIMIT_PATRON_GROUP_MATERIAL_TYPE",
+        ),
+        (false, true, true) => (
+            "for combination of patron group and loan type",
+            "ITEM_LIMIT_PATRON_GROUP_LOAN_TYPE",
+        ),
+        (true, false, false) => ("for material type", "ITEM_LIMIT_MATERIAL_TYPE"),
+        (false, true, false) => ("for loan type", "ITEM_LIMIT_LOAN_TYPE"),
+        (false, false, _) => return None,
+    })
+}
+
+/// The first request that check-out would fulfil: the queue's first Hold Shelf / Delivery request.
+pub fn first_fulfillable(queue: &[Value]) -> Option<&Value> {
+    queue.iter().find(|r| {
+        matches!(
+            s(r, &["fulfillmentPreference"]),
+            Some("Hold Shelf") | Some("Delivery")
+        )
+    })
+}
+
+/// All check-out validations, in FOLIO's order. `granted` says whether the caller holds a
+/// permission (from `X-Okapi-Permissions`).
+pub fn validate(
+    req: &CheckOutRequest,
+    g: &Gathered,
+    granted: &dyn Fn(&str) -> bool,
+    loan_date: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Vec<Error> {
+    let mut errors = Vec::new();
+    let user_barcode = req.user_barcode.as_str();
+    let item_barcode = req.item_barcode.as_str();
+    let proxy_barcode = req.proxy_user_barcode.as_deref();
+
+    // 1
+    if req.service_point_id.is_none() {
+        errors.push(error(
+            "Check out must be performed at a service point",
+            &[("servicePointId", None)],
+            None,
+        ));
+    }
+    // 2
+    if g.user.is_none() {
+        errors.push(error(
+            "Could not find user with matching barcode",
+            &[("userBarcode", Some(user_barcode))],
+            Some("USER_BARCODE_NOT_FOUND"),
+        ));
+    }
+    // 3, 4
+    if g.user.is_some() {
+        if req.overrides.patron_block {
+            override_checks(
+                &mut errors,
+                req,
+                "patronBlock",
+                PATRON_BLOCK_PERMISSION,
+                granted,
+            );
+        } else {
+            let blocking: Vec<&Value> = g
+                .manual_blocks
+                .iter()
+                .filter(|b| {
+                    b.get("borrowing").and_then(Value::as_bool) == Some(true)
+                        && s(b, &["expirationDate"])
+                            .and_then(parse_time)
+                            .is_none_or(|d| d > now)
+                })
+                .collect();
+            if !blocking.is_empty() {
+                let reason = g
+                    .manual_blocks
+                    .iter()
+                    .map(|b| s(b, &["desc"]).unwrap_or(""))
+                    .collect::<Vec<_>>()
+                    .join(";");
+                errors.push(overridable(
+                    error(
+                        "Patron blocked from borrowing",
+                        &[("reason", Some(&reason))],
+                        Some("USER_IS_BLOCKED_MANUALLY"),
+                    ),
+                    "patronBlock",
+                    PATRON_BLOCK_PERMISSION,
+                    granted,
+                ));
+            }
+            for block in &g.automated_blocks {
+                if block.get("blockBorrowing").and_then(Value::as_bool) == Some(true) {
+                    errors.push(overridable(
+                        error(
+                            block.get("message").and_then(Value::as_str).unwrap_or(""),
+                            &[],
+                            Some("USER_IS_BLOCKED_AUTOMATICALLY"),
+                        ),
+                        "patronBlock",
+                        PATRON_BLOCK_PERMISSION,
+                        granted,
+                    ));
+                }
+            }
+        }
+    }
+    // 5
+    if proxy_barcode.is_some() && g.proxy.is_none() {
+        errors.push(error(
+            "Could not find user with matching barcode",
+            &[("proxyUserBarcode", proxy_barcode)],
+            Some("USER_BARCODE_NOT_FOUND"),
+        ));
+    }
+    // 6
+    if let Some(user) = &g.user {
+        match is_active(user, now) {
+            None => errors.push(error(
+                "Cannot determine if user is active or not",
+                &[("userBarcode", Some(user_barcode))],
+                None,
+            )),
+            Some(false) => errors.push(error(
+                "Cannot check out to inactive user",
+                &[("userBarcode", Some(user_barcode))],
+                None,
+            )),
+            Some(true) => {}
+        }
+    }
+    // 7
+    if let Some(proxy) = &g.proxy {
+        match is_active(proxy, now) {
+            None => errors.push(error(
+                "Cannot determine if proxying user is active or not",
+                &[("proxyUserBarcode", proxy_barcode)],
+                None,
+            )),
+            Some(false) => errors.push(error(
+                "Cannot check out via inactive proxying user",
+                &[("proxyUserBarcode", proxy_barcode)],
+                None,
+            )),
+            Some(true) => {}
+        }
+    }
+    // 8
+    if let (Some(user), Some(proxy)) = (&g.user, &g.proxy) {
+        let proxy_id = s(proxy, &["id"]);
+        if proxy_id.is_some() && proxy_id == s(user, &["id"]) {
+            errors.push(error(
+                "User cannot be proxy for themselves",
+                &[("proxyUserId", proxy_id)],
+                Some("USER_CANNOT_BE_PROXY_FOR_THEMSELVES"),
+            ));
+        } else if !g
+            .proxy_relationships
+            .iter()
+            .any(|r| relationship_active(r, now))
+        {
+            errors.push(error(
+                "Cannot check out item via proxy when relationship is invalid",
+                &[("proxyUserBarcode", proxy_barcode)],
+                None,
+            ));
+        }
+    }
+    // 9 - 12
+    match &g.item {
+        None => errors.push(error(
+            format!("No item with barcode {item_barcode} could be found"),
+            &[("itemBarcode", Some(item_barcode))],
+            None,
+        )),
+        Some(item) => {
+            let status = s(item, &["status", "name"]).unwrap_or("");
+            if status == "Checked out" {
+                errors.push(error(
+                    "Item is already checked out",
+                    &[("itemBarcode", Some(item_barcode))],
+                    None,
+                ));
+            } else if BLOCKED_STATUSES.contains(&status) {
+                let material = g
+                    .material_type
+                    .as_ref()
+                    .and_then(|m| s(m, &["name"]))
+                    .unwrap_or("");
+                let barcode = s(item, &["barcode"]).unwrap_or(item_barcode);
+                errors.push(error(
+                    format!(
+                        "{} ({material}) (Barcode: {barcode}) has the item status {status} and cannot be checked out",
+                        title(g)
+                    ),
+                    &[("itemBarcode", Some(item_barcode))],
+                    None,
+                ));
+            }
+            if !g.open_loans_for_item.is_empty() {
+                errors.push(error(
+                    "Cannot check out item that already has an open loan",
+                    &[("itemBarcode", Some(item_barcode))],
+                    Some("ITEM_HAS_OPEN_LOAN"),
+                ));
+            }
+        }
+    }
+    // 13
+    if let (Some(user), Some(item)) = (&g.user, &g.item) {
+        if let Some(request) = first_fulfillable(&g.queue) {
+            if s(request, &["requesterId"]) != s(user, &["id"]) {
+                let last = s(user, &["personal", "lastName"]);
+                let first = s(user, &["personal", "firstName"]);
+                let name = match (last, first) {
+                    (None, None) => s(user, &["username"]).unwrap_or("").to_string(),
+                    (l, f) => format!("{}, {}", l.unwrap_or(""), f.unwrap_or("")),
+                };
+                errors.push(error(
+                    format!(
+                        "{} (Barcode: {}) cannot be checked out to user {name} because it has been requested by another patron",
+                        title(g),
+                        s(item, &["barcode"]).unwrap_or(item_barcode)
+                    ),
+                    &[("userBarcode", Some(user_barcode))],
+                    None,
+                ));
+            }
+        }
+    }
+    // 14, 15
+    if let Some(p) = &g.policies {
+        let c = p.conditions;
+        let limit = p.loan.loans_policy.as_ref().and_then(|lp| lp.item_limit);
+        if req.overrides.item_limit_block {
+            override_checks(
+                &mut errors,
+                req,
+                "itemLimitBlock",
+                ITEM_LIMIT_PERMISSION,
+                granted,
+            );
+        } else if let (Some(limit), Some(count)) = (limit, g.item_limit_count) {
+            if let Some((suffix, code)) = item_limit_wording(
+                c.material_type_match,
+                c.loan_type_match,
+                c.patron_group_match,
+            ) {
+                if count >= limit.max(0) as usize {
+                    let n = limit.to_string();
+                    errors.push(overridable(
+                        error(
+                            format!("Patron has reached maximum limit of {limit} items {suffix}"),
+                            &[("itemBarcode", Some(item_barcode)), ("itemLimit", Some(&n))],
+                            Some(code),
+                        ),
+                        "itemLimitBlock",
+                        ITEM_LIMIT_PERMISSION,
+                        granted,
+                    ));
+                }
+            }
+        }
+        if let Some(due) = &req.overrides.item_not_loanable_block {
+            if override_checks(
+                &mut errors,
+                req,
+                "itemNotLoanableBlock",
+                ITEM_NOT_LOANABLE_PERMISSION,
+                granted,
+            ) {
+                match due {
+                    None => errors.push(error(
+                        "Override should be performed with due date specified",
+                        &[("dueDate", None)],
+                        None,
+                    )),
+                    Some(raw) => {
+                        if parse_time(raw).is_none_or(|d| d <= loan_date) {
+                            errors.push(error(
+                                "Due date should be later than loan date",
+                                &[("dueDate", Some(raw))],
+                                None,
+                            ));
+                        }
+                    }
+                }
+            }
+        } else if !p.loan.loanable {
+            errors.push(overridable(
+                error(
+                    "Item is not loanable",
+                    &[
+                        ("itemBarcode", Some(item_barcode)),
+                        ("loanPolicyId", Some(&p.loan_policy_id)),
+                        ("loanPolicyName", Some(&p.loan.name)),
+                    ],
+                    Some("ITEM_NOT_LOANABLE"),
+                ),
+                "itemNotLoanableBlock",
+                ITEM_NOT_LOANABLE_PERMISSION,
+                granted,
+            ));
+        }
+    }
+    errors
+}

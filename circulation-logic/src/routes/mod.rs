@@ -1,0 +1,43 @@
+//! HTTP routes of the logic module.
+#![allow(clippy::result_large_err)]
+pub mod checkout;
+pub mod rules;
+
+use crate::app::AppState;
+use crate::okapi::Okapi;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/circulation/check-out-by-barcode",
+        web::post().to(checkout::check_out_by_barcode),
+    )
+    .route(
+        "/circulation/check-out-by-barcode-dry-run",
+        web::post().to(checkout::check_out_dry_run),
+    )
+    .route("/circulation/rules", web::get().to(rules::get_rules))
+    .route("/circulation/rules", web::put().to(rules::put_rules))
+    .route(
+        "/circulation/rules/{kind}",
+        web::get().to(rules::policy_lookup),
+    );
+}
+
+/// The Okapi context, or the 400 for a request without the Okapi headers.
+pub(crate) fn okapi_for(req: &HttpRequest, state: &AppState) -> Result<Okapi, HttpResponse> {
+    Okapi::from_request(&state.http, state.settings.okapi_timeout_ms, req).map_err(|message| {
+        HttpResponse::BadRequest()
+            .content_type("text/plain")
+            .body(message)
+    })
+}
+
+pub(crate) fn text(
+    status: actix_web::http::StatusCode,
+    message: impl Into<String>,
+) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/plain")
+        .body(message.into())
+}
