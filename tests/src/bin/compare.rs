@@ -1,0 +1,213 @@
+//! `compare`: side-by-side performance runs of check-out by barcode through the gateway, with
+//! sequential vs concurrent downstream calls, at several stand-in latencies. Real PostgreSQL,
+//! the modules as processes, 8 concurrent clients by default. Prints latency percentiles,
+//! check-outs per second and downstream calls per check-out (from `Server-Timing`).
+use circulation_tests::stack::{Stack, StackConfig};
+use circulation_tests::standins::Latency;
+use clap::Parser;
+use hdrhistogram::Histogram;
+use serde_json::json;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Parser)]
+struct Args {
+    /// Concurrent clients.
+    #[arg(long, default_value_t = 8)]
+    clients: usize,
+    /// Check-outs per strategy and latency.
+    #[arg(long, default_value_t = 400)]
+    checkouts: usize,
+    /// Stand-in latencies to run at, in ms (comma separated).
+    #[arg(long, value_delimiter = ',', default_value = "0,10")]
+    latencies_ms: Vec<u64>,
+    /// Gateway delay per proxied request, in ms.
+    #[arg(long, default_value_t = 0)]
+    hop_overhead_ms: u64,
+    /// Strategies to compare (comma separated).
+    #[arg(long, value_delimiter = ',', default_value = "sequential,concurrent")]
+    strategies: Vec<String>,
+}
+
+/// What one check-out told us.
+struct Sample {
+    micros: u64,
+    status: u16,
+    hops: usize,
+    critical_path_ms: Option<f64>,
+}
+
+/// `name;dur=1.2, ...`: the number of downstream calls and the `critical-path` entry if any.
+fn parse_server_timing(header: &str) -> (usize, Option<f64>) {
+    let mut hops = 0;
+    let mut critical = None;
+    for entry in header.split(',') {
+        let mut parts = entry.trim().split(';');
+        let name = parts.next().unwrap_or_default().trim();
+        let duration = parts
+            .find_map(|p| p.trim().strip_prefix("dur="))
+            .and_then(|d| d.parse::<f64>().ok());
+        match name {
+            "total" | "" => {}
+            "critical-path" => critical = duration,
+            _ => hops += 1,
+        }
+    }
+    (hops, critical)
+}
+
+async fn run(
+    stack: &Stack,
+    strategy: &str,
+    first_item: usize,
+    args: &Args,
+) -> Result<(Vec<Sample>, Duration), String> {
+    let sample = stack.sample.as_ref().ok_or("no sample data")?;
+    let service_point = sample.default_service_point_id().to_string();
+    let jobs: Arc<Vec<(String, String)>> = Arc::new(
+        (0..args.checkouts)
+            .map(|n| {
+                (
+                    sample.item_barcode(first_item + n),
+                    sample.patron_barcode(n),
+                )
+            })
+            .collect(),
+    );
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let started = Instant::now();
+    let workers = (0..args.clients).map(|_| {
+        let client = stack.client();
+        let jobs = jobs.clone();
+        let next = next.clone();
+        let strategy = strategy.to_string();
+        let service_point = service_point.clone();
+        tokio::spawn(async move {
+            let mut samples = Vec::new();
+            loop {
+                let n = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let Some((item, patron)) = jobs.get(n) else { break };
+                let body = json!({"itemBarcode": item, "userBarcode": patron, "servicePointId": service_point});
+                let t = Instant::now();
+                let response = client
+                    .http
+                    .post(format!("{}/circulation/check-out-by-barcode", client.base))
+                    .header("X-Okapi-Tenant", &client.tenant)
+                    .header("X-Circulation-Fan-Out", &strategy)
+                    .json(&body)
+                    .send()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let status = response.status().as_u16();
+                let timing = response
+                    .headers()
+                    .get("server-timing")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_string();
+                let _ = response.bytes().await;
+                let micros = t.elapsed().as_micros() as u64;
+                let (hops, critical_path_ms) = parse_server_timing(&timing);
+                samples.push(Sample { micros, status, hops, critical_path_ms });
+            }
+            Ok::<_, String>(samples)
+        })
+    });
+    let mut all = Vec::new();
+    for worker in futures::future::join_all(workers).await {
+        all.extend(worker.map_err(|e| e.to_string())??);
+    }
+    Ok((all, started.elapsed()))
+}
+
+fn report(
+    latency_ms: u64,
+    strategy: &str,
+    samples: &[Sample],
+    elapsed: Duration,
+) -> Result<(), String> {
+    let mut histogram =
+        Histogram::<u64>::new_with_bounds(1, 120_000_000, 3).map_err(|e| e.to_string())?;
+    for s in samples {
+        histogram.record(s.micros).map_err(|e| e.to_string())?;
+    }
+    let ok = samples
+        .iter()
+        .filter(|s| s.status == 201 || s.status == 200)
+        .count();
+    let ms = |q: f64| histogram.value_at_quantile(q) as f64 / 1000.0;
+    let hops = samples.iter().map(|s| s.hops).sum::<usize>() as f64 / samples.len().max(1) as f64;
+    let critical: Vec<f64> = samples.iter().filter_map(|s| s.critical_path_ms).collect();
+    let critical = if critical.is_empty() {
+        "-".to_string()
+    } else {
+        format!(
+            "{:.1}",
+            critical.iter().sum::<f64>() / critical.len() as f64
+        )
+    };
+    println!(
+        "| {latency_ms:>3} ms | {strategy:<10} | {:>5} | {:>5} | {:>7.1} | {:>7.2} | {:>7.2} | {:>7.2} | {:>7.2} | {:>5.1} | {:>8} |",
+        samples.len(),
+        ok,
+        samples.len() as f64 / elapsed.as_secs_f64(),
+        ms(0.50),
+        ms(0.95),
+        ms(0.99),
+        histogram.max() as f64 / 1000.0,
+        hops,
+        critical
+    );
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> Result<(), String> {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
+    let args = Args::parse();
+    println!(
+        "check-out by barcode through the gateway: {} clients, {} check-outs per run, hop overhead {} ms",
+        args.clients, args.checkouts, args.hop_overhead_ms
+    );
+    println!("| latency | strategy   |     n |    ok | per s   | p50 ms  | p95 ms  | p99 ms  | max ms  | calls | crit. ms |");
+    println!("|---------|------------|-------|-------|---------|---------|---------|---------|---------|-------|----------|");
+    for &latency_ms in &args.latencies_ms {
+        let latency = if latency_ms == 0 {
+            Latency::None
+        } else {
+            Latency::Fixed(Duration::from_millis(latency_ms))
+        };
+        let items = args.checkouts * args.strategies.len() + 1;
+        let stack = Stack::start(StackConfig {
+            hop_overhead: Duration::from_millis(args.hop_overhead_ms),
+            standin_latency: latency,
+            sample_data: Some((args.checkouts.max(1), items)),
+            ..StackConfig::default()
+        })
+        .await?;
+        for (i, strategy) in args.strategies.iter().enumerate() {
+            let (samples, elapsed) = run(&stack, strategy, i * args.checkouts, &args).await?;
+            report(latency_ms, strategy, &samples, elapsed)?;
+        }
+        stack.stop().await;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_server_timing;
+
+    #[test]
+    fn reads_server_timing() {
+        assert_eq!(
+            parse_server_timing("user;dur=1.5, item;dur=2, total;dur=9"),
+            (2, None)
+        );
+        assert_eq!(
+            parse_server_timing("a;dur=1, critical-path;dur=4.5, total;dur=9"),
+            (1, Some(4.5))
+        );
+        assert_eq!(parse_server_timing(""), (0, None));
+    }
+}
