@@ -1,191 +1,117 @@
-//! Adapter between the check-out and the due-date calculation. Until the `due_date` module
-//! lands this holds a small stand-in (rolling / fixed / limit, and the day-level
-//! closed-library strategies); the check-out only calls [`initial`] and [`closed_library`].
-#![allow(clippy::result_large_err)]
-use super::validate::parse_date_time;
-use chrono::{DateTime, Duration, Months, NaiveDate, NaiveTime, TimeZone, Utc};
-use chrono_tz::Tz;
-use serde_json::Value;
-use shared_types::errors::Error;
-use shared_types::policy::{
-    DueDateManagement, FixedDueDateSchedule, IntervalId, LoanPolicy, LoanProfile, Period,
+//! Adapter between the check-out and [`crate::due_date`]: does the calendar reads the pure
+//! due-date functions ask for and maps their errors to check-out failures.
+use super::{s, Failure};
+use crate::due_date::{
+    self, apply_closed_library, expiry_openings_date, initial_due_date, needs_calendar,
+    openings_query_date, truncate_to_expiry, CheckOutDueDate, DueDateError, SurroundingOpenings,
 };
+use crate::okapi::{CallError, Okapi};
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use reqwest::Method;
+use serde_json::Value;
+use shared_types::policy::{FixedDueDateSchedule, LoanPolicy};
 
-pub struct DueInput<'a> {
-    pub policy: &'a LoanPolicy,
-    pub policy_id: &'a str,
-    pub schedule: Option<&'a FixedDueDateSchedule>,
-    pub loan_date: DateTime<Utc>,
-    pub tz: Tz,
-    /// An open "Hold" waits for this item (alternate checkout period applies).
-    pub has_open_hold: bool,
-}
-
+/// The due date and the flags the response carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Due {
     pub due_date: DateTime<Utc>,
     pub changed_by_hold: bool,
+    pub changed_by_expiry: bool,
 }
 
-fn policy_error(input: &DueInput, message: impl Into<String>) -> Error {
-    Error::new(message)
-        .with_parameter("loanPolicyId", Some(input.policy_id.to_string()))
-        .with_parameter("loanPolicyName", Some(input.policy.name.clone()))
+pub struct DueInput<'a> {
+    pub policy: &'a LoanPolicy,
+    pub schedule: Option<&'a FixedDueDateSchedule>,
+    pub loan_date: DateTime<Utc>,
+    pub tz: Tz,
+    pub service_point_id: &'a str,
+    pub queue: &'a [Value],
+    pub user: &'a Value,
 }
 
-fn add(from: DateTime<Utc>, p: &Period, input: &DueInput) -> Result<DateTime<Utc>, Error> {
-    if p.duration <= 0 {
-        return Err(policy_error(
-            input,
-            format!(
-                "the duration \"{}\" in the loan policy is invalid",
-                p.duration
-            ),
-        ));
+fn refused(e: DueDateError) -> Failure {
+    if e.is_validation() {
+        Failure::Refused(vec![e.to_folio_error()])
+    } else {
+        Failure::Server(e.to_string())
     }
-    let local = from.with_timezone(&input.tz);
-    let d = i64::from(p.duration);
-    let out = match p.interval_id {
-        IntervalId::Minutes => local + Duration::minutes(d),
-        IntervalId::Hours => local + Duration::hours(d),
-        IntervalId::Days => local + Duration::days(d),
-        IntervalId::Weeks => local + Duration::weeks(d),
-        IntervalId::Months => local
-            .checked_add_months(Months::new(p.duration as u32))
-            .unwrap_or(local),
-    };
-    Ok(out.with_timezone(&Utc))
 }
 
-fn schedule_due(input: &DueInput) -> Option<DateTime<Utc>> {
-    input.schedule?.schedules.as_ref()?.iter().find_map(|s| {
-        let from = parse_date_time(&s.from)?;
-        let to = parse_date_time(&s.to)?;
-        (from <= input.loan_date && input.loan_date <= to)
-            .then(|| parse_date_time(&s.due))
-            .flatten()
+/// An open "Hold" waiting in the item's queue (the alternate check-out period applies).
+fn has_waiting_hold(queue: &[Value]) -> bool {
+    queue.iter().any(|r| {
+        s(r, &["requestType"]) == Some("Hold") && s(r, &["status"]) == Some("Open - Not yet filled")
     })
 }
 
-/// The due date before closed-library handling.
-pub fn initial(input: &DueInput) -> Result<Due, Error> {
-    let Some(lp) = input.policy.loans_policy.as_ref() else {
-        return Err(policy_error(
-            input,
-            "profile \"\" in the loan policy is not recognised",
-        ));
-    };
-    let hold_period = input
-        .policy
-        .request_management
-        .as_ref()
-        .and_then(|rm| rm.holds.as_ref())
-        .and_then(|h| h.alternate_checkout_loan_period)
-        .filter(|_| input.has_open_hold);
-    let outside = || {
-        policy_error(
-            input,
-            "loan date falls outside of the date ranges in the loan policy",
+/// `GET /calendar/dates/{sp}/surrounding-openings?date=`; 404 → 422 "Calendar open periods
+/// are not found"; an empty body means all days closed.
+async fn openings(
+    okapi: &Okapi,
+    service_point: &str,
+    date: NaiveDate,
+) -> Result<SurroundingOpenings, Failure> {
+    let name = "calendar openings";
+    let date = date.format("%Y-%m-%d").to_string();
+    let path = format!("/calendar/dates/{service_point}/surrounding-openings");
+    let reply = okapi
+        .call(name, Method::GET, &path, &[("date", &date)], None)
+        .await?;
+    match reply.status {
+        200..=299 => SurroundingOpenings::from_body(reply.body.as_bytes()).map_err(|e| {
+            CallError::BadBody {
+                name: name.into(),
+                detail: e.to_string(),
+            }
+            .into()
+        }),
+        404 => Err(refused(DueDateError::CalendarOpenPeriodsNotFound)),
+        _ => Err(CallError::Failed {
+            name: name.into(),
+            reply,
+        }
+        .into()),
+    }
+}
+
+pub async fn due_date(okapi: &Okapi, input: DueInput<'_>) -> Result<Due, Failure> {
+    let schedules: Vec<FixedDueDateSchedule> = input.schedule.into_iter().cloned().collect();
+    let initial = initial_due_date(&CheckOutDueDate {
+        policy: input.policy,
+        schedules: &schedules,
+        loan_date: input.loan_date,
+        has_waiting_hold: has_waiting_hold(input.queue),
+    })
+    .map_err(refused)?;
+    let mut due = initial.due_date;
+    if needs_calendar(input.policy) {
+        let days = openings(
+            okapi,
+            input.service_point_id,
+            openings_query_date(due, input.tz),
         )
-    };
-    match lp.profile() {
-        Some(LoanProfile::Rolling) => {
-            let period = hold_period.or(lp.period).ok_or_else(|| {
-                policy_error(
-                    input,
-                    "the loan period in the loan policy is not recognised",
-                )
-            })?;
-            let mut due = add(input.loan_date, &period, input)?;
-            if lp.fixed_due_date_schedule_id.is_some() {
-                let limit = schedule_due(input).ok_or_else(outside)?;
-                due = due.min(limit);
-            }
-            Ok(Due {
-                due_date: due,
-                changed_by_hold: hold_period.is_some(),
-            })
-        }
-        Some(LoanProfile::Fixed) => {
-            if let Some(p) = hold_period {
-                let due = add(input.loan_date, &p, input)?;
-                return Ok(Due {
-                    due_date: due,
-                    changed_by_hold: true,
-                });
-            }
-            Ok(Due {
-                due_date: schedule_due(input).ok_or_else(outside)?,
-                changed_by_hold: false,
-            })
-        }
-        None => Err(policy_error(
-            input,
-            format!(
-                "profile \"{}\" in the loan policy is not recognised",
-                lp.profile_id.as_deref().unwrap_or("")
-            ),
-        )),
+        .await?;
+        due = apply_closed_library(
+            due,
+            input.policy,
+            &days,
+            input.tz,
+            input.loan_date,
+            initial.schedule_limit,
+        )
+        .map_err(refused)?;
     }
-}
-
-/// The local date whose openings the calendar is asked for.
-pub fn calendar_date(due: DateTime<Utc>, tz: Tz) -> NaiveDate {
-    due.with_timezone(&tz).date_naive()
-}
-
-fn end_of_day(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
-    let t = date.and_time(NaiveTime::from_hms_opt(23, 59, 59).expect("time"));
-    tz.from_local_datetime(&t)
-        .latest()
-        .map(|d| d.with_timezone(&Utc))
-        .unwrap_or_else(|| Utc.from_utc_datetime(&t))
-}
-
-fn day(openings: &Value, index: usize) -> Option<(NaiveDate, bool)> {
-    let d = openings.get("openings")?.as_array()?.get(index)?;
-    let date = NaiveDate::parse_from_str(d.get("date")?.as_str()?.get(..10)?, "%Y-%m-%d").ok()?;
-    Some((
-        date,
-        d.get("open").and_then(Value::as_bool).unwrap_or(false),
-    ))
-}
-
-/// Closed-library due date management from the calendar's surrounding openings.
-pub fn closed_library(
-    due: DateTime<Utc>,
-    policy: &LoanPolicy,
-    openings: &Value,
-    tz: Tz,
-) -> Result<DateTime<Utc>, Error> {
-    let strategy = policy
-        .loans_policy
-        .as_ref()
-        .map(|lp| lp.due_date_management())
-        .unwrap_or(DueDateManagement::KeepTheCurrentDueDate);
-    let absent = || {
-        Error::new("Calendar timetable is absent for requested date")
-            .with_code("CALENDAR_TIMETABLE_ABSENT")
-    };
-    let local = calendar_date(due, tz);
-    let requested_open = day(openings, 1).map(|(_, open)| open).unwrap_or(false);
-    match strategy {
-        DueDateManagement::KeepTheCurrentDueDate => Ok(end_of_day(local, tz)),
-        DueDateManagement::KeepTheCurrentDueDateTime => Ok(due),
-        DueDateManagement::MoveToTheEndOfThePreviousOpenDay
-        | DueDateManagement::MoveToTheEndOfTheNextOpenDay => {
-            if requested_open {
-                return Ok(end_of_day(local, tz));
-            }
-            let index = if strategy == DueDateManagement::MoveToTheEndOfThePreviousOpenDay {
-                0
-            } else {
-                2
-            };
-            match day(openings, index) {
-                Some((date, true)) => Ok(end_of_day(date, tz)),
-                _ => Err(absent()),
-            }
-        }
-        _ => Ok(due),
+    let mut changed_by_expiry = false;
+    let expiration = s(input.user, &["expirationDate"]).and_then(due_date::parse_date_time);
+    if let (Some(date), Some(expiration)) = (expiry_openings_date(due, expiration), expiration) {
+        let days = openings(okapi, input.service_point_id, date).await?;
+        due = truncate_to_expiry(expiration, input.policy, &days, input.tz).map_err(refused)?;
+        changed_by_expiry = true;
     }
+    Ok(Due {
+        due_date: due,
+        changed_by_hold: initial.changed_by_hold,
+        changed_by_expiry,
+    })
 }

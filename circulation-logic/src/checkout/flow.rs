@@ -11,7 +11,6 @@ use actix_web::http::StatusCode;
 use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
 use serde_json::{json, Value};
-use shared_types::errors::Error;
 
 /// A successful check-out (or dry run).
 pub struct Success {
@@ -22,33 +21,6 @@ pub struct Success {
 
 pub fn format_date_time(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
-}
-
-fn has_open_hold(queue: &[Value]) -> bool {
-    queue.iter().any(|r| {
-        s(r, &["requestType"]) == Some("Hold") && s(r, &["status"]) == Some("Open - Not yet filled")
-    })
-}
-
-async fn calendar(
-    okapi: &Okapi,
-    service_point: &str,
-    due: DateTime<Utc>,
-    tz: Tz,
-) -> Result<Value, Failure> {
-    let date = due::calendar_date(due, tz).format("%Y-%m-%d").to_string();
-    let path = format!("/calendar/dates/{service_point}/surrounding-openings");
-    match okapi
-        .get("calendar openings", &path, &[("date", &date)])
-        .await
-    {
-        Ok(v) => Ok(v),
-        Err(crate::okapi::CallError::NotFound { .. }) => Err(Failure::Refused(vec![Error::new(
-            "Calendar open periods are not found",
-        )
-        .with_code("CALENDAR_OPEN_PERIODS_NOT_FOUND")])),
-        Err(e) => Err(e.into()),
-    }
 }
 
 pub async fn check_out(
@@ -105,31 +77,23 @@ pub async fn check_out(
         .clone()
         .flatten()
         .and_then(|d| parse_date_time(&d));
-    let mut changed_by_hold = false;
-    let mut changed_by_expiry = false;
-    let due_date = match override_due {
-        Some(d) => d,
+    let (due_date, changed_by_hold, changed_by_expiry) = match override_due {
+        Some(d) => (d, false, false),
         None => {
-            let input = DueInput {
-                policy: &p.loan,
-                policy_id: &p.loan_policy_id,
-                schedule: p.schedule.as_ref(),
-                loan_date,
-                tz,
-                has_open_hold: has_open_hold(&g.queue),
-            };
-            let initial = due::initial(&input).map_err(|e| Failure::Refused(vec![e]))?;
-            changed_by_hold = initial.changed_by_hold;
-            let openings = calendar(okapi, &service_point, initial.due_date, tz).await?;
-            let mut due = due::closed_library(initial.due_date, &p.loan, &openings, tz)
-                .map_err(|e| Failure::Refused(vec![e]))?;
-            if let Some(expiry) = s(user, &["expirationDate"]).and_then(parse_date_time) {
-                if expiry < due {
-                    due = expiry;
-                    changed_by_expiry = true;
-                }
-            }
-            due
+            let due = due::due_date(
+                okapi,
+                DueInput {
+                    policy: &p.loan,
+                    schedule: p.schedule.as_ref(),
+                    loan_date,
+                    tz,
+                    service_point_id: &service_point,
+                    queue: &g.queue,
+                    user,
+                },
+            )
+            .await?;
+            (due.due_date, due.changed_by_hold, due.changed_by_expiry)
         }
     };
 
