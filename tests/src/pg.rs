@@ -39,11 +39,16 @@ pub struct TempPostgres {
     bin_dir: PathBuf,
     as_postgres_user: bool,
     stopped: bool,
+    /// An external server named by `DB_*`: nothing to start, stop or remove.
+    external: bool,
 }
 
 impl TempPostgres {
     /// initdb + start; returns once the server accepts connections.
     pub fn start() -> Result<TempPostgres, PgError> {
+        if let Some(external) = Self::external_from_env() {
+            return Ok(external);
+        }
         let bin_dir = find_bin_dir().ok_or(PgError::BinariesMissing)?;
         let as_postgres_user = is_root();
         if as_postgres_user && !user_exists(UNPRIVILEGED_OS_USER) {
@@ -62,6 +67,7 @@ impl TempPostgres {
             as_postgres_user,
             // Nothing to stop until pg_ctl start succeeded; Drop still removes the directory.
             stopped: true,
+            external: false,
         };
         if as_postgres_user {
             pg.run(
@@ -105,6 +111,26 @@ impl TempPostgres {
             }
         }
         Err(last_err.expect("at least one attempt"))
+    }
+
+    /// When `DB_HOST` is set, tests and programs use that server instead of starting one
+    /// (`DB_PORT`, `DB_USERNAME`, `DB_PASSWORD`, `DB_DATABASE` as RMB reads them).
+    fn external_from_env() -> Option<TempPostgres> {
+        let host = std::env::var("DB_HOST").ok().filter(|h| !h.is_empty())?;
+        let var =
+            |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_string());
+        Some(TempPostgres {
+            host,
+            port: var("DB_PORT", "5432").parse().unwrap_or(5432),
+            user: var("DB_USERNAME", SUPERUSER),
+            password: var("DB_PASSWORD", ""),
+            database: var("DB_DATABASE", "postgres"),
+            dir: PathBuf::new(),
+            bin_dir: PathBuf::new(),
+            as_postgres_user: false,
+            stopped: true,
+            external: true,
+        })
     }
 
     /// `DB_*` variables (RMB's names) pointing at this server.
@@ -204,6 +230,9 @@ impl TempPostgres {
 
 impl Drop for TempPostgres {
     fn drop(&mut self) {
+        if self.external {
+            return;
+        }
         self.stop();
         if let Err(e) = std::fs::remove_dir_all(&self.dir) {
             log::warn!("removing {}: {e}", self.dir.display());
