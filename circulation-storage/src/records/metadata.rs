@@ -24,35 +24,8 @@ pub fn user_id(header_user_id: Option<&str>, token: Option<&str>) -> Option<Stri
     if let Some(id) = header_user_id.filter(|s| !s.is_empty()) {
         return Some(id.to_string());
     }
-    let payload = token?.split('.').nth(1)?;
-    let bytes = base64url_decode(payload)?;
-    let claims: Value = serde_json::from_slice(&bytes).ok()?;
+    let claims = shared_types::okapi::token_claims(token?)?;
     claims.get("user_id")?.as_str().map(str::to_string)
-}
-
-fn base64url_decode(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let mut buffer = 0u32;
-    let mut bits = 0;
-    for c in text.bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'-' | b'+' => 62,
-            b'_' | b'/' => 63,
-            b'=' => break,
-            _ => return None,
-        };
-        buffer = (buffer << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buffer >> bits) as u8);
-            buffer &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
 }
 
 #[cfg(test)]

@@ -459,7 +459,7 @@ pub fn decode_token(token: &str) -> Result<Value, String> {
     if parts.next().is_none() {
         return Err("Missing . separator for token".to_string());
     }
-    let bytes = base64url_decode(payload.unwrap_or_default())
+    let bytes = shared_types::okapi::base64url_decode(payload.unwrap_or_default())
         .ok_or_else(|| "Illegal base64 character in token".to_string())?;
     serde_json::from_slice(&bytes).map_err(|e| e.to_string())
 }
@@ -481,29 +481,6 @@ fn base64url(data: &[u8]) -> String {
         }
     }
     out
-}
-
-fn base64url_decode(s: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for c in s.trim_end_matches('=').bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'-' | b'+' => 62,
-            b'_' | b'/' => 63,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
 }
 
 #[cfg(test)]
@@ -530,7 +507,10 @@ mod tests {
         assert!(decode_token("nodots").is_err());
         for n in 0..10 {
             let data: Vec<u8> = (0..n).collect();
-            assert_eq!(base64url_decode(&base64url(&data)).unwrap(), data);
+            assert_eq!(
+                shared_types::okapi::base64url_decode(&base64url(&data)).unwrap(),
+                data
+            );
         }
     }
 }
