@@ -1,5 +1,6 @@
 //! Integration harness: throwaway PostgreSQL, Okapi-compatible test gateway, stand-ins for the
 //! FOLIO modules outside this project, sample data, and helpers to run our module binaries.
+pub mod bulk;
 pub mod gateway;
 pub mod http;
 pub mod pg;
