@@ -425,10 +425,7 @@ async fn check_sets<T: Record>(
     n
 }
 
-fn case<T, F: Fn(&T) -> bool + 'static>(
-    q: impl Into<String>,
-    f: F,
-) -> Case<T> {
+fn case<T, F: Fn(&T) -> bool + 'static>(q: impl Into<String>, f: F) -> Case<T> {
     (q.into(), Box::new(f))
 }
 
