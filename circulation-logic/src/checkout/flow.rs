@@ -165,6 +165,13 @@ pub async fn check_out(
         item_barcode: req.item_barcode.clone(),
     };
     let stored = write::execute(okapi, &plan).await?;
+    // Date-times as this module writes them (UTC, milliseconds, `Z`), not as storage echoes them.
+    let mut stored = stored;
+    for key in ["loanDate", "dueDate"] {
+        if let (Some(o), Some(v)) = (stored.as_object_mut(), plan.loan.get(key)) {
+            o.insert(key.to_string(), v.clone());
+        }
+    }
 
     // Best effort.
     let session = write::record_session(okapi, &user_id, &loan_id).await;

@@ -1,0 +1,745 @@
+//! End-to-end check-out through the gateway: FOLIO's validations (messages, parameters, codes,
+//! order), overrides, due dates, request fulfilment, fan-out strategies, the race for one item
+//! and the undo when a module fails mid-way.
+use circulation_tests::http::{encode, FolioClient};
+use circulation_tests::sample_data::{self as sd, SampleData};
+use circulation_tests::stack::{Stack, StackConfig};
+use serde_json::{json, Value};
+
+const ALL_OVERRIDES: &str = "[\"circulation.override-patron-block.post\",\"circulation.override-item-limit-block.post\",\"circulation.override-item-not-loanable-block.post\"]";
+
+async fn start() -> Stack {
+    Stack::start(StackConfig::default())
+        .await
+        .expect("stack starts")
+}
+
+fn sample(stack: &Stack) -> &SampleData {
+    stack.sample.as_ref().expect("sample data")
+}
+
+struct Answer {
+    status: u16,
+    body: Value,
+    text: String,
+    timing: Option<String>,
+    location: Option<String>,
+}
+
+impl Answer {
+    fn errors(&self) -> Vec<Value> {
+        self.body["errors"].as_array().cloned().unwrap_or_default()
+    }
+    fn messages(&self) -> Vec<String> {
+        self.errors()
+            .iter()
+            .map(|e| e["message"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+}
+
+async fn post(base: &str, path: &str, body: &Value, headers: &[(&str, &str)]) -> Answer {
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let mut req = client
+        .post(format!("{base}{path}"))
+        .header("X-Okapi-Tenant", "diku")
+        .header("X-Okapi-Url", base)
+        .header("Content-Type", "application/json")
+        .body(body.to_string());
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let response = req.send().await.expect("answer");
+    let status = response.status().as_u16();
+    let header = |n: &str| {
+        response
+            .headers()
+            .get(n)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let timing = header("server-timing");
+    let location = header("location");
+    let text = response.text().await.unwrap_or_default();
+    Answer {
+        status,
+        body: serde_json::from_str(&text).unwrap_or(Value::Null),
+        text,
+        timing,
+        location,
+    }
+}
+
+async fn check_out(stack: &Stack, body: Value, headers: &[(&str, &str)]) -> Answer {
+    post(
+        &stack.url(),
+        "/circulation/check-out-by-barcode",
+        &body,
+        headers,
+    )
+    .await
+}
+
+fn body(stack: &Stack, patron: usize, item: usize) -> Value {
+    let s = sample(stack);
+    json!({
+        "itemBarcode": s.item_barcode(item),
+        "userBarcode": s.patron_barcode(patron),
+        "servicePointId": sd::SERVICE_POINT_CD1,
+    })
+}
+
+fn param(e: &Value, key: &str) -> Option<Value> {
+    e["parameters"]
+        .as_array()?
+        .iter()
+        .find(|p| p["key"] == key)
+        .map(|p| p["value"].clone())
+}
+
+async fn item_record(client: &FolioClient, barcode: &str) -> Value {
+    let r = client
+        .get(&format!(
+            "/item-storage/items?query={}",
+            encode(&format!("barcode==\"{barcode}\""))
+        ))
+        .await;
+    r.json()["items"][0].clone()
+}
+
+async fn open_loans(client: &FolioClient, item_id: &str) -> usize {
+    let q = encode(&format!("status.name==\"Open\" and itemId==\"{item_id}\""));
+    let r = client.get(&format!("/loan-storage/loans?query={q}")).await;
+    r.json()["totalRecords"].as_u64().unwrap_or(0) as usize
+}
+
+fn hop_names(timing: &str) -> Vec<String> {
+    let mut names: Vec<String> = timing
+        .split(", ")
+        .map(|p| p.split(';').next().unwrap_or_default().to_string())
+        .filter(|n| n != "total")
+        .collect();
+    names.sort();
+    names
+}
+
+fn durations(timing: &str) -> Vec<(String, f64)> {
+    timing
+        .split(", ")
+        .map(|p| {
+            let (name, dur) = p.split_once(";dur=").expect("name;dur=ms");
+            (name.to_string(), dur.parse::<f64>().expect("number"))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn checkout_succeeds_with_folio_loan_and_server_timing() {
+    let stack = start().await;
+    let client = stack.client();
+    let s = sample(&stack);
+    let barcode = s.item_barcode(0);
+    let loan_date = "2030-03-04T10:00:00.000Z";
+    let mut b = body(&stack, 0, 0);
+    b["loanDate"] = json!(loan_date);
+    let a = check_out(&stack, b, &[]).await;
+    assert_eq!(a.status, 201, "{}", a.text);
+    let loan = &a.body;
+    let id = loan["id"].as_str().unwrap();
+    assert_eq!(
+        a.location.as_deref(),
+        Some(format!("/circulation/loans/{id}").as_str())
+    );
+    assert_eq!(loan["status"]["name"], "Open");
+    assert_eq!(loan["action"], "checkedout");
+    assert_eq!(loan["loanDate"], loan_date);
+    // Rolling 3 weeks, CURRENT_DUE_DATE: end of the due day (tenant zone UTC).
+    assert_eq!(loan["dueDate"], "2030-03-25T23:59:59.000Z");
+    assert_eq!(loan["loanPolicyId"], sd::LOAN_POLICY_ROLLING);
+    assert_eq!(loan["loanPolicy"]["name"], "Rolling 3 weeks");
+    assert_eq!(loan["overdueFinePolicyId"], sd::OVERDUE_FINE_POLICY);
+    assert_eq!(loan["lostItemPolicyId"], sd::LOST_ITEM_FEE_POLICY);
+    assert!(loan["overdueFinePolicy"]["name"].is_string());
+    assert!(loan["lostItemPolicy"]["name"].is_string());
+    assert_eq!(loan["checkoutServicePointId"], sd::SERVICE_POINT_CD1);
+    assert_eq!(loan["item"]["barcode"], barcode.as_str());
+    assert_eq!(loan["item"]["status"]["name"], "Checked out");
+    assert!(loan["item"]["title"].is_string());
+    assert!(loan["item"]["materialType"]["name"].is_string());
+    assert!(loan["item"]["location"]["name"].is_string());
+    assert_eq!(loan["borrower"]["barcode"], s.patron_barcode(0).as_str());
+    assert_eq!(loan["patronGroupAtCheckout"]["id"], sd::GROUPS[0]);
+    assert_eq!(loan["patronGroupAtCheckout"]["name"], "undergrad");
+    assert!(loan.get("itemStatus").is_none());
+    assert!(loan.get("patronGroupIdAtCheckout").is_none());
+    assert!(loan["metadata"]["createdDate"].is_string());
+
+    // What storage and inventory now hold.
+    let stored = client
+        .get(&format!("/loan-storage/loans/{id}"))
+        .await
+        .json();
+    assert_eq!(stored["itemStatus"], "Checked out");
+    assert_eq!(stored["patronGroupIdAtCheckout"], sd::GROUPS[0]);
+    let item = item_record(&client, &barcode).await;
+    assert_eq!(item["status"]["name"], "Checked out");
+
+    // Server-Timing: every hop, and a total no smaller than any hop.
+    let timing = a.timing.expect("Server-Timing");
+    let parts = durations(&timing);
+    let (last, total) = parts.last().unwrap().clone();
+    assert_eq!(last, "total");
+    assert!(parts.len() > 10, "{timing}");
+    for (name, dur) in &parts {
+        assert!(*dur <= total + 0.01, "{name} {dur} > total {total}");
+    }
+    for hop in [
+        "user_by_barcode",
+        "item_by_barcode",
+        "create_loan",
+        "update_item_status",
+        "calendar_openings",
+    ] {
+        assert!(
+            timing.contains(&format!("{hop};dur=")),
+            "{hop} missing in {timing}"
+        );
+    }
+
+    // Events, published without holding up the answer.
+    let mut events = Vec::new();
+    for _ in 0..50 {
+        events = stack.standins.published_events("diku");
+        if events.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let types: Vec<&str> = events
+        .iter()
+        .filter_map(|e| e["eventType"].as_str())
+        .collect();
+    assert!(types.contains(&"ITEM_CHECKED_OUT"), "{types:?}");
+    assert!(types.contains(&"LOG_RECORD"), "{types:?}");
+
+    // The same item again: refused, FOLIO's messages.
+    let again = check_out(&stack, body(&stack, 1, 0), &[]).await;
+    assert_eq!(again.status, 422, "{}", again.text);
+    assert_eq!(
+        again.messages(),
+        vec![
+            "Item is already checked out".to_string(),
+            "Cannot check out item that already has an open loan".to_string()
+        ]
+    );
+    assert_eq!(again.errors()[1]["code"], "ITEM_HAS_OPEN_LOAN");
+    assert_eq!(
+        param(&again.errors()[0], "itemBarcode"),
+        Some(json!(barcode))
+    );
+
+    // Dry run: the policies, nothing written.
+    let dry = post(
+        &stack.url(),
+        "/circulation/check-out-by-barcode-dry-run",
+        &json!({
+            "itemBarcode": s.item_barcode(1), "userBarcode": s.patron_barcode(0)
+        }),
+        &[],
+    )
+    .await;
+    assert_eq!(dry.status, 201, "{}", dry.text);
+    assert_eq!(dry.body["loanPolicyId"], sd::LOAN_POLICY_ROLLING);
+    assert_eq!(dry.body["overdueFinePolicyId"], sd::OVERDUE_FINE_POLICY);
+    let item1 = item_record(&client, &s.item_barcode(1)).await;
+    assert_eq!(item1["status"]["name"], "Available");
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn validations_have_folio_messages_parameters_codes_and_order() {
+    let stack = start().await;
+    let client = stack.client();
+    let s = sample(&stack);
+
+    // 1 + 2 + 9 together, in FOLIO's order.
+    let a = check_out(
+        &stack,
+        json!({"itemBarcode": "nope-item", "userBarcode": "nope-user"}),
+        &[],
+    )
+    .await;
+    assert_eq!(a.status, 422, "{}", a.text);
+    assert_eq!(
+        a.messages(),
+        vec![
+            "Check out must be performed at a service point",
+            "Could not find user with matching barcode",
+            "No item with barcode nope-item could be found",
+        ]
+    );
+    let e = a.errors();
+    assert_eq!(param(&e[0], "servicePointId"), Some(Value::Null));
+    assert!(e[0].get("code").is_none());
+    assert_eq!(param(&e[1], "userBarcode"), Some(json!("nope-user")));
+    assert_eq!(e[1]["code"], "USER_BARCODE_NOT_FOUND");
+    assert_eq!(param(&e[2], "itemBarcode"), Some(json!("nope-item")));
+
+    // Unknown proxy.
+    let mut b = body(&stack, 0, 2);
+    b["proxyUserBarcode"] = json!("nobody");
+    let a = check_out(&stack, b, &[]).await;
+    assert_eq!(
+        a.messages(),
+        vec!["Could not find user with matching barcode"]
+    );
+    assert_eq!(
+        param(&a.errors()[0], "proxyUserBarcode"),
+        Some(json!("nobody"))
+    );
+
+    // Proxy for themselves.
+    let mut b = body(&stack, 0, 2);
+    b["proxyUserBarcode"] = json!(s.patron_barcode(0));
+    let a = check_out(&stack, b, &[]).await;
+    assert_eq!(a.messages(), vec!["User cannot be proxy for themselves"]);
+    assert_eq!(a.errors()[0]["code"], "USER_CANNOT_BE_PROXY_FOR_THEMSELVES");
+    assert_eq!(
+        param(&a.errors()[0], "proxyUserId"),
+        Some(s.patron(0)["id"].clone())
+    );
+
+    // Proxy without a relationship.
+    let mut b = body(&stack, 0, 2);
+    b["proxyUserBarcode"] = json!(s.patron_barcode(1));
+    let a = check_out(&stack, b, &[]).await;
+    assert_eq!(
+        a.messages(),
+        vec!["Cannot check out item via proxy when relationship is invalid"]
+    );
+    assert_eq!(
+        param(&a.errors()[0], "proxyUserBarcode"),
+        Some(json!(s.patron_barcode(1)))
+    );
+
+    // Inactive user + manual block: block first (3), then inactive (6).
+    let mut user = s.patron(2).clone();
+    user["active"] = json!(false);
+    let user_id = user["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        client.put(&format!("/users/{user_id}"), &user).await.status,
+        204
+    );
+    let block = json!({"id": "0b0a5e1e-7c4e-4b35-9b83-6a3c3c0a0001", "userId": user_id, "desc": "Lost library card",
+                       "borrowing": true, "renewals": false, "requests": false, "type": "Manual"});
+    let r = client.post("/manualblocks", &block).await;
+    assert!(r.status == 201 || r.status == 200, "{}", r.body);
+    let a = check_out(&stack, body(&stack, 2, 2), &[("X-Okapi-Permissions", "[]")]).await;
+    assert_eq!(a.status, 422, "{}", a.text);
+    assert_eq!(
+        a.messages(),
+        vec![
+            "Patron blocked from borrowing",
+            "Cannot check out to inactive user"
+        ]
+    );
+    let e = a.errors();
+    assert_eq!(e[0]["code"], "USER_IS_BLOCKED_MANUALLY");
+    assert_eq!(param(&e[0], "reason"), Some(json!("Lost library card")));
+    assert_eq!(
+        e[0]["overridableBlock"],
+        json!({"name": "patronBlock", "missingPermissions": ["circulation.override-patron-block.post"]})
+    );
+    assert_eq!(
+        param(&e[1], "userBarcode"),
+        Some(json!(s.patron_barcode(2)))
+    );
+
+    // Override of the patron block: without permission, without comment, then allowed.
+    let mut b = body(&stack, 2, 2);
+    b["overrideBlocks"] = json!({"patronBlock": {}});
+    let a = check_out(&stack, b.clone(), &[("X-Okapi-Permissions", "[]")]).await;
+    assert_eq!(
+        a.messages(),
+        vec![
+            "Insufficient override permissions",
+            "Cannot check out to inactive user"
+        ]
+    );
+    assert_eq!(a.errors()[0]["code"], "INSUFFICIENT_OVERRIDE_PERMISSIONS");
+    assert_eq!(a.errors()[0]["parameters"], json!([]));
+    let a = check_out(&stack, b.clone(), &[("X-Okapi-Permissions", ALL_OVERRIDES)]).await;
+    assert_eq!(
+        a.messages(),
+        vec![
+            "Override should be performed with the comment specified",
+            "Cannot check out to inactive user"
+        ]
+    );
+    assert_eq!(param(&a.errors()[0], "comment"), Some(Value::Null));
+    user["active"] = json!(true);
+    assert_eq!(
+        client.put(&format!("/users/{user_id}"), &user).await.status,
+        204
+    );
+    b["overrideBlocks"]["comment"] = json!("card found");
+    let a = check_out(&stack, b, &[("X-Okapi-Permissions", ALL_OVERRIDES)]).await;
+    assert_eq!(a.status, 201, "{}", a.text);
+    assert_eq!(a.body["action"], "checkedOutThroughOverride");
+    assert_eq!(a.body["actionComment"], "card found");
+
+    // Not loanable (forced policy), then the override with a due date.
+    let policy_id = "7d0c2a43-1a2b-4c3d-8e9f-0a1b2c3d4e5f";
+    let r = client
+        .post("/loan-policy-storage/loan-policies", &json!({"id": policy_id, "name": "Reference only", "loanable": false, "renewable": false}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let mut b = body(&stack, 3, 3);
+    b["forceLoanPolicyId"] = json!(policy_id);
+    let a = check_out(&stack, b.clone(), &[("X-Okapi-Permissions", "[]")]).await;
+    assert_eq!(a.messages(), vec!["Item is not loanable"]);
+    let e = &a.errors()[0];
+    assert_eq!(e["code"], "ITEM_NOT_LOANABLE");
+    assert_eq!(param(e, "loanPolicyId"), Some(json!(policy_id)));
+    assert_eq!(param(e, "loanPolicyName"), Some(json!("Reference only")));
+    assert_eq!(param(e, "itemBarcode"), Some(json!(s.item_barcode(3))));
+    assert_eq!(e["overridableBlock"]["name"], "itemNotLoanableBlock");
+    b["loanDate"] = json!("2030-05-01T10:00:00.000Z");
+    b["overrideBlocks"] = json!({"itemNotLoanableBlock": {}, "comment": "ok"});
+    let a = check_out(&stack, b.clone(), &[("X-Okapi-Permissions", ALL_OVERRIDES)]).await;
+    assert_eq!(
+        a.messages(),
+        vec!["Override should be performed with due date specified"]
+    );
+    b["overrideBlocks"]["itemNotLoanableBlock"] = json!({"dueDate": "2030-04-01T10:00:00.000Z"});
+    let a = check_out(&stack, b.clone(), &[("X-Okapi-Permissions", ALL_OVERRIDES)]).await;
+    assert_eq!(
+        a.messages(),
+        vec!["Due date should be later than loan date"]
+    );
+    assert_eq!(
+        param(&a.errors()[0], "dueDate"),
+        Some(json!("2030-04-01T10:00:00.000Z"))
+    );
+    b["overrideBlocks"]["itemNotLoanableBlock"] = json!({"dueDate": "2030-05-02T10:00:00.000Z"});
+    let a = check_out(&stack, b, &[("X-Okapi-Permissions", ALL_OVERRIDES)]).await;
+    assert_eq!(a.status, 201, "{}", a.text);
+    assert_eq!(a.body["dueDate"], "2030-05-02T10:00:00.000Z");
+    assert_eq!(a.body["action"], "checkedOutThroughOverride");
+
+    // Item status that cannot be checked out.
+    let mut item = item_record(&client, &s.item_barcode(4)).await;
+    item["status"] = json!({"name": "Declared lost"});
+    let item_id = item["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        client
+            .put(&format!("/item-storage/items/{item_id}"), &item)
+            .await
+            .status,
+        204
+    );
+    let a = check_out(&stack, body(&stack, 4, 4), &[]).await;
+    assert_eq!(a.status, 422, "{}", a.text);
+    let m = &a.messages()[0];
+    assert!(
+        m.ends_with(&format!(
+            "(Barcode: {}) has the item status Declared lost and cannot be checked out",
+            s.item_barcode(4)
+        )),
+        "{m}"
+    );
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn due_dates_fixed_schedule_and_closed_library() {
+    let stack = start().await;
+    let s = sample(&stack);
+    // Item 3 is a DVD: fixed schedule due at the end of the year, END_OF_THE_PREVIOUS_OPEN_DAY.
+    // At Circ Desk 2 Sunday is closed: 2034-12-31 is a Sunday → Saturday 30th, end of day.
+    let mut b = body(&stack, 5, 3);
+    b["servicePointId"] = json!(sd::SERVICE_POINT_CD2);
+    b["loanDate"] = json!("2034-06-01T12:00:00.000Z");
+    let a = check_out(&stack, b, &[]).await;
+    assert_eq!(a.status, 201, "{}", a.text);
+    assert_eq!(a.body["loanPolicyId"], sd::LOAN_POLICY_FIXED);
+    assert_eq!(a.body["dueDate"], "2034-12-30T23:59:59.000Z");
+
+    // Item 9: Reading room, three hours, keep the due date-time.
+    let mut b = body(&stack, 6, 9);
+    b["loanDate"] = json!("2030-03-04T10:00:00.000Z");
+    let a = check_out(&stack, b, &[]).await;
+    assert_eq!(a.status, 201, "{}", a.text);
+    assert_eq!(a.body["loanPolicyId"], sd::LOAN_POLICY_SHORT_TERM);
+    assert_eq!(a.body["dueDate"], "2030-03-04T13:00:00.000Z");
+    let _ = s;
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn awaiting_pickup_request_is_fulfilled() {
+    let stack = start().await;
+    let client = stack.client();
+    let s = sample(&stack);
+    let mut item = item_record(&client, &s.item_barcode(5)).await;
+    let item_id = item["id"].as_str().unwrap().to_string();
+    item["status"] = json!({"name": "Awaiting pickup"});
+    assert_eq!(
+        client
+            .put(&format!("/item-storage/items/{item_id}"), &item)
+            .await
+            .status,
+        204
+    );
+    let holdings = client
+        .get(&format!(
+            "/holdings-storage/holdings/{}",
+            item["holdingsRecordId"].as_str().unwrap()
+        ))
+        .await
+        .json();
+    let request = |id: &str, patron: usize, position: i64, status: &str| {
+        json!({
+            "id": id, "requestLevel": "Item", "requestType": "Hold", "requestDate": "2030-01-01T00:00:00.000Z",
+            "requesterId": s.patron(patron)["id"], "instanceId": holdings["instanceId"], "holdingsRecordId": holdings["id"],
+            "itemId": item_id, "status": status, "position": position, "fulfillmentPreference": "Hold Shelf",
+            "pickupServicePointId": sd::SERVICE_POINT_CD1,
+        })
+    };
+    let first = "a1b2c3d4-0000-4000-8000-000000000001";
+    let second = "a1b2c3d4-0000-4000-8000-000000000002";
+    for r in [
+        request(first, 7, 1, "Open - Awaiting pickup"),
+        request(second, 8, 2, "Open - Not yet filled"),
+    ] {
+        let reply = client.post("/request-storage/requests", &r).await;
+        assert_eq!(reply.status, 201, "{}", reply.body);
+    }
+    // Someone else cannot take it.
+    let a = check_out(&stack, body(&stack, 9, 5), &[]).await;
+    assert_eq!(a.status, 422, "{}", a.text);
+    let m = &a.messages()[0];
+    assert!(
+        m.contains(&format!(
+            "(Barcode: {}) cannot be checked out to user",
+            s.item_barcode(5)
+        )),
+        "{m}"
+    );
+    assert!(
+        m.ends_with("because it has been requested by another patron"),
+        "{m}"
+    );
+    assert_eq!(
+        param(&a.errors()[0], "userBarcode"),
+        Some(json!(s.patron_barcode(9)))
+    );
+
+    // The requester can; the request is filled and the queue moves up.
+    let a = check_out(&stack, body(&stack, 7, 5), &[]).await;
+    assert_eq!(a.status, 201, "{}", a.text);
+    let filled = client
+        .get(&format!("/request-storage/requests/{first}"))
+        .await
+        .json();
+    assert_eq!(filled["status"], "Closed - Filled");
+    assert!(filled.get("position").is_none() || filled["position"].is_null());
+    let next = client
+        .get(&format!("/request-storage/requests/{second}"))
+        .await
+        .json();
+    assert_eq!(next["position"], 1);
+    assert_eq!(next["status"], "Open - Not yet filled");
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn sequential_and_concurrent_give_identical_loans() {
+    // No policy cache, so both check-outs make the same calls.
+    let stack = Stack::start(StackConfig {
+        logic_env: vec![("POLICY_CACHE_SECONDS".into(), "0".into())],
+        ..StackConfig::default()
+    })
+    .await
+    .expect("stack starts");
+    let mut loans = Vec::new();
+    let mut hops = Vec::new();
+    for (n, strategy) in [(10, "sequential"), (16, "concurrent")] {
+        let mut b = body(&stack, 10, n);
+        b["loanDate"] = json!("2030-03-04T10:00:00.000Z");
+        let a = check_out(&stack, b, &[("X-Circulation-Fan-Out", strategy)]).await;
+        assert_eq!(a.status, 201, "{}", a.text);
+        hops.push(hop_names(a.timing.as_deref().unwrap()));
+        let mut loan = a.body.clone();
+        for key in ["id", "itemId", "item", "metadata"] {
+            loan.as_object_mut().unwrap().remove(key);
+        }
+        loans.push(loan);
+    }
+    assert_eq!(loans[0], loans[1]);
+    assert_eq!(hops[0], hops[1]);
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn twenty_patrons_race_for_one_item() {
+    let stack = start().await;
+    let client = stack.client();
+    let s = sample(&stack);
+    let barcode = s.item_barcode(12);
+    let tasks: Vec<_> = (0..20)
+        .map(|p| {
+            let b = body(&stack, p, 12);
+            let url = stack.url();
+            tokio::spawn(
+                async move { post(&url, "/circulation/check-out-by-barcode", &b, &[]).await },
+            )
+        })
+        .collect();
+    let mut created = 0;
+    let mut refused = 0;
+    for t in tasks {
+        let a = t.await.unwrap();
+        match a.status {
+            201 => created += 1,
+            422 => {
+                refused += 1;
+                assert!(
+                    a.messages()
+                        .iter()
+                        .any(|m| m == "Item is already checked out"
+                            || m == "Cannot check out item that already has an open loan"),
+                    "{}",
+                    a.text
+                );
+            }
+            other => panic!("unexpected {other}: {}", a.text),
+        }
+    }
+    assert_eq!((created, refused), (1, 19));
+    let item = item_record(&client, &barcode).await;
+    assert_eq!(item["status"]["name"], "Checked out");
+    assert_eq!(open_loans(&client, item["id"].as_str().unwrap()).await, 1);
+    stack.stop().await;
+}
+
+/// A gateway in front of the gateway: forwards everything, but fails the item update.
+async fn failing_proxy(target: String) -> (String, actix_web::dev::ServerHandle) {
+    use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let server = HttpServer::new(move || {
+        let http = http.clone();
+        let target = target.clone();
+        App::new().default_service(web::to(move |req: HttpRequest, body: web::Bytes| {
+            let http = http.clone();
+            let target = target.clone();
+            async move {
+                if req.method() == actix_web::http::Method::PUT
+                    && req.path().starts_with("/item-storage/items/")
+                {
+                    return HttpResponse::InternalServerError().body("inventory is down");
+                }
+                let method = reqwest::Method::from_bytes(req.method().as_str().as_bytes()).unwrap();
+                let mut out = http.request(method, format!("{target}{}", req.uri()));
+                for (k, v) in req.headers() {
+                    if k.as_str().starts_with("x-okapi") || k.as_str() == "content-type" {
+                        out = out.header(k.as_str(), v.to_str().unwrap_or_default());
+                    }
+                }
+                let reply = out.body(body.to_vec()).send().await.unwrap();
+                let status =
+                    actix_web::http::StatusCode::from_u16(reply.status().as_u16()).unwrap();
+                let ct = reply
+                    .headers()
+                    .get("content-type")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("text/plain")
+                    .to_string();
+                let bytes = reply.bytes().await.unwrap_or_default();
+                HttpResponse::build(status).content_type(ct).body(bytes)
+            }
+        }))
+    })
+    .bind(("127.0.0.1", 0))
+    .unwrap();
+    let addr = server.addrs()[0];
+    let server = server.run();
+    let handle = server.handle();
+    tokio::spawn(server);
+    (format!("http://{addr}"), handle)
+}
+
+#[tokio::test]
+async fn failure_mid_way_leaves_no_half_check_out() {
+    let stack = start().await;
+    let client = stack.client();
+    let s = sample(&stack);
+    let (proxy, handle) = failing_proxy(stack.url()).await;
+    let logic = stack.logic[0].url.clone();
+    let b = body(&stack, 13, 13);
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let response = http
+        .post(format!("{logic}/circulation/check-out-by-barcode"))
+        .header("X-Okapi-Tenant", "diku")
+        .header("X-Okapi-Url", &proxy)
+        .header("Content-Type", "application/json")
+        .body(b.to_string())
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    assert!(status >= 500, "{status} {text}");
+    assert!(text.contains("update item status"), "{text}");
+    assert!(text.contains("deleted loan"), "{text}");
+    let item = item_record(&client, &s.item_barcode(13)).await;
+    assert_eq!(item["status"]["name"], "Available");
+    assert_eq!(open_loans(&client, item["id"].as_str().unwrap()).await, 0);
+    handle.stop(true).await;
+
+    // Without the fault the same check-out works.
+    let a = check_out(&stack, body(&stack, 13, 13), &[]).await;
+    assert_eq!(a.status, 201, "{}", a.text);
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn circulation_rules_routes() {
+    let stack = start().await;
+    let client = stack.client();
+    let rules = client.get("/circulation/rules").await;
+    assert_eq!(rules.status, 200, "{}", rules.body);
+    let text = rules.json()["rulesAsText"].as_str().unwrap().to_string();
+    assert!(text.contains("fallback-policy"));
+
+    let q = format!(
+        "item_type_id={}&loan_type_id={}&patron_type_id={}&location_id={}",
+        sd::MATERIAL_TYPE_DVD,
+        sd::LOAN_TYPE_CAN_CIRCULATE,
+        sd::GROUP_UNDERGRAD,
+        sd::LOCATION_MAIN
+    );
+    let r = client
+        .get(&format!("/circulation/rules/loan-policy?{q}"))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["loanPolicyId"], sd::LOAN_POLICY_FIXED);
+    assert_eq!(
+        r.json()["appliedRuleConditions"],
+        json!({"materialTypeMatch": true, "loanTypeMatch": false, "patronGroupMatch": false})
+    );
+    let r = client
+        .get(&format!("/circulation/rules/overdue-fine-policy?{q}"))
+        .await;
+    assert_eq!(r.json()["overdueFinePolicyId"], sd::OVERDUE_FINE_POLICY);
+
+    let bad = client.put("/circulation/rules", &json!({"rulesAsText": "priority: t, s, c, b, a, m, g\nfallback-policy: l nope r nope n nope o nope i nope\n"})).await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(bad.json()["line"].as_u64().is_some());
+    assert!(bad.json()["column"].as_u64().is_some());
+    let ok = client
+        .put("/circulation/rules", &json!({"rulesAsText": text}))
+        .await;
+    assert_eq!(ok.status, 204, "{}", ok.body);
+    stack.stop().await;
+}
