@@ -463,3 +463,241 @@ pub fn validate(
     }
     errors
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checkout::gather::Policies;
+    use crate::checkout::Overrides;
+    use crate::rules::AppliedRuleConditions;
+    use shared_types::policy::LoanPolicy;
+
+    fn now() -> DateTime<Utc> {
+        parse_date_time("2030-01-01T00:00:00Z").unwrap()
+    }
+
+    fn request() -> CheckOutRequest {
+        CheckOutRequest {
+            item_barcode: "i1".into(),
+            user_barcode: "u1".into(),
+            service_point_id: Some("sp".into()),
+            ..Default::default()
+        }
+    }
+
+    fn user(id: &str) -> Value {
+        json!({"id": id, "barcode": "u1", "active": true, "patronGroup": "g",
+               "personal": {"lastName": "Doe", "firstName": "Jane"}})
+    }
+
+    fn policies(loanable: bool, item_limit: Option<i32>, m: bool) -> Policies {
+        let loan: LoanPolicy = serde_json::from_value(json!({
+            "id": "lp", "name": "Policy", "loanable": loanable, "renewable": true,
+            "loansPolicy": {"profileId": "Rolling", "itemLimit": item_limit}
+        }))
+        .unwrap();
+        Policies {
+            loan_policy_id: "lp".into(),
+            loan_policy: Value::Null,
+            loan,
+            conditions: AppliedRuleConditions {
+                material_type_match: m,
+                loan_type_match: false,
+                patron_group_match: true,
+            },
+            overdue_fine_policy: Ok(Value::Null),
+            lost_item_policy: Ok(Value::Null),
+            overdue_fine_policy_id: String::new(),
+            lost_item_policy_id: String::new(),
+            request_policy_id: String::new(),
+            notice_policy_id: String::new(),
+            schedule: None,
+        }
+    }
+
+    fn gathered() -> Gathered {
+        Gathered {
+            user: Some(user("u")),
+            item: Some(json!({"id": "it", "barcode": "i1", "status": {"name": "Available"}})),
+            instance: Some(json!({"title": "Dune"})),
+            material_type: Some(json!({"name": "book"})),
+            policies: Some(policies(true, None, false)),
+            ..Default::default()
+        }
+    }
+
+    fn messages(errors: &[Error]) -> Vec<&str> {
+        errors.iter().map(|e| e.message.as_str()).collect()
+    }
+
+    fn none(_: &str) -> bool {
+        false
+    }
+
+    fn all(_: &str) -> bool {
+        true
+    }
+
+    #[test]
+    fn nothing_wrong_nothing_reported() {
+        assert!(validate(&request(), &gathered(), &none, now(), now()).is_empty());
+    }
+
+    #[test]
+    fn every_error_in_folio_order() {
+        let mut req = request();
+        req.service_point_id = None;
+        let mut g = gathered();
+        g.user = Some(
+            json!({"id": "u", "barcode": "u1", "active": false, "patronGroup": "g",
+                            "personal": {"lastName": "Doe", "firstName": "Jane"}}),
+        );
+        g.manual_blocks = vec![
+            json!({"desc": "first", "borrowing": true}),
+            json!({"desc": "second", "borrowing": false}),
+        ];
+        g.automated_blocks = vec![
+            json!({"message": "Too many items", "blockBorrowing": true}),
+            json!({"message": "ignored", "blockBorrowing": false}),
+        ];
+        g.item = Some(json!({"id": "it", "barcode": "i1", "status": {"name": "Checked out"}}));
+        g.open_loans_for_item = vec![json!({"id": "l"})];
+        g.queue = vec![json!({"requesterId": "other", "fulfillmentPreference": "Hold Shelf"})];
+        g.policies = Some(policies(false, Some(1), true));
+        g.item_limit_count = Some(1);
+        let errors = validate(&req, &g, &none, now(), now());
+        assert_eq!(
+            messages(&errors),
+            vec![
+                "Check out must be performed at a service point",
+                "Patron blocked from borrowing",
+                "Too many items",
+                "Cannot check out to inactive user",
+                "Item is already checked out",
+                "Cannot check out item that already has an open loan",
+                "Dune (Barcode: i1) cannot be checked out to user Doe, Jane because it has been requested by another patron",
+                "Patron has reached maximum limit of 1 items for combination of patron group and material type",
+                "Item is not loanable",
+            ]
+        );
+        assert_eq!(
+            errors[1].parameters[0].value.as_deref(),
+            Some("first;second")
+        );
+        assert_eq!(
+            errors[2].code.as_deref(),
+            Some("USER_IS_BLOCKED_AUTOMATICALLY")
+        );
+        assert_eq!(
+            errors[7].code.as_deref(),
+            Some("ITEM_LIMIT_PATRON_GROUP_MATERIAL_TYPE")
+        );
+        assert_eq!(
+            errors[7].overridable_block,
+            Some(json!({"name": "itemLimitBlock", "missingPermissions": [ITEM_LIMIT_PERMISSION]}))
+        );
+        // The same order whatever permissions: only missingPermissions changes.
+        let granted = validate(&req, &g, &all, now(), now());
+        assert_eq!(messages(&granted), messages(&errors));
+        assert_eq!(
+            granted[8].overridable_block,
+            Some(json!({"name": "itemNotLoanableBlock", "missingPermissions": []}))
+        );
+    }
+
+    #[test]
+    fn missing_user_and_item_skip_what_depends_on_them() {
+        let g = Gathered {
+            manual_blocks: vec![json!({"desc": "x", "borrowing": true})],
+            ..Default::default()
+        };
+        let errors = validate(&request(), &g, &none, now(), now());
+        assert_eq!(
+            messages(&errors),
+            vec![
+                "Could not find user with matching barcode",
+                "No item with barcode i1 could be found"
+            ]
+        );
+    }
+
+    #[test]
+    fn overrides_are_checked_in_place_of_the_blocks_once() {
+        let mut req = request();
+        req.overrides = Overrides {
+            patron_block: true,
+            item_limit_block: true,
+            item_not_loanable_block: Some(None),
+            comment: None,
+        };
+        let mut g = gathered();
+        g.manual_blocks = vec![json!({"desc": "x", "borrowing": true})];
+        let errors = validate(&req, &g, &none, now(), now());
+        assert_eq!(
+            messages(&errors),
+            vec![
+                "Insufficient override permissions",
+                "Insufficient override permissions",
+                "Insufficient override permissions"
+            ]
+        );
+        let names: Vec<Value> = errors
+            .iter()
+            .map(|e| e.overridable_block.as_ref().unwrap()["name"].clone())
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                json!("patronBlock"),
+                json!("itemLimitBlock"),
+                json!("itemNotLoanableBlock")
+            ]
+        );
+        // With the permissions: the comment is asked for once, then the due date.
+        let errors = validate(&req, &g, &all, now(), now());
+        assert_eq!(
+            messages(&errors),
+            vec!["Override should be performed with the comment specified"]
+        );
+        req.overrides.comment = Some("ok".into());
+        let errors = validate(&req, &g, &all, now(), now());
+        assert_eq!(
+            messages(&errors),
+            vec!["Override should be performed with due date specified"]
+        );
+        req.overrides.item_not_loanable_block = Some(Some("2030-01-02T00:00:00Z".into()));
+        assert!(validate(&req, &g, &all, now(), now()).is_empty());
+    }
+
+    #[test]
+    fn proxy_checks() {
+        let mut req = request();
+        req.proxy_user_barcode = Some("p1".into());
+        let mut g = gathered();
+        g.proxy = Some(json!({"id": "p", "barcode": "p1"}));
+        let errors = validate(&req, &g, &none, now(), now());
+        assert_eq!(
+            messages(&errors),
+            vec![
+                "Cannot determine if proxying user is active or not",
+                "Cannot check out item via proxy when relationship is invalid"
+            ]
+        );
+        g.proxy = Some(json!({"id": "p", "barcode": "p1", "active": true}));
+        g.proxy_relationships =
+            vec![json!({"status": "active", "expirationDate": "2031-01-01T00:00:00Z"})];
+        assert!(validate(&req, &g, &none, now(), now()).is_empty());
+        g.proxy_relationships =
+            vec![json!({"meta": {"status": "Active", "expirationDate": "2029-01-01T00:00:00Z"}})];
+        assert_eq!(validate(&req, &g, &none, now(), now()).len(), 1);
+    }
+
+    #[test]
+    fn error_body_has_parameters_and_null_values() {
+        let body = errors_body(&[error("m", &[("servicePointId", None)], None)]);
+        assert_eq!(
+            body,
+            json!({"errors": [{"message": "m", "parameters": [{"key": "servicePointId", "value": null}]}]})
+        );
+    }
+}
