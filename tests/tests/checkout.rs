@@ -743,3 +743,111 @@ async fn circulation_rules_routes() {
     assert_eq!(ok.status, 204, "{}", ok.body);
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn item_limit_and_automated_blocks() {
+    let stack = start().await;
+    let client = stack.client();
+    let s = sample(&stack);
+    let perms = [("X-Okapi-Permissions", ALL_OVERRIDES)];
+
+    // A book rule with an item limit of 1.
+    let limited = "5b9a7c3e-1d2f-4a6b-8c0d-2e3f4a5b6c70";
+    let r = client
+        .post(
+            "/loan-policy-storage/loan-policies",
+            &json!({"id": limited, "name": "One book", "loanable": true, "renewable": true,
+                    "loansPolicy": {"profileId": "Rolling", "period": {"duration": 3, "intervalId": "Weeks"},
+                                    "closedLibraryDueDateManagementId": "CURRENT_DUE_DATE", "itemLimit": 1}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let rules = client.get("/circulation/rules").await.json()["rulesAsText"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let rules = format!(
+        "{rules}m {}: l {limited} r {} n {} o {} i {}\n",
+        sd::MATERIAL_TYPE_BOOK,
+        sd::REQUEST_POLICY_ALLOW_ALL,
+        sd::NOTICE_POLICY_NONE,
+        sd::OVERDUE_FINE_POLICY,
+        sd::LOST_ITEM_FEE_POLICY
+    );
+    let put = client
+        .put("/circulation/rules", &json!({"rulesAsText": rules}))
+        .await;
+    assert_eq!(put.status, 204, "{}", put.body);
+
+    let a = check_out(&stack, body(&stack, 15, 0), &perms).await;
+    assert_eq!(a.status, 201, "{}", a.text);
+    assert_eq!(a.body["loanPolicyId"], limited);
+    let a = check_out(
+        &stack,
+        body(&stack, 15, 1),
+        &[("X-Okapi-Permissions", "[]")],
+    )
+    .await;
+    assert_eq!(a.status, 422, "{}", a.text);
+    assert_eq!(
+        a.messages(),
+        vec!["Patron has reached maximum limit of 1 items for material type"]
+    );
+    let e = &a.errors()[0];
+    assert_eq!(e["code"], "ITEM_LIMIT_MATERIAL_TYPE");
+    assert_eq!(param(e, "itemLimit"), Some(json!("1")));
+    assert_eq!(param(e, "itemBarcode"), Some(json!(s.item_barcode(1))));
+    assert_eq!(
+        e["overridableBlock"],
+        json!({"name": "itemLimitBlock", "missingPermissions": ["circulation.override-item-limit-block.post"]})
+    );
+    let mut b = body(&stack, 15, 1);
+    b["overrideBlocks"] = json!({"itemLimitBlock": {}, "comment": "exception"});
+    let a = check_out(&stack, b, &perms).await;
+    assert_eq!(a.status, 201, "{}", a.text);
+    assert_eq!(a.body["action"], "checkedOutThroughOverride");
+
+    // Automated block: at most one item charged out for the faculty group (patron 14).
+    let condition_id = "3d7c52dc-c732-4223-8bf8-e5917801386f";
+    let message = "Patron has reached maximum allowed number of items charged out";
+    let mut condition = client
+        .get(&format!("/patron-block-conditions/{condition_id}"))
+        .await
+        .json();
+    condition["blockBorrowing"] = json!(true);
+    condition["message"] = json!(message);
+    let r = client
+        .put(
+            &format!("/patron-block-conditions/{condition_id}"),
+            &condition,
+        )
+        .await;
+    assert!(r.status == 204 || r.status == 200, "{}", r.body);
+    let r = client
+        .post(
+            "/patron-block-limits",
+            &json!({"id": "6c0b8d4f-2e3a-4b7c-9d1e-3f4a5b6c7d81", "patronGroupId": s.patron(14)["patronGroup"],
+                    "conditionId": condition_id, "value": 1}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let a = check_out(&stack, body(&stack, 14, 3), &perms).await;
+    assert_eq!(a.status, 201, "{}", a.text);
+    let a = check_out(
+        &stack,
+        body(&stack, 14, 5),
+        &[("X-Okapi-Permissions", "[]")],
+    )
+    .await;
+    assert_eq!(a.status, 422, "{}", a.text);
+    assert_eq!(a.messages(), vec![message]);
+    let e = &a.errors()[0];
+    assert_eq!(e["code"], "USER_IS_BLOCKED_AUTOMATICALLY");
+    assert_eq!(e["parameters"], json!([]));
+    assert_eq!(e["overridableBlock"]["name"], "patronBlock");
+    let mut b = body(&stack, 14, 5);
+    b["overrideBlocks"] = json!({"patronBlock": {}, "comment": "allowed"});
+    let a = check_out(&stack, b, &perms).await;
+    assert_eq!(a.status, 201, "{}", a.text);
+    stack.stop().await;
+}
