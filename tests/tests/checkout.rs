@@ -142,7 +142,9 @@ async fn checkout_succeeds_with_folio_loan_and_server_timing() {
     let loan_date = "2030-03-04T10:00:00.000Z";
     let mut b = body(&stack, 0, 0);
     b["loanDate"] = json!(loan_date);
-    let a = check_out(&stack, b, &[]).await;
+    let staff = s.patron(19).clone();
+    let staff_id = staff["id"].as_str().unwrap().to_string();
+    let a = check_out(&stack, b, &[("X-Okapi-User-Id", &staff_id)]).await;
     assert_eq!(a.status, 201, "{}", a.text);
     let loan = &a.body;
     let id = loan["id"].as_str().unwrap();
@@ -221,6 +223,22 @@ async fn checkout_succeeds_with_folio_loan_and_server_timing() {
         .collect();
     assert!(types.contains(&"ITEM_CHECKED_OUT"), "{types:?}");
     assert!(types.contains(&"LOG_RECORD"), "{types:?}");
+    let log: Value = events
+        .iter()
+        .find(|e| e["eventType"] == "LOG_RECORD")
+        .and_then(|e| e["eventPayload"].as_str())
+        .map(|p| serde_json::from_str(p).unwrap())
+        .unwrap();
+    assert_eq!(log["logEventType"], "CHECK_OUT_EVENT");
+    assert_eq!(log["itemBarcode"], barcode.as_str());
+    assert_eq!(
+        log["source"],
+        format!(
+            "{}, {}",
+            staff["personal"]["lastName"].as_str().unwrap(),
+            staff["personal"]["firstName"].as_str().unwrap()
+        )
+    );
 
     // The same item again: refused, FOLIO's messages.
     let again = check_out(&stack, body(&stack, 1, 0), &[]).await;
@@ -624,7 +642,10 @@ async fn twenty_patrons_race_for_one_item() {
 }
 
 /// A gateway in front of the gateway: forwards everything, but fails the item update.
-async fn failing_proxy(target: String) -> (String, actix_web::dev::ServerHandle) {
+async fn failing_proxy(
+    target: String,
+    fails: fn(&str, &str) -> bool,
+) -> (String, actix_web::dev::ServerHandle) {
     use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
     let http = reqwest::Client::builder().no_proxy().build().unwrap();
     let server = HttpServer::new(move || {
@@ -634,10 +655,8 @@ async fn failing_proxy(target: String) -> (String, actix_web::dev::ServerHandle)
             let http = http.clone();
             let target = target.clone();
             async move {
-                if req.method() == actix_web::http::Method::PUT
-                    && req.path().starts_with("/item-storage/items/")
-                {
-                    return HttpResponse::InternalServerError().body("inventory is down");
+                if fails(req.method().as_str(), req.path()) {
+                    return HttpResponse::InternalServerError().body("module is down");
                 }
                 let method = reqwest::Method::from_bytes(req.method().as_str().as_bytes()).unwrap();
                 let mut out = http.request(method, format!("{target}{}", req.uri()));
@@ -674,7 +693,10 @@ async fn failure_mid_way_leaves_no_half_check_out() {
     let stack = start().await;
     let client = stack.client();
     let s = sample(&stack);
-    let (proxy, handle) = failing_proxy(stack.url()).await;
+    let (proxy, handle) = failing_proxy(stack.url(), |m, p| {
+        m == "PUT" && p.starts_with("/item-storage/items/")
+    })
+    .await;
     let logic = stack.logic[0].url.clone();
     let b = body(&stack, 13, 13);
     let http = reqwest::Client::builder().no_proxy().build().unwrap();
@@ -849,5 +871,35 @@ async fn item_limit_and_automated_blocks() {
     b["overrideBlocks"] = json!({"patronBlock": {}, "comment": "allowed"});
     let a = check_out(&stack, b, &perms).await;
     assert_eq!(a.status, 201, "{}", a.text);
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn failing_read_is_a_5xx_naming_the_call() {
+    let stack = start().await;
+    let (proxy, handle) = failing_proxy(stack.url(), |_, p| {
+        p.starts_with("/automated-patron-blocks/")
+    })
+    .await;
+    let logic = stack.logic[0].url.clone();
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let response = http
+        .post(format!("{logic}/circulation/check-out-by-barcode"))
+        .header("X-Okapi-Tenant", "diku")
+        .header("X-Okapi-Url", &proxy)
+        .header("Content-Type", "application/json")
+        .body(body(&stack, 0, 0).to_string())
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    assert!(response.headers().get("server-timing").is_some());
+    let text = response.text().await.unwrap();
+    assert_eq!(status, 502, "{text}");
+    assert!(text.contains("automated blocks"), "{text}");
+    let client = stack.client();
+    let item = item_record(&client, &sample(&stack).item_barcode(0)).await;
+    assert_eq!(item["status"]["name"], "Available");
+    handle.stop(true).await;
     stack.stop().await;
 }

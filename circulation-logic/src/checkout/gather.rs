@@ -351,14 +351,7 @@ impl Gatherer<'_> {
         };
         let location_units = self.location_units(g.location.as_ref()).await?;
         let policies = self
-            .policies(
-                req,
-                &user,
-                &item,
-                g.location.as_ref(),
-                location_units,
-                rules,
-            )
+            .policies(req, &user, &item, location_units, rules)
             .await?;
         let limit = policies
             .loan
@@ -429,7 +422,6 @@ impl Gatherer<'_> {
         req: &CheckOutRequest,
         user: &Value,
         item: &Value,
-        location: Option<&Value>,
         (library_id, campus_id, institution_id): (String, String, String),
         rules: Option<Result<rules::Rules, Failure>>,
     ) -> Result<Policies, Failure> {
@@ -445,7 +437,6 @@ impl Gatherer<'_> {
             campus_id,
             institution_id,
         };
-        let _ = location;
         let (loan_id, overdue_id, lost_id, request_id, notice_id, conditions) = match rules {
             None => (
                 req.force_loan_policy_id.clone().unwrap_or_default(),

@@ -338,7 +338,27 @@ fn event(okapi: &Okapi, event_type: &str, payload: &Value) -> Value {
 pub fn publish(okapi: &Okapi, events: Vec<(&'static str, Value)>) {
     let okapi = okapi.clone();
     actix_web::rt::spawn(async move {
-        for (event_type, payload) in events {
+        // LOG_RECORD names the logged-in user ("Last, First") as its source.
+        let source = match okapi.user_id.clone() {
+            Some(id) => okapi
+                .get_opt("logged-in user", &format!("/users/{id}"))
+                .await
+                .ok()
+                .flatten()
+                .and_then(|u| {
+                    let last = s(&u, &["personal", "lastName"])?.to_string();
+                    Some(match s(&u, &["personal", "firstName"]) {
+                        Some(first) => format!("{last}, {first}"),
+                        None => last,
+                    })
+                }),
+            None => None,
+        };
+        for (event_type, mut payload) in events {
+            if let (Some(source), "LOG_RECORD") = (&source, event_type) {
+                payload["source"] = json!(source);
+                payload["payload"]["source"] = json!(source);
+            }
             let body = event(&okapi, event_type, &payload);
             if let Err(e) = okapi
                 .write(
