@@ -903,3 +903,50 @@ async fn failing_read_is_a_5xx_naming_the_call() {
     handle.stop(true).await;
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn title_level_request_blocks_others_and_is_filled_by_its_requester() {
+    let stack = start().await;
+    let client = stack.client();
+    let s = sample(&stack);
+    let r = client
+        .post(
+            "/circulation-settings-storage/circulation-settings",
+            &json!({"id": "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0", "name": "TLR",
+                    "value": {"titleLevelRequestsFeatureEnabled": true}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let item = item_record(&client, &s.item_barcode(6)).await;
+    let holdings = client
+        .get(&format!(
+            "/holdings-storage/holdings/{}",
+            item["holdingsRecordId"].as_str().unwrap()
+        ))
+        .await
+        .json();
+    let request_id = "b1b2c3d4-0000-4000-8000-000000000003";
+    let r = client
+        .post(
+            "/request-storage/requests",
+            &json!({"id": request_id, "requestLevel": "Title", "requestType": "Page",
+                    "requestDate": "2030-01-01T00:00:00.000Z", "requesterId": s.patron(16)["id"],
+                    "instanceId": holdings["instanceId"], "status": "Open - Not yet filled",
+                    "position": 1, "fulfillmentPreference": "Hold Shelf",
+                    "pickupServicePointId": sd::SERVICE_POINT_CD1}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let a = check_out(&stack, body(&stack, 17, 6), &[]).await;
+    assert_eq!(a.status, 422, "{}", a.text);
+    assert!(a.messages()[0].ends_with("because it has been requested by another patron"));
+    let a = check_out(&stack, body(&stack, 16, 6), &[]).await;
+    assert_eq!(a.status, 201, "{}", a.text);
+    let filled = client
+        .get(&format!("/request-storage/requests/{request_id}"))
+        .await
+        .json();
+    assert_eq!(filled["status"], "Closed - Filled");
+    assert_eq!(filled["itemId"], item["id"]);
+    stack.stop().await;
+}

@@ -154,9 +154,17 @@ pub async fn check_out(
     if action == "checkedOutThroughOverride" {
         set(&mut loan, "actionComment", req.overrides.comment.as_deref());
     }
-    let fulfilment = first_fulfillable(&g.queue)
+    let fulfilment = first_fulfillable(&g.queue, s(item, &["id"]).unwrap_or_default())
         .filter(|r| s(r, &["requesterId"]) == Some(user_id.as_str()))
-        .map(|r| write::fulfil(r, &g.queue));
+        .map(|r| {
+            let mut f = write::fulfil(r, &g.queue);
+            // A title-level request gets the item it is filled with.
+            if f.after.get("itemId").is_none() {
+                f.after["itemId"] = json!(s(item, &["id"]));
+                f.after["holdingsRecordId"] = json!(s(item, &["holdingsRecordId"]));
+            }
+            f
+        });
     let plan = Plan {
         loan,
         item_before: item.clone(),

@@ -196,16 +196,21 @@ impl Gatherer<'_> {
             return Ok(());
         }
         let q = format!("barcode=={}", cql_quote(&req.item_barcode));
-        let item = first(
-            self.okapi
-                .get_list(
-                    "item by barcode",
-                    "/item-storage/items",
-                    &[("query", &q), ("limit", "1")],
-                    "items",
-                )
-                .await?,
-        );
+        let item_lookup = async {
+            Ok::<_, CallError>(first(
+                self.okapi
+                    .get_list(
+                        "item by barcode",
+                        "/item-storage/items",
+                        &[("query", &q), ("limit", "1")],
+                        "items",
+                    )
+                    .await?,
+            ))
+        };
+        let (item, tlr) = self.fan.join2(item_lookup, self.tlr_enabled()).await;
+        let item = item?;
+        let tlr = tlr?;
         let Some(item) = item else { return Ok(()) };
         g.item = Some(item.clone());
         let item_id = id_of(&item).unwrap_or_default().to_string();
@@ -227,7 +232,12 @@ impl Gatherer<'_> {
                 }
                 None => None,
             };
-            Ok::<_, CallError>((holdings, instance))
+            // With title-level requests the queue also holds the instance's title requests.
+            let queue = match holdings.as_ref().and_then(|h| s(h, &["instanceId"])) {
+                Some(instance_id) if tlr => Some(self.queue(&item_id, Some(instance_id)).await?),
+                _ => None,
+            };
+            Ok::<_, CallError>((holdings, instance, queue))
         };
         let location = self.by_id("location", "/locations", s(&item, &["effectiveLocationId"]));
         let material_type = self.by_id(
@@ -248,18 +258,11 @@ impl Gatherer<'_> {
                 .await
         };
         let queue = async {
-            let q = format!(
-                "itemId=={} and status=={OPEN_REQUEST_STATUSES} and requestLevel==(\"Item\") sortBy position/sort.ascending",
-                cql_quote(&item_id)
-            );
-            self.okapi
-                .get_list(
-                    "request queue",
-                    "/request-storage/requests",
-                    &[("query", &q), ("limit", "1000")],
-                    "requests",
-                )
-                .await
+            if tlr {
+                Ok(Vec::new())
+            } else {
+                self.queue(&item_id, None).await
+            }
         };
         let (hi, location, material_type, loan_type, open_loan, queue) = self
             .fan
@@ -272,15 +275,89 @@ impl Gatherer<'_> {
                 queue,
             )
             .await;
-        let (holdings, instance) = hi?;
+        let (holdings, instance, title_queue) = hi?;
         g.holdings = holdings;
         g.instance = instance;
         g.location = location?;
         g.material_type = material_type?;
         g.loan_type = loan_type?;
         g.open_loans_for_item = open_loan?;
-        g.queue = queue?;
+        g.queue = match title_queue {
+            Some(q) => {
+                queue?;
+                q
+            }
+            None => queue?,
+        };
         Ok(())
+    }
+
+    /// The open requests of the item (and, with title-level requests on, of its instance), in
+    /// queue order.
+    async fn queue(
+        &self,
+        item_id: &str,
+        instance_id: Option<&str>,
+    ) -> Result<Vec<Value>, CallError> {
+        let q = match instance_id {
+            None => format!(
+                "itemId=={} and status=={OPEN_REQUEST_STATUSES} and requestLevel==(\"Item\") sortBy position/sort.ascending",
+                cql_quote(item_id)
+            ),
+            Some(instance_id) => format!(
+                "(itemId=={} or instanceId=={}) and status=={OPEN_REQUEST_STATUSES} and requestLevel==(\"Item\" or \"Title\") sortBy position/sort.ascending",
+                cql_quote(item_id),
+                cql_quote(instance_id)
+            ),
+        };
+        self.okapi
+            .get_list(
+                "request queue",
+                "/request-storage/requests",
+                &[("query", &q), ("limit", "1000")],
+                "requests",
+            )
+            .await
+    }
+
+    /// Title-level requests are on when the merged `generalTlr`/`regularTlr` settings (else
+    /// the older `TLR` one) say `titleLevelRequestsFeatureEnabled`.
+    async fn tlr_enabled(&self) -> Result<bool, CallError> {
+        let settings = self
+            .okapi
+            .get_list(
+                "TLR settings",
+                "/circulation-settings-storage/circulation-settings",
+                &[
+                    (
+                        "query",
+                        "name==(\"TLR\" or \"generalTlr\" or \"regularTlr\")",
+                    ),
+                    ("limit", "3"),
+                ],
+                "circulationSettings",
+            )
+            .await?;
+        let value = |name: &str| {
+            settings
+                .iter()
+                .find(|x| s(x, &["name"]) == Some(name))
+                .and_then(|x| x.get("value"))
+                .and_then(Value::as_object)
+                .cloned()
+        };
+        let merged = match (value("generalTlr"), value("regularTlr")) {
+            (None, None) => value("TLR").unwrap_or_default(),
+            (general, regular) => {
+                let mut m = general.unwrap_or_default();
+                m.extend(regular.unwrap_or_default());
+                m
+            }
+        };
+        Ok(merged
+            .get("titleLevelRequestsFeatureEnabled")
+            .and_then(Value::as_bool)
+            == Some(true))
     }
 
     async fn timezone(&self) -> Option<Tz> {

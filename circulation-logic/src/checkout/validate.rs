@@ -169,12 +169,13 @@ pub fn item_limit_wording(m: bool, t: bool, g: bool) -> Option<(&'static str, &'
 }
 
 /// The first request that check-out would fulfil: the queue's first Hold Shelf / Delivery request.
-pub fn first_fulfillable(queue: &[Value]) -> Option<&Value> {
+/// A title-level request counts when it has no item yet or is for this item.
+pub fn first_fulfillable<'a>(queue: &'a [Value], item_id: &str) -> Option<&'a Value> {
     queue.iter().find(|r| {
         matches!(
             s(r, &["fulfillmentPreference"]),
             Some("Hold Shelf") | Some("Delivery")
-        )
+        ) && s(r, &["itemId"]).is_none_or(|id| id == item_id)
     })
 }
 
@@ -366,7 +367,7 @@ pub fn validate(
     }
     // 13
     if let (Some(user), Some(item)) = (&g.user, &g.item) {
-        if let Some(request) = first_fulfillable(&g.queue) {
+        if let Some(request) = first_fulfillable(&g.queue, s(item, &["id"]).unwrap_or_default()) {
             if s(request, &["requesterId"]) != s(user, &["id"]) {
                 let last = s(user, &["personal", "lastName"]);
                 let first = s(user, &["personal", "firstName"]);
