@@ -655,6 +655,13 @@ async fn failing_proxy(
             let http = http.clone();
             let target = target.clone();
             async move {
+                let slow = req
+                    .headers()
+                    .get("x-okapi-request-id")
+                    .is_some_and(|v| v.as_bytes().starts_with(b"slow"));
+                if req.path().starts_with("/manualblocks") && slow {
+                    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+                }
                 if fails(req.method().as_str(), req.path()) {
                     return HttpResponse::InternalServerError().body("module is down");
                 }
@@ -948,5 +955,34 @@ async fn title_level_request_blocks_others_and_is_filled_by_its_requester() {
         .json();
     assert_eq!(filled["status"], "Closed - Filled");
     assert_eq!(filled["itemId"], item["id"]);
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn downstream_timeout_is_a_504_naming_the_call() {
+    let stack = Stack::start(StackConfig {
+        logic_env: vec![("OKAPI_TIMEOUT_MS".into(), "300".into())],
+        ..StackConfig::default()
+    })
+    .await
+    .expect("stack starts");
+    let (proxy, handle) = failing_proxy(stack.url(), |_, _| false).await;
+    let logic = stack.logic[0].url.clone();
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let response = http
+        .post(format!("{logic}/circulation/check-out-by-barcode"))
+        .header("X-Okapi-Tenant", "diku")
+        .header("X-Okapi-Url", &proxy)
+        .header("X-Okapi-Request-Id", "slow-1")
+        .header("Content-Type", "application/json")
+        .body(body(&stack, 0, 0).to_string())
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    assert_eq!(status, 504, "{text}");
+    assert!(text.contains("manual blocks"), "{text}");
+    handle.stop(true).await;
     stack.stop().await;
 }

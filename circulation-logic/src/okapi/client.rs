@@ -338,7 +338,57 @@ pub fn cql_quote(value: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::cql_quote;
+    use super::{cql_quote, CallError, Reply};
+
+    #[test]
+    fn failures_name_the_call_with_the_right_status() {
+        let reply = |status: u16| Reply {
+            status,
+            content_type: Some("application/json".into()),
+            body: "{}".into(),
+        };
+        let cases = [
+            (
+                CallError::Timeout {
+                    name: "item by barcode".into(),
+                    timeout_ms: 5,
+                },
+                504,
+            ),
+            (
+                CallError::Unreachable {
+                    name: "item by barcode".into(),
+                    detail: "refused".into(),
+                },
+                502,
+            ),
+            (
+                CallError::Failed {
+                    name: "item by barcode".into(),
+                    reply: reply(500),
+                },
+                502,
+            ),
+            (
+                CallError::Failed {
+                    name: "item by barcode".into(),
+                    reply: reply(422),
+                },
+                422,
+            ),
+            (
+                CallError::NotFound {
+                    name: "item by barcode".into(),
+                },
+                500,
+            ),
+        ];
+        for (error, status) in cases {
+            assert_eq!(error.to_response().status().as_u16(), status, "{error}");
+            assert_eq!(error.name(), "item by barcode");
+            assert!(error.to_string().starts_with("item by barcode"));
+        }
+    }
 
     #[test]
     fn quoting() {
