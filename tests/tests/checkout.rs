@@ -986,3 +986,41 @@ async fn downstream_timeout_is_a_504_naming_the_call() {
     handle.stop(true).await;
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn concurrent_fan_out_shortens_the_critical_path() {
+    // Every stand-in answer takes 20 ms, so waiting in sequence shows.
+    let stack = Stack::start(StackConfig {
+        standin_latency: circulation_tests::standins::Latency::Fixed(
+            std::time::Duration::from_millis(20),
+        ),
+        logic_env: vec![("POLICY_CACHE_SECONDS".into(), "0".into())],
+        ..StackConfig::default()
+    })
+    .await
+    .expect("stack starts");
+    let mut totals = Vec::new();
+    for (n, strategy) in [(10, "sequential"), (16, "concurrent")] {
+        let a = check_out(
+            &stack,
+            body(&stack, 10, n),
+            &[("X-Circulation-Fan-Out", strategy)],
+        )
+        .await;
+        assert_eq!(a.status, 201, "{}", a.text);
+        let timing = durations(a.timing.as_deref().unwrap());
+        totals.push(timing.last().unwrap().1);
+    }
+    eprintln!(
+        "sequential {:.1} ms, concurrent {:.1} ms",
+        totals[0], totals[1]
+    );
+    // Sequential pays for ~15 stand-in reads one after another; concurrent for ~5 waves.
+    assert!(
+        totals[1] + 100.0 < totals[0],
+        "sequential {} ms, concurrent {} ms",
+        totals[0],
+        totals[1]
+    );
+    stack.stop().await;
+}
