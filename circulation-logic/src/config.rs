@@ -2,7 +2,10 @@
 use clap::Parser;
 
 #[derive(Debug, Clone, Parser)]
-#[command(name = "circulation-logic", about = "FOLIO circulation business logic (mod-circulation compatible)")]
+#[command(
+    name = "circulation-logic",
+    about = "FOLIO circulation business logic (mod-circulation compatible)"
+)]
 pub struct Args {
     /// HTTP port to listen on.
     #[arg(long, default_value_t = 8082)]
@@ -43,9 +46,15 @@ impl Settings {
     pub fn from_env() -> Settings {
         let var = |name: &str| std::env::var(name).ok();
         Settings {
-            fan_out: var("FAN_OUT").and_then(|v| FanOut::parse(&v)).unwrap_or(FanOut::Concurrent),
-            okapi_timeout_ms: var("OKAPI_TIMEOUT_MS").and_then(|v| v.parse().ok()).unwrap_or(10_000),
-            policy_cache_seconds: var("POLICY_CACHE_SECONDS").and_then(|v| v.parse().ok()).unwrap_or(5),
+            fan_out: var("FAN_OUT")
+                .and_then(|v| FanOut::parse(&v))
+                .unwrap_or(FanOut::Concurrent),
+            okapi_timeout_ms: var("OKAPI_TIMEOUT_MS")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(10_000),
+            policy_cache_seconds: var("POLICY_CACHE_SECONDS")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(5),
         }
     }
 }

@@ -8,6 +8,10 @@ async fn main() -> std::io::Result<()> {
     let args = config::Args::parse();
     let settings = config::Settings::from_env();
     let listener = TcpListener::bind((args.bind.as_str(), args.port))?;
-    log::info!("circulation-logic listening on {} ({:?})", listener.local_addr()?, settings);
+    log::info!(
+        "circulation-logic listening on {} ({:?})",
+        listener.local_addr()?,
+        settings
+    );
     app::run(listener, settings)?.await
 }
