@@ -443,6 +443,9 @@ async fn validations_have_folio_messages_parameters_codes_and_order() {
     let a = check_out(&stack, b, &[("X-Okapi-Permissions", ALL_OVERRIDES)]).await;
     assert_eq!(a.status, 201, "{}", a.text);
     assert_eq!(a.body["dueDate"], "2030-05-02T10:00:00.000Z");
+    assert_eq!(a.body["loanPolicyId"], policy_id);
+    assert_eq!(a.body["overdueFinePolicyId"], sd::OVERDUE_FINE_POLICY);
+    assert_eq!(a.body["lostItemPolicyId"], sd::LOST_ITEM_FEE_POLICY);
     assert_eq!(a.body["action"], "checkedOutThroughOverride");
 
     // Item status that cannot be checked out.

@@ -394,7 +394,8 @@ impl Gatherer<'_> {
     pub async fn gather(&self, req: &CheckOutRequest) -> Result<Gathered, Failure> {
         let mut patron = Gathered::default();
         let mut items = Gathered::default();
-        let need_rules = req.force_loan_policy_id.is_none();
+        // Even with a forced loan policy the rules pick the other policies.
+        let need_rules = true;
         let rules_fut = async {
             if need_rules {
                 Some(self.rules().await)
@@ -541,13 +542,18 @@ impl Gatherer<'_> {
                     ));
                 }
                 let loan = rules.find(PolicyType::Loan, &input);
+                // A forced loan policy has no rule, so no rule conditions (no item limit).
+                let (loan_id, conditions) = match &req.force_loan_policy_id {
+                    Some(id) => (id.clone(), AppliedRuleConditions::default()),
+                    None => (loan.policy_id, loan.applied_rule_conditions),
+                };
                 (
-                    loan.policy_id,
+                    loan_id,
                     rules.find(PolicyType::OverdueFine, &input).policy_id,
                     rules.find(PolicyType::LostItem, &input).policy_id,
                     rules.find(PolicyType::Request, &input).policy_id,
                     rules.find(PolicyType::Notice, &input).policy_id,
-                    loan.applied_rule_conditions,
+                    conditions,
                 )
             }
         };
