@@ -1,8 +1,7 @@
 //! The reads of a check-out, in dependency waves. Two chains run side by side (through the
 //! per-request [`Fan`]): the patron chain (user, proxy → blocks, group, proxy relationship)
-//! and the item chain (item → holdings → instance; location → library, campus, institution;
-//! material type, loan type, open loan, request queue), together with the locale and the
-//! rules text. Then the policies (rules evaluated in-process), then what depends on the loan
+//! and the item chain (item and TLR settings → holdings → instance; location, material type,
+//! loan type, open loan, request queue), together with the locale and the rules text. Then the policies (rules evaluated in-process), then what depends on the loan
 //! policy (fixed schedule, item-limit count).
 //!
 //! Users, items, loans, requests and blocks are always read fresh; only rules and policies go
@@ -427,7 +426,7 @@ impl Gatherer<'_> {
         let (Some(user), Some(item)) = (g.user.clone(), g.item.clone()) else {
             return Ok(g);
         };
-        let location_units = self.location_units(g.location.as_ref()).await?;
+        let location_units = Self::location_units(g.location.as_ref());
         let policies = self
             .policies(req, &user, &item, location_units, rules)
             .await?;
@@ -449,50 +448,17 @@ impl Gatherer<'_> {
         Ok(g)
     }
 
-    async fn location_units(
-        &self,
-        location: Option<&Value>,
-    ) -> Result<(String, String, String), CallError> {
-        let Some(location) = location else {
-            return Ok(Default::default());
-        };
-        // The rules need only the ids, which the location names; the unit records are read
-        // as FOLIO does (404 tolerated) so the hop profile stays comparable.
-        let (lib, camp, inst) = self
-            .fan
-            .join3(
-                self.by_id(
-                    "library",
-                    "/location-units/libraries",
-                    s(location, &["libraryId"]),
-                ),
-                self.by_id(
-                    "campus",
-                    "/location-units/campuses",
-                    s(location, &["campusId"]),
-                ),
-                self.by_id(
-                    "institution",
-                    "/location-units/institutions",
-                    s(location, &["institutionId"]),
-                ),
-            )
-            .await;
-        let id = |v: Result<Option<Value>, CallError>,
-                  fallback: Option<&str>|
-         -> Result<String, CallError> {
-            Ok(v?
-                .as_ref()
-                .and_then(id_of)
-                .or(fallback)
+    /// Library, campus and institution ids for the rules (`c`, `b`, `a`). The location names
+    /// them, so unlike mod-circulation no location-unit records are read: they would add a
+    /// wave to the critical path and nothing in a check-out uses their contents.
+    fn location_units(location: Option<&Value>) -> (String, String, String) {
+        let id = |key: &str| {
+            location
+                .and_then(|l| s(l, &[key]))
                 .unwrap_or_default()
-                .to_string())
+                .to_string()
         };
-        Ok((
-            id(lib, s(location, &["libraryId"]))?,
-            id(camp, s(location, &["campusId"]))?,
-            id(inst, s(location, &["institutionId"]))?,
-        ))
+        (id("libraryId"), id("campusId"), id("institutionId"))
     }
 
     async fn policies(
