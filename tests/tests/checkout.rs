@@ -493,7 +493,22 @@ async fn due_dates_fixed_schedule_and_closed_library() {
     assert_eq!(a.status, 201, "{}", a.text);
     assert_eq!(a.body["loanPolicyId"], sd::LOAN_POLICY_SHORT_TERM);
     assert_eq!(a.body["dueDate"], "2030-03-04T13:00:00.000Z");
-    let _ = s;
+
+    // A patron expiring before the due date: the loan ends at the expiry.
+    let client = stack.client();
+    let mut user = s.patron(7).clone();
+    user["expirationDate"] = json!("2030-03-06T12:00:00.000Z");
+    let user_id = user["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        client.put(&format!("/users/{user_id}"), &user).await.status,
+        204
+    );
+    let mut b = body(&stack, 7, 0);
+    b["loanDate"] = json!("2030-03-04T10:00:00.000Z");
+    let a = check_out(&stack, b, &[]).await;
+    assert_eq!(a.status, 201, "{}", a.text);
+    assert_eq!(a.body["dueDate"], "2030-03-06T12:00:00.000Z");
+    assert_eq!(a.body["dueDateChangedByNearExpireUser"], true);
     stack.stop().await;
 }
 
