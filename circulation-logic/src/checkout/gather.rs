@@ -56,17 +56,6 @@ pub struct Policies {
     pub schedule: Option<FixedDueDateSchedule>,
 }
 
-impl Clone for Failure {
-    fn clone(&self) -> Self {
-        match self {
-            Failure::Call(e) => Failure::Call(e.clone()),
-            Failure::Server(m) => Failure::Server(m.clone()),
-            Failure::Refused(e) => Failure::Refused(e.clone()),
-            Failure::Forward(r) => Failure::Forward(r.clone()),
-        }
-    }
-}
-
 /// Reads of one check-out.
 pub struct Gatherer<'a> {
     pub okapi: &'a Okapi,

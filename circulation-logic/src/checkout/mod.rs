@@ -109,7 +109,7 @@ mod tests {
 }
 
 /// Why a check-out stops before or during its writes.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Failure {
     /// A downstream call gave no usable answer.
     Call(crate::okapi::CallError),
