@@ -6,6 +6,10 @@ pub const INVALID_UUID_MESSAGE: &str =
     "Invalid UUID format of id, should be xxxxxxxx-xxxx-Mxxx-Nxxx-xxxxxxxxxxxx \
 where M is 1-5 and N is 8, 9, a, b, A or B and x is 0-9, a-f or A-F.";
 
+/// The `pattern` of RMB's uuid.schema.
+pub const UUID_PATTERN: &str =
+    "^[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[1-5][a-fA-F0-9]{3}-[89abAB][a-fA-F0-9]{3}-[a-fA-F0-9]{12}$";
+
 /// Parses an id the way RMB's uuid.schema pattern accepts it.
 pub fn parse_rmb_uuid(text: &str) -> Option<Uuid> {
     let b = text.as_bytes();

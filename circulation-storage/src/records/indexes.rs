@@ -16,7 +16,7 @@ const fn ix(
     }
 }
 
-use IndexKind::{Btree, Gin, Like, Unique};
+use IndexKind::{Btree, FullText, Gin, Like, Unique};
 
 pub const LOAN: &[FieldIndex] = &[
     ix("userId", Btree, false, true),
@@ -80,4 +80,19 @@ pub const PATRON_ACTION_SESSION: &[FieldIndex] = &[ix("patronId", Btree, false, 
 pub const AUDIT_LOAN: &[FieldIndex] = &[
     ix("loan.id", Like, false, true),
     ix("loan.action", Like, false, true),
+];
+pub const REQUEST_PREFERENCE: &[FieldIndex] = &[ix("userId", Unique, false, true)];
+pub const ACTUAL_COST_RECORD: &[FieldIndex] = &[
+    ix("loan.id", Btree, false, true),
+    ix("lossType", Btree, false, true),
+    ix("lossDate", Btree, false, true),
+    ix("instance.title", Btree, false, true),
+    ix("item.permanentLocation", Btree, false, true),
+    ix("feeFine.type", Btree, false, true),
+    ix("feeFine.owner", Btree, false, true),
+    ix("status", Btree, false, true),
+    ix("expirationDate", Btree, false, false),
+    ix("instance.title", FullText, false, true),
+    ix("user.firstName", FullText, false, true),
+    ix("user.lastName", FullText, false, true),
 ];

@@ -1,5 +1,6 @@
 //! The catalogue of record types: table, paths, collection key and the rules each type adds
 //! to RMB's generic behaviour (validation messages, defaults, constraint messages).
+pub mod actual_cost_record;
 pub mod circulation_setting;
 pub mod dates;
 pub mod fixed_due_date_schedule;
@@ -10,6 +11,7 @@ pub mod loan_policy;
 pub mod metadata;
 pub mod patron_notice_policy;
 pub mod request;
+pub mod request_preference;
 pub mod shape;
 
 use crate::cql::sql::TableConfig;
@@ -381,8 +383,70 @@ pub static STAFF_SLIPS: RecordType = RecordType {
     create_instead: always_insert,
 };
 
+pub static ACTUAL_COST_RECORDS: RecordType = RecordType {
+    name: "actual cost record",
+    collection_path: "/actual-cost-record-storage/actual-cost-records",
+    collection_key: "actualCostRecords",
+    cql: TableConfig {
+        table: "actual_cost_record",
+        uuid_fields: &[ID],
+        case_sensitive_fields: &[],
+        indexes: indexes::ACTUAL_COST_RECORD,
+    },
+    with_metadata: true,
+    put: Put::UpdateOnly,
+    delete_all: DeleteAll::NotAllowed,
+    item_delete: true,
+    date_time_fields: &["lossDate", "expirationDate"],
+    shape: shape::actual_cost_record,
+    prepare: actual_cost_record::prepare,
+    check_in_db: no_db_check,
+    constraint_message: generic_constraint,
+    create_instead: always_insert,
+};
+
+/// Note the singular path, as FOLIO has it.
+pub static REQUEST_PREFERENCES: RecordType = RecordType {
+    name: "request preference",
+    collection_path: "/request-preference-storage/request-preference",
+    collection_key: "requestPreferences",
+    cql: TableConfig {
+        table: "user_request_preference",
+        uuid_fields: &[ID],
+        case_sensitive_fields: &[],
+        indexes: indexes::REQUEST_PREFERENCE,
+    },
+    with_metadata: true,
+    put: Put::UpdateOnly,
+    delete_all: DeleteAll::NotAllowed,
+    item_delete: true,
+    date_time_fields: &[],
+    shape: shape::request_preference,
+    prepare: no_prepare,
+    check_in_db: no_db_check,
+    constraint_message: request_preference::constraint_message,
+    create_instead: always_insert,
+};
+
+pub static TLR_FEATURE_TOGGLE_JOBS: RecordType = RecordType {
+    name: "TLR feature toggle job",
+    collection_path: "/tlr-feature-toggle-job-storage/tlr-feature-toggle-jobs",
+    collection_key: "tlrFeatureToggleJobs",
+    cql: TableConfig::new("tlr_feature_toggle_job", &[ID]),
+    with_metadata: true,
+    put: Put::UpdateOnly,
+    delete_all: DeleteAll::NotAllowed,
+    item_delete: true,
+    date_time_fields: &[],
+    shape: shape::tlr_feature_toggle_job,
+    prepare: no_prepare,
+    check_in_db: no_db_check,
+    constraint_message: generic_constraint,
+    create_instead: always_insert,
+};
+
 /// Every type served with the generic collection/item routes.
-pub static ALL: [&RecordType; 12] = [
+pub static ALL: [&RecordType; 15] = [
     &LOANS,
     &REQUESTS,
     &LOAN_POLICIES,
@@ -395,6 +459,9 @@ pub static ALL: [&RecordType; 12] = [
     &SCHEDULED_NOTICES,
     &CHECK_INS,
     &STAFF_SLIPS,
+    &ACTUAL_COST_RECORDS,
+    &REQUEST_PREFERENCES,
+    &TLR_FEATURE_TOGGLE_JOBS,
 ];
 
 /// Everything RMB does to a body before it is stored: dates in RMB's form, the schema check,

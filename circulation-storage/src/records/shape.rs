@@ -148,6 +148,132 @@ pub fn circulation_rules(record: &Value) -> Result<(), StorageError> {
     typed::<policy::CirculationRules>(record)
 }
 
+/// The checks of a flat schema without a typed record: known top-level properties (when the
+/// schema has `additionalProperties: false`), required ones, and enum values (400, as Jackson).
+struct Flat {
+    properties: &'static [&'static str],
+    closed: bool,
+    required: &'static [&'static str],
+    enums: &'static [(&'static str, &'static [&'static str])],
+}
+
+fn flat(record: &Value, schema: &Flat) -> Result<(), StorageError> {
+    let Some(object) = record.as_object() else {
+        return Ok(());
+    };
+    if schema.closed {
+        if let Some(field) = object
+            .keys()
+            .find(|k| !schema.properties.contains(&k.as_str()))
+        {
+            return Err(unrecognized(field));
+        }
+    }
+    if let Some(field) = schema
+        .required
+        .iter()
+        .find(|f| object.get(**f).is_none_or(Value::is_null))
+    {
+        return Err(must_not_be_null(field));
+    }
+    for (field, allowed) in schema.enums {
+        match object.get(*field) {
+            None | Some(Value::Null) => {}
+            Some(Value::String(v)) if allowed.contains(&v.as_str()) => {}
+            Some(other) => {
+                return Err(StorageError::BadRequest(format!(
+                    "Json content error Cannot deserialize value of type `{field}` from {other}: \
+                     not one of the values accepted for Enum class: {allowed:?}"
+                )))
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn actual_cost_record(record: &Value) -> Result<(), StorageError> {
+    flat(
+        record,
+        &Flat {
+            properties: &[
+                "id",
+                "lossType",
+                "lossDate",
+                "expirationDate",
+                "user",
+                "loan",
+                "item",
+                "instance",
+                "feeFine",
+                "status",
+                "additionalInfoForStaff",
+                "additionalInfoForPatron",
+                "metadata",
+            ],
+            closed: true,
+            // `status` has a default, filled in by the type's `prepare`.
+            required: &[
+                "lossType", "lossDate", "user", "loan", "item", "instance", "feeFine",
+            ],
+            enums: &[
+                ("lossType", &["Aged to lost", "Declared lost"]),
+                ("status", &["Open", "Billed", "Cancelled", "Expired"]),
+            ],
+        },
+    )
+}
+
+pub fn request_preference(record: &Value) -> Result<(), StorageError> {
+    flat(
+        record,
+        &Flat {
+            properties: &[
+                "id",
+                "userId",
+                "holdShelf",
+                "delivery",
+                "defaultServicePointId",
+                "defaultDeliveryAddressTypeId",
+                "fulfillment",
+                "metadata",
+            ],
+            closed: true,
+            required: &["userId", "holdShelf", "delivery"],
+            enums: &[("fulfillment", &["Delivery", "Hold Shelf"])],
+        },
+    )
+}
+
+pub fn tlr_feature_toggle_job(record: &Value) -> Result<(), StorageError> {
+    flat(
+        record,
+        &Flat {
+            properties: &[
+                "id",
+                "status",
+                "numberOfUpdatedRequests",
+                "errors",
+                "metadata",
+            ],
+            closed: true,
+            required: &[],
+            enums: &[("status", &["open", "in-progress", "done", "failed"])],
+        },
+    )
+}
+
+pub fn anonymize_storage_loans_request(record: &Value) -> Result<(), StorageError> {
+    flat(
+        record,
+        &Flat {
+            properties: &["loanIds"],
+            closed: true,
+            required: &[],
+            enums: &[],
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,23 @@
+//! Request preferences: one per user.
+use crate::error::StorageError;
+use serde_json::Value;
+use shared_types::errors::Error as FolioError;
+
+const USER_ID_UNIQUE_INDEX: &str = "user_request_preference_userid_idx_unique";
+
+/// A second preference for the same user → 422 with FOLIO's message.
+pub fn constraint_message(e: StorageError, preference: &Value) -> StorageError {
+    match &e {
+        StorageError::Constraint { constraint, .. } if constraint == USER_ID_UNIQUE_INDEX => {
+            let user_id = preference
+                .get("userId")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            StorageError::unprocessable(
+                FolioError::new("Request preference for specified user already exists")
+                    .with_parameter("userId", Some(user_id.to_string())),
+            )
+        }
+        _ => e,
+    }
+}
