@@ -1,7 +1,11 @@
 //! HTTP routes, one file per interface family.
+pub mod anonymize;
+pub mod checkout_lock;
 pub mod crud;
+pub mod expired_sessions;
 pub mod health;
 pub mod loans;
+pub mod print_events;
 pub mod request_batch;
 pub mod rules;
 pub mod tenant_api;
@@ -26,6 +30,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     loans::configure(cfg);
     rules::configure(cfg);
     request_batch::configure(cfg);
+    anonymize::configure(cfg);
+    checkout_lock::configure(cfg);
+    print_events::configure(cfg);
+    expired_sessions::configure(cfg);
     for rt in crate::records::ALL.iter() {
         crud::configure(cfg, rt);
     }
@@ -43,7 +51,11 @@ pub fn served_routes() -> Vec<(&'static str, String)> {
         ("GET", "/circulation-rules-storage".into()),
         ("PUT", "/circulation-rules-storage".into()),
         ("POST", "/request-storage-batch/requests".into()),
+        ("POST", "/anonymize-storage-loans".into()),
     ];
+    routes.extend(checkout_lock::served_routes());
+    routes.extend(print_events::served_routes());
+    routes.extend(expired_sessions::served_routes());
     for rt in crate::records::ALL.iter() {
         routes.extend(crud::served_routes(rt));
     }

@@ -1,0 +1,184 @@
+//! `checkout-lock-storage`: a per-patron lock around check-out, in the plain table
+//! `check_out_lock (id, user_id UNIQUE, creation_date)`.
+use super::{paging, Params, State};
+use crate::db;
+use crate::error::StorageError;
+use crate::records::{self, dates, ids};
+use crate::tenant::TenantId;
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Timestamptz, Uuid as SqlUuid};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+const PATH: &str = "/check-out-lock-storage";
+const ITEM_PATH: &str = "/check-out-lock-storage/{lockId}";
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource(PATH)
+            .route(web::get().to(list))
+            .route(web::post().to(acquire)),
+    )
+    .service(
+        web::resource(ITEM_PATH)
+            .route(web::get().to(get))
+            .route(web::delete().to(release)),
+    );
+}
+
+pub fn served_routes() -> Vec<(&'static str, String)> {
+    vec![
+        ("GET", PATH.into()),
+        ("POST", PATH.into()),
+        ("GET", ITEM_PATH.into()),
+        ("DELETE", ITEM_PATH.into()),
+    ]
+}
+
+#[derive(QueryableByName)]
+struct LockRow {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+    #[diesel(sql_type = SqlUuid)]
+    user_id: Uuid,
+    #[diesel(sql_type = Timestamptz)]
+    creation_date: DateTime<Utc>,
+}
+
+impl LockRow {
+    fn json(&self) -> Value {
+        json!({
+            "id": self.id.to_string(),
+            "userId": self.user_id.to_string(),
+            "creationDate": dates::format_date_time(self.creation_date),
+        })
+    }
+}
+
+/// The columns, with the zone-less `creation_date` read in the session's time zone.
+const COLUMNS: &str =
+    "id, user_id, (creation_date AT TIME ZONE current_setting('TimeZone')) AS creation_date";
+
+fn unable_to_acquire() -> StorageError {
+    StorageError::Unavailable("Unable to acquire lock".into())
+}
+
+/// A lock id from the path; anything but a UUID is FOLIO's 400 `Invalid lock id`.
+fn lock_id(text: &str) -> Result<Uuid, StorageError> {
+    (text.len() == 36)
+        .then(|| Uuid::parse_str(text).ok())
+        .flatten()
+        .ok_or_else(|| StorageError::BadRequest("Invalid lock id".into()))
+}
+
+/// `{"userId","ttlMs"}`: drops the user's lock if older than `ttlMs`, then takes a new one;
+/// a lock still held → 503 `Unable to acquire lock`.
+async fn acquire(
+    tenant: TenantId,
+    body: web::Bytes,
+    state: State,
+) -> Result<HttpResponse, StorageError> {
+    let request = records::parse_body(&body)?;
+    let user_id = match request.get("userId") {
+        Some(Value::String(text)) => ids::parse_rmb_uuid(text).ok_or_else(|| {
+            StorageError::invalid(
+                format!("must match \"{}\"", ids::UUID_PATTERN),
+                "userId",
+                Some(text.clone()),
+            )
+        })?,
+        // FOLIO's SQL fails on a missing user, which it reports as not acquired.
+        _ => return Err(unable_to_acquire()),
+    };
+    let Some(ttl_ms) = request.get("ttlMs").and_then(Value::as_i64) else {
+        return Err(unable_to_acquire());
+    };
+    let lock = db::in_tenant(&state.pool, &tenant, move |c| {
+        diesel::sql_query(
+            "DELETE FROM check_out_lock WHERE user_id = $1 \
+             AND creation_date + $2 * interval '1 millisecond' < current_timestamp",
+        )
+        .bind::<SqlUuid, _>(user_id)
+        .bind::<BigInt, _>(ttl_ms)
+        .execute(c)?;
+        diesel::sql_query(format!(
+            "INSERT INTO check_out_lock (id, user_id) VALUES ($1, $2) RETURNING {COLUMNS}"
+        ))
+        .bind::<SqlUuid, _>(Uuid::new_v4())
+        .bind::<SqlUuid, _>(user_id)
+        .get_result::<LockRow>(c)
+        .map_err(|e| match StorageError::from(e) {
+            StorageError::Constraint { .. } => unable_to_acquire(),
+            other => other,
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(lock.json()))
+}
+
+/// `?userId=&offset=&limit=`: the user's locks; `totalRecords` counts the page, as in FOLIO.
+async fn list(
+    tenant: TenantId,
+    params: Params,
+    state: State,
+) -> Result<HttpResponse, StorageError> {
+    let (limit, offset) = paging(&params)?;
+    let Some(user_id) = params.get("userId").and_then(|u| Uuid::parse_str(u).ok()) else {
+        // FOLIO's query fails without a user id, answered as its RAML's 422 text.
+        return Ok(HttpResponse::UnprocessableEntity()
+            .content_type("text/plain")
+            .body("Invalid Parameters"));
+    };
+    let locks = db::in_tenant(&state.pool, &tenant, move |c| {
+        Ok(diesel::sql_query(format!(
+            "SELECT {COLUMNS} FROM check_out_lock WHERE user_id = $1 \
+             ORDER BY creation_date OFFSET $2 LIMIT $3"
+        ))
+        .bind::<SqlUuid, _>(user_id)
+        .bind::<BigInt, _>(offset)
+        .bind::<BigInt, _>(limit)
+        .load::<LockRow>(c)?)
+    })
+    .await?;
+    let locks: Vec<Value> = locks.iter().map(LockRow::json).collect();
+    let total = locks.len();
+    Ok(HttpResponse::Ok().json(json!({"checkoutLocks": locks, "totalRecords": total})))
+}
+
+async fn get(
+    tenant: TenantId,
+    lock: web::Path<String>,
+    state: State,
+) -> Result<HttpResponse, StorageError> {
+    let id = lock_id(&lock)?;
+    let lock = db::in_tenant(&state.pool, &tenant, move |c| {
+        Ok(diesel::sql_query(format!(
+            "SELECT {COLUMNS} FROM check_out_lock WHERE id = $1"
+        ))
+        .bind::<SqlUuid, _>(id)
+        .get_result::<LockRow>(c)
+        .optional()?)
+    })
+    .await?;
+    lock.map(|l| HttpResponse::Ok().json(l.json()))
+        .ok_or_else(StorageError::not_found)
+}
+
+/// Releasing is idempotent: 204 whether or not the lock was still there (as FOLIO answers).
+async fn release(
+    tenant: TenantId,
+    lock: web::Path<String>,
+    state: State,
+) -> Result<HttpResponse, StorageError> {
+    let id = lock_id(&lock)?;
+    db::in_tenant(&state.pool, &tenant, move |c| {
+        diesel::sql_query("DELETE FROM check_out_lock WHERE id = $1")
+            .bind::<SqlUuid, _>(id)
+            .execute(c)?;
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,95 @@
+//! `GET /patron-action-session-storage/expired-session-patron-ids`: the patrons whose latest
+//! check-in or check-out session is older than a limit (their notices are due).
+use super::{paging, Params, State};
+use crate::db;
+use crate::error::StorageError;
+use crate::records::dates;
+use crate::tenant::TenantId;
+use actix_web::{web, HttpResponse};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, Text};
+use serde_json::{json, Value};
+use shared_types::errors::Error as FolioError;
+
+const PATH: &str = "/patron-action-session-storage/expired-session-patron-ids";
+const ACTION_TYPES: [&str; 2] = ["Check-out", "Check-in"];
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route(PATH, web::get().to(expired));
+}
+
+pub fn served_routes() -> Vec<(&'static str, String)> {
+    vec![("GET", PATH.into())]
+}
+
+fn invalid(key: &str, value: &str, message: &str) -> StorageError {
+    StorageError::unprocessable(
+        FolioError::new(message)
+            .with_type("1")
+            .with_code("-1")
+            .with_parameter(key, Some(value.to_string())),
+    )
+}
+
+#[derive(QueryableByName)]
+struct ExpiredRow {
+    #[diesel(sql_type = Text)]
+    patron_id: String,
+    #[diesel(sql_type = Text)]
+    action_type: String,
+}
+
+/// Groups sessions by patron and action type, keeps the groups whose newest session was created
+/// before `session_inactivity_time_limit`, oldest first, at most `limit` (default 10).
+async fn expired(
+    tenant: TenantId,
+    params: Params,
+    state: State,
+) -> Result<HttpResponse, StorageError> {
+    let (limit, _) = paging(&params)?;
+    let limit_text = params
+        .get("session_inactivity_time_limit")
+        .map(String::as_str)
+        .unwrap_or_default();
+    let Some(inactive_since) = dates::parse_date_time(limit_text) else {
+        return Err(invalid(
+            "session_inactivity_time_limit",
+            limit_text,
+            "cannot be parsed",
+        ));
+    };
+    let action_type = match params.get("action_type").map(String::as_str) {
+        None | Some("") => None,
+        Some(t) if ACTION_TYPES.contains(&t) => Some(t.to_string()),
+        Some(other) => {
+            return Err(invalid(
+                "action_type",
+                other,
+                "must be one of Check-out, Check-in",
+            ))
+        }
+    };
+    let since = dates::format_date_time(inactive_since);
+    let rows = db::in_tenant(&state.pool, &tenant, move |c| {
+        Ok(diesel::sql_query(
+            "SELECT jsonb->>'patronId' AS patron_id, jsonb->>'actionType' AS action_type \
+             FROM patron_action_session \
+             WHERE jsonb->>'patronId' IS NOT NULL AND jsonb->>'actionType' IS NOT NULL \
+               AND ($1::text IS NULL OR jsonb->>'actionType' = $1) \
+             GROUP BY jsonb->>'patronId', jsonb->>'actionType' \
+             HAVING max((jsonb->'metadata'->>'createdDate')::timestamptz) < $2::timestamptz \
+             ORDER BY max((jsonb->'metadata'->>'createdDate')::timestamptz) \
+             LIMIT $3",
+        )
+        .bind::<Nullable<Text>, _>(action_type)
+        .bind::<Text, _>(since)
+        .bind::<BigInt, _>(limit)
+        .load::<ExpiredRow>(c)?)
+    })
+    .await?;
+    let sessions: Vec<Value> = rows
+        .iter()
+        .map(|r| json!({"patronId": r.patron_id, "actionType": r.action_type}))
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({"expiredSessions": sessions})))
+}
