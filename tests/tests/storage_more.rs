@@ -613,3 +613,65 @@ async fn expired_sessions_are_grouped_by_patron_and_action() {
         "action_type"
     );
 }
+
+/// Okapi's rule: same major version, provided minor at least the required one.
+fn satisfies(provided: &str, required: &str) -> bool {
+    let parse = |v: &str| -> (u32, u32) {
+        let mut parts = v.split('.').map(|p| p.parse::<u32>().unwrap());
+        (parts.next().unwrap(), parts.next().unwrap_or(0))
+    };
+    let (p, r) = (parse(provided), parse(required));
+    p.0 == r.0 && p.1 >= r.1
+}
+
+/// What FOLIO's mod-circulation `requires` from mod-circulation-storage (v24.5.1); a real
+/// mod-circulation can be enabled against this module only if every one is provided.
+#[test]
+fn provides_every_interface_mod_circulation_requires() {
+    use circulation_tests::stack::{descriptor, STORAGE_DESCRIPTOR};
+    let storage = descriptor(STORAGE_DESCRIPTOR);
+    let provided: Vec<(String, String)> = storage["provides"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["id"].as_str().unwrap().to_string(),
+                i["version"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let required = [
+        ("loan-storage", "7.3"),
+        ("request-storage", "6.2"),
+        ("request-storage-batch", "2.0"),
+        ("loan-policy-storage", "1.2 2.0"),
+        ("circulation-rules-storage", "1.0"),
+        ("fixed-due-date-schedules-storage", "2.0"),
+        ("patron-notice-policy-storage", "0.11"),
+        ("cancellation-reason-storage", "1.1"),
+        ("scheduled-notice-storage", "0.6"),
+        ("patron-action-session-storage", "0.3"),
+        ("check-in-storage", "0.2"),
+        ("actual-cost-record-storage", "0.6"),
+        ("circulation-settings-storage", "1.0"),
+        ("print-events-storage", "1.0"),
+        ("anonymize-storage-loans", "0.1"),
+        ("checkout-lock-storage", "0.1"),
+        ("request-policy-storage", "1.0"),
+    ];
+    for (id, versions) in required {
+        let ok = provided.iter().any(|(pid, pv)| {
+            pid == id && versions.split(' ').any(|required| satisfies(pv, required))
+        });
+        assert!(ok, "{id} {versions} is not provided: {provided:?}");
+    }
+    // And the ones other modules use.
+    for id in [
+        "request-preference-storage",
+        "tlr-feature-toggle-job-storage",
+        "staff-slips-storage",
+    ] {
+        assert!(provided.iter().any(|(pid, _)| pid == id), "{id}");
+    }
+}
