@@ -448,6 +448,20 @@ async fn checkout_locks_are_exclusive_per_user_until_released_or_expired() {
     );
 }
 
+/// Concurrent check-outs of one patron: exactly one gets the lock.
+#[actix_web::test]
+async fn concurrent_lock_requests_for_one_user_admit_one() {
+    let client = enabled("more_lock_race").await;
+    let user = uuid();
+    let body = json!({"userId": user, "ttlMs": 60000});
+    let replies =
+        futures::future::join_all((0..6).map(|_| client.post("/check-out-lock-storage", &body)))
+            .await;
+    let mut statuses: Vec<u16> = replies.iter().map(|r| r.status).collect();
+    statuses.sort();
+    assert_eq!(statuses, [201, 503, 503, 503, 503, 503], "{replies:?}");
+}
+
 async fn tokio_sleep(ms: u64) {
     actix_web::rt::time::sleep(std::time::Duration::from_millis(ms)).await;
 }

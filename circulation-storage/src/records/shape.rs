@@ -310,4 +310,34 @@ mod tests {
             Err(StorageError::BadRequest(_))
         ));
     }
+
+    #[test]
+    fn flat_schemas_check_properties_required_and_enums() {
+        let ok =
+            json!({"userId": "u", "holdShelf": true, "delivery": false, "fulfillment": "Delivery"});
+        assert!(request_preference(&ok).is_ok());
+        let mut null_required = ok.clone();
+        null_required["delivery"] = Value::Null;
+        match request_preference(&null_required) {
+            Err(StorageError::Unprocessable(e)) => {
+                assert_eq!(e.errors[0].message, "must not be null");
+                assert_eq!(e.errors[0].parameters[0].key, "delivery");
+            }
+            other => panic!("{other:?}"),
+        }
+        let mut unknown = ok.clone();
+        unknown["x"] = json!(1);
+        assert!(matches!(
+            request_preference(&unknown),
+            Err(StorageError::Unprocessable(_))
+        ));
+        let mut bad_enum = ok;
+        bad_enum["fulfillment"] = json!("Mail");
+        assert!(matches!(
+            request_preference(&bad_enum),
+            Err(StorageError::BadRequest(_))
+        ));
+        assert!(tlr_feature_toggle_job(&json!({})).is_ok());
+        assert!(anonymize_storage_loans_request(&json!({"loanIds": []})).is_ok());
+    }
 }
