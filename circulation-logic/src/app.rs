@@ -35,6 +35,8 @@ pub fn run(listener: TcpListener, settings: Settings) -> std::io::Result<Server>
             .route("/admin/health", web::get().to(health))
             .configure(crate::routes::configure)
     })
+    // Small requests and responses: without TCP_NODELAY, Nagle + delayed ACK stall them ~40 ms.
+    .tcp_nodelay(true)
     .listen(listener)?
     .run();
     Ok(server)

@@ -31,6 +31,8 @@ pub fn run(listener: TcpListener, db_config: &DbConfig) -> std::io::Result<Serve
             ))
             .configure(routes::configure)
     })
+    // Small requests and responses: without TCP_NODELAY, Nagle + delayed ACK stall them ~40 ms.
+    .tcp_nodelay(true)
     .listen(listener)?
     .run();
     Ok(server)

@@ -35,6 +35,8 @@ impl EchoModule {
                 .app_data(web::PayloadConfig::new(256 * 1024 * 1024))
                 .default_service(web::to(echo))
         })
+        // Small requests and responses: without TCP_NODELAY, Nagle + delayed ACK stall them ~40 ms.
+        .tcp_nodelay(true)
         .workers(workers)
         .disable_signals()
         .shutdown_timeout(1)

@@ -480,6 +480,8 @@ impl Standins {
                 .app_data(web::PayloadConfig::new(64 * 1024 * 1024))
                 .default_service(web::to(dispatch))
         })
+        // Small requests and responses: without TCP_NODELAY, Nagle + delayed ACK stall them ~40 ms.
+        .tcp_nodelay(true)
         .workers(4)
         .disable_signals()
         .bind(("127.0.0.1", cfg.port))?;
