@@ -117,3 +117,51 @@ async fn every_storage_handler_is_served() {
     let unknown = client.get("/loan-storage/unknown").await;
     assert!(!routed(unknown.status, &unknown.body));
 }
+
+#[test]
+fn every_logic_route_has_a_handler() {
+    let described = handlers(&descriptor(LOGIC_DESCRIPTOR));
+    let served: BTreeSet<(String, String)> = circulation_logic::routes::served_routes()
+        .into_iter()
+        .map(|(m, p)| (m.to_string(), p))
+        .collect();
+    let undescribed: Vec<_> = served.difference(&described).collect();
+    assert!(
+        undescribed.is_empty(),
+        "served but not in the descriptor: {undescribed:?}"
+    );
+    let unserved: Vec<_> = described.difference(&served).collect();
+    assert!(
+        unserved.is_empty(),
+        "in the descriptor but not served: {unserved:?}"
+    );
+}
+
+#[actix_web::test]
+async fn every_logic_handler_is_served() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let settings = circulation_logic::config::Settings::from_env();
+    actix_web::rt::spawn(circulation_logic::app::run(listener, settings).unwrap());
+    // Nothing answers at this Okapi URL: handlers answer with their own errors, never the router's.
+    let client = FolioClient::new(&url, "descriptors");
+    for (method, path) in handlers(&descriptor(LOGIC_DESCRIPTOR)) {
+        let body = matches!(method.as_str(), "POST" | "PUT").then(|| b"{}".to_vec());
+        let reply = client
+            .send_with(
+                method.parse().unwrap(),
+                &path,
+                body,
+                &[("X-Okapi-Url", "http://127.0.0.1:9")],
+            )
+            .await;
+        assert!(
+            routed(reply.status, &reply.body),
+            "{method} {path}: {} {:?}",
+            reply.status,
+            reply.body
+        );
+    }
+    let unknown = client.get("/circulation/unknown").await;
+    assert!(!routed(unknown.status, &unknown.body));
+}

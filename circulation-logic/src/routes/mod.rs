@@ -24,6 +24,24 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
+/// Every (method, path pattern) this module serves, in Okapi's `pathPattern` syntax, for the
+/// ModuleDescriptor check (`{kind}` expands to the five policy lookups `policy_lookup` accepts).
+pub fn served_routes() -> Vec<(&'static str, String)> {
+    let mut routes = vec![
+        ("POST", "/circulation/check-out-by-barcode".to_string()),
+        (
+            "POST",
+            "/circulation/check-out-by-barcode-dry-run".to_string(),
+        ),
+        ("GET", "/circulation/rules".to_string()),
+        ("PUT", "/circulation/rules".to_string()),
+    ];
+    for kind in ["loan", "request", "notice", "overdue-fine", "lost-item"] {
+        routes.push(("GET", format!("/circulation/rules/{kind}-policy")));
+    }
+    routes
+}
+
 /// The Okapi context, or the 400 for a request without the Okapi headers.
 pub(crate) fn okapi_for(req: &HttpRequest, state: &AppState) -> Result<Okapi, HttpResponse> {
     Okapi::from_request(&state.http, state.settings.okapi_timeout_ms, req).map_err(|message| {
