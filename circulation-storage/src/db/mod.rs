@@ -1,23 +1,106 @@
-//! Connection pool, per-tenant transactions and per-tenant migrations.
+//! Connection pool, per-tenant search_path and transactions, and per-tenant migrations.
+//!
+//! Every pooled connection remembers the search_path it was last given ([`TenantConn`]), so the
+//! `set_config` round trip is paid only when a connection serves a different tenant than last
+//! time. The search_path is set at session level and always *outside* any transaction, so no
+//! rollback can undo it behind the tracked value's back.
+//!
+//! Callers say what they need:
+//! * [`read`]: one statement that only reads (autocommit: no BEGIN/COMMIT);
+//! * [`write_one`]: one statement that writes (an INSERT/UPDATE/DELETE with its triggers is
+//!   atomic by itself);
+//! * [`in_tenant`]: several statements that must succeed or fail together (a transaction).
 pub mod store;
 
 use crate::config::DbConfig;
 use crate::error::StorageError;
 use crate::tenant::TenantId;
 use diesel::prelude::*;
-use diesel::r2d2::{ConnectionManager, Pool};
+use diesel::r2d2::{ConnectionManager, ManageConnection, Pool};
 use diesel::sql_types::Text;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use std::ops::{Deref, DerefMut};
 use std::time::Duration;
 
-pub type PgPool = Pool<ConnectionManager<PgConnection>>;
+pub type PgPool = Pool<TenantConnectionManager>;
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+/// A PostgreSQL connection plus the session search_path it is known to have (`None`: unknown,
+/// set it before the next tenant query).
+pub struct TenantConn {
+    conn: PgConnection,
+    current_search_path: Option<String>,
+}
+
+impl TenantConn {
+    /// Makes the session's search_path `search_path`, with a round trip only when it differs
+    /// from the one this connection already has. Must not be called inside a transaction.
+    fn use_search_path(&mut self, search_path: &str) -> Result<(), StorageError> {
+        if self.current_search_path.as_deref() == Some(search_path) {
+            return Ok(());
+        }
+        // Unknown until the database has confirmed the new value.
+        self.current_search_path = None;
+        // set_config takes a bind parameter (SET does not); `false`: for the session.
+        diesel::sql_query("SELECT set_config('search_path', $1, false)")
+            .bind::<Text, _>(search_path)
+            .execute(&mut self.conn)?;
+        self.current_search_path = Some(search_path.to_string());
+        Ok(())
+    }
+
+    /// Forget the tracked search_path (after code that changed it by itself).
+    fn forget_search_path(&mut self) {
+        self.current_search_path = None;
+    }
+}
+
+impl Deref for TenantConn {
+    type Target = PgConnection;
+    fn deref(&self) -> &PgConnection {
+        &self.conn
+    }
+}
+
+impl DerefMut for TenantConn {
+    fn deref_mut(&mut self) -> &mut PgConnection {
+        &mut self.conn
+    }
+}
+
+/// diesel's r2d2 manager, handing out [`TenantConn`]s.
+#[derive(Debug)]
+pub struct TenantConnectionManager(ConnectionManager<PgConnection>);
+
+impl ManageConnection for TenantConnectionManager {
+    type Connection = TenantConn;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<TenantConn, Self::Error> {
+        Ok(TenantConn {
+            conn: self.0.connect()?,
+            current_search_path: None,
+        })
+    }
+
+    fn is_valid(&self, conn: &mut TenantConn) -> Result<(), Self::Error> {
+        self.0.is_valid(&mut conn.conn)
+    }
+
+    /// diesel's test: the thread panicked, or the connection is in error or still inside a
+    /// transaction. Such a connection is closed, never reused.
+    fn has_broken(&self, conn: &mut TenantConn) -> bool {
+        self.0.has_broken(&mut conn.conn)
+    }
+}
 
 /// The pool is built without connecting, so the module starts (and answers health checks with
 /// the truth) even while the database is still coming up.
 pub fn build_pool(config: &DbConfig) -> PgPool {
-    let manager = ConnectionManager::<PgConnection>::new(config.connection_string());
+    let manager = TenantConnectionManager(ConnectionManager::<PgConnection>::new(
+        config.connection_string(),
+    ));
     Pool::builder()
         .max_size(config.max_pool_size)
         // A `SELECT 1` on every checkout doubles round trips; broken connections are detected anyway.
@@ -26,26 +109,64 @@ pub fn build_pool(config: &DbConfig) -> PgPool {
         .build_unchecked(manager)
 }
 
-/// Runs `work` on a pooled connection, in one transaction whose search_path is the tenant's
-/// schema, on the blocking thread pool (diesel is synchronous).
-pub async fn in_tenant<T, F>(pool: &PgPool, tenant: &TenantId, work: F) -> Result<T, StorageError>
+fn search_path_of(tenant: &TenantId) -> String {
+    format!("{}, public", tenant.schema())
+}
+
+/// Runs `work` on a pooled connection whose search_path is the tenant's schema, on the blocking
+/// thread pool (diesel is synchronous); inside one transaction when `transaction` is set.
+async fn run<T, F>(
+    pool: &PgPool,
+    tenant: &TenantId,
+    transaction: bool,
+    work: F,
+) -> Result<T, StorageError>
 where
     T: Send + 'static,
     F: FnOnce(&mut PgConnection) -> Result<T, StorageError> + Send + 'static,
 {
     let pool = pool.clone();
-    let search_path = format!("{}, public", tenant.schema());
+    let search_path = search_path_of(tenant);
     actix_web::web::block(move || {
         let mut conn = pool.get()?;
-        conn.transaction(|conn| {
-            // set_config takes a bind parameter (SET does not) and is undone at commit/rollback.
-            diesel::sql_query("SELECT set_config('search_path', $1, true)")
-                .bind::<Text, _>(&search_path)
-                .execute(conn)?;
-            work(conn)
-        })
+        // Outside any transaction: committed at once, so no later rollback can undo it.
+        conn.use_search_path(&search_path)?;
+        if transaction {
+            conn.conn.transaction(work)
+        } else {
+            work(&mut conn.conn)
+        }
     })
     .await?
+}
+
+/// Runs `work`, several statements, in one transaction with the tenant's search_path.
+pub async fn in_tenant<T, F>(pool: &PgPool, tenant: &TenantId, work: F) -> Result<T, StorageError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut PgConnection) -> Result<T, StorageError> + Send + 'static,
+{
+    run(pool, tenant, true, work).await
+}
+
+/// Runs `work`, reads only, without a transaction (each statement is its own snapshot; for one
+/// statement that is exactly what a transaction would give, minus BEGIN and COMMIT).
+pub async fn read<T, F>(pool: &PgPool, tenant: &TenantId, work: F) -> Result<T, StorageError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut PgConnection) -> Result<T, StorageError> + Send + 'static,
+{
+    run(pool, tenant, false, work).await
+}
+
+/// Runs `work`, exactly one writing statement, without an explicit transaction: the statement
+/// (with its triggers) is atomic by itself.
+pub async fn write_one<T, F>(pool: &PgPool, tenant: &TenantId, work: F) -> Result<T, StorageError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut PgConnection) -> Result<T, StorageError> + Send + 'static,
+{
+    run(pool, tenant, false, work).await
 }
 
 /// Health: can we run a query at all?
@@ -53,15 +174,44 @@ pub async fn ping(pool: &PgPool) -> Result<(), StorageError> {
     let pool = pool.clone();
     actix_web::web::block(move || {
         let mut conn = pool.get()?;
-        diesel::sql_query("SELECT 1").execute(&mut conn)?;
+        diesel::sql_query("SELECT 1").execute(&mut conn.conn)?;
         Ok(())
+    })
+    .await?
+}
+
+/// Creates the tenant's schema and brings it to the newest migration (on a pooled connection,
+/// whose search_path this changes and then resets).
+pub async fn migrate(pool: &PgPool, tenant: &TenantId) -> Result<(), StorageError> {
+    let pool = pool.clone();
+    let tenant = tenant.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool.get()?;
+        conn.forget_search_path();
+        let result = migrate_tenant(&mut conn.conn, &tenant);
+        // Whatever happened (the reset to DEFAULT is best effort), the value is unknown now.
+        conn.forget_search_path();
+        result
+    })
+    .await?
+}
+
+/// Drops the tenant's schema with everything in it (on a pooled connection).
+pub async fn purge(pool: &PgPool, tenant: &TenantId) -> Result<(), StorageError> {
+    let pool = pool.clone();
+    let tenant = tenant.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool.get()?;
+        let result = purge_tenant(&mut conn.conn, &tenant);
+        conn.forget_search_path();
+        result
     })
     .await?
 }
 
 /// Creates the tenant's schema and brings it to the newest migration. Serialised per schema with
 /// an advisory lock, so several instances enabling the same tenant at once do not collide.
-pub fn migrate_tenant(conn: &mut PgConnection, tenant: &TenantId) -> Result<(), StorageError> {
+fn migrate_tenant(conn: &mut PgConnection, tenant: &TenantId) -> Result<(), StorageError> {
     let schema = tenant.schema();
     diesel::sql_query("SELECT pg_advisory_lock(hashtext($1))")
         .bind::<Text, _>(&schema)
@@ -95,7 +245,7 @@ pub fn migrate_tenant(conn: &mut PgConnection, tenant: &TenantId) -> Result<(), 
 }
 
 /// Drops the tenant's schema with everything in it.
-pub fn purge_tenant(conn: &mut PgConnection, tenant: &TenantId) -> Result<(), StorageError> {
+fn purge_tenant(conn: &mut PgConnection, tenant: &TenantId) -> Result<(), StorageError> {
     diesel::sql_query(format!(
         "DROP SCHEMA IF EXISTS \"{}\" CASCADE",
         tenant.schema()

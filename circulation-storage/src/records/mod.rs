@@ -49,6 +49,12 @@ pub enum Put {
     NotAllowed,
 }
 
+/// A check that needs the database (see [`RecordType::check_in_db`]).
+pub type DbCheck = fn(&mut PgConnection, &Value, Write) -> Result<(), StorageError>;
+
+/// A POST handled without inserting (see [`RecordType::create_instead`]).
+pub type CreateInstead = fn(&mut PgConnection, &Value) -> Result<bool, StorageError>;
+
 pub struct RecordType {
     /// Human name used in logs.
     pub name: &'static str,
@@ -65,12 +71,14 @@ pub struct RecordType {
     pub shape: fn(&Value) -> Result<(), StorageError>,
     /// Type-specific defaults and checks, before the write.
     pub prepare: fn(&mut Value, Write) -> Result<(), StorageError>,
-    /// Checks that need the database, inside the write transaction.
-    pub check_in_db: fn(&mut PgConnection, &Value, Write) -> Result<(), StorageError>,
+    /// Checks that need the database, inside the write transaction (`None`: no such check, so
+    /// a plain create or update is one statement and needs no transaction).
+    pub check_in_db: Option<DbCheck>,
     /// Turns a constraint violation into the type's own FOLIO message.
     pub constraint_message: fn(StorageError, &Value) -> StorageError,
-    /// A POST that FOLIO answers without inserting (returns true when it handled the record).
-    pub create_instead: fn(&mut PgConnection, &Value) -> Result<bool, StorageError>,
+    /// A POST that FOLIO answers without inserting (returns true when it handled the record);
+    /// `None`: always insert.
+    pub create_instead: Option<CreateInstead>,
 }
 
 impl RecordType {
@@ -83,16 +91,8 @@ pub fn no_prepare(_: &mut Value, _: Write) -> Result<(), StorageError> {
     Ok(())
 }
 
-pub fn no_db_check(_: &mut PgConnection, _: &Value, _: Write) -> Result<(), StorageError> {
-    Ok(())
-}
-
 pub fn generic_constraint(e: StorageError, _: &Value) -> StorageError {
     e
-}
-
-pub fn always_insert(_: &mut PgConnection, _: &Value) -> Result<bool, StorageError> {
-    Ok(false)
 }
 
 const ID: (&str, &str) = ("id", "id");
@@ -124,9 +124,9 @@ pub static LOANS: RecordType = RecordType {
     ],
     shape: shape::loan,
     prepare: loan::prepare,
-    check_in_db: no_db_check,
+    check_in_db: None,
     constraint_message: loan::constraint_message,
-    create_instead: always_insert,
+    create_instead: None,
 };
 
 pub static REQUESTS: RecordType = RecordType {
@@ -153,9 +153,9 @@ pub static REQUESTS: RecordType = RecordType {
     ],
     shape: shape::request,
     prepare: request::prepare,
-    check_in_db: request::check_cancellation_reason,
+    check_in_db: Some(request::check_cancellation_reason),
     constraint_message: request::constraint_message,
-    create_instead: always_insert,
+    create_instead: None,
 };
 
 pub static LOAN_POLICIES: RecordType = RecordType {
@@ -185,9 +185,9 @@ pub static LOAN_POLICIES: RecordType = RecordType {
     date_time_fields: &[],
     shape: shape::loan_policy,
     prepare: loan_policy::validate,
-    check_in_db: no_db_check,
+    check_in_db: None,
     constraint_message: generic_constraint,
-    create_instead: always_insert,
+    create_instead: None,
 };
 
 pub static REQUEST_POLICIES: RecordType = RecordType {
@@ -207,9 +207,9 @@ pub static REQUEST_POLICIES: RecordType = RecordType {
     date_time_fields: &[],
     shape: shape::request_policy,
     prepare: no_prepare,
-    check_in_db: no_db_check,
+    check_in_db: None,
     constraint_message: generic_constraint,
-    create_instead: always_insert,
+    create_instead: None,
 };
 
 pub static FIXED_DUE_DATE_SCHEDULES: RecordType = RecordType {
@@ -229,9 +229,9 @@ pub static FIXED_DUE_DATE_SCHEDULES: RecordType = RecordType {
     date_time_fields: &["schedules[].from", "schedules[].to", "schedules[].due"],
     shape: shape::fixed_due_date_schedule,
     prepare: fixed_due_date_schedule::validate,
-    check_in_db: no_db_check,
+    check_in_db: None,
     constraint_message: generic_constraint,
-    create_instead: always_insert,
+    create_instead: None,
 };
 
 pub static PATRON_NOTICE_POLICIES: RecordType = RecordType {
@@ -251,9 +251,9 @@ pub static PATRON_NOTICE_POLICIES: RecordType = RecordType {
     date_time_fields: &[],
     shape: shape::patron_notice_policy,
     prepare: no_prepare,
-    check_in_db: no_db_check,
+    check_in_db: None,
     constraint_message: patron_notice_policy::constraint_message,
-    create_instead: always_insert,
+    create_instead: None,
 };
 
 pub static CANCELLATION_REASONS: RecordType = RecordType {
@@ -273,9 +273,9 @@ pub static CANCELLATION_REASONS: RecordType = RecordType {
     date_time_fields: &[],
     shape: shape::cancellation_reason,
     prepare: no_prepare,
-    check_in_db: no_db_check,
+    check_in_db: None,
     constraint_message: generic_constraint,
-    create_instead: always_insert,
+    create_instead: None,
 };
 
 pub static CIRCULATION_SETTINGS: RecordType = RecordType {
@@ -295,9 +295,9 @@ pub static CIRCULATION_SETTINGS: RecordType = RecordType {
     date_time_fields: &[],
     shape: shape::circulation_setting,
     prepare: no_prepare,
-    check_in_db: no_db_check,
+    check_in_db: None,
     constraint_message: generic_constraint,
-    create_instead: circulation_setting::merge_into_existing,
+    create_instead: Some(circulation_setting::merge_into_existing),
 };
 
 pub static PATRON_ACTION_SESSIONS: RecordType = RecordType {
@@ -317,9 +317,9 @@ pub static PATRON_ACTION_SESSIONS: RecordType = RecordType {
     date_time_fields: &[],
     shape: shape::patron_action_session,
     prepare: no_prepare,
-    check_in_db: no_db_check,
+    check_in_db: None,
     constraint_message: generic_constraint,
-    create_instead: always_insert,
+    create_instead: None,
 };
 
 pub static SCHEDULED_NOTICES: RecordType = RecordType {
@@ -339,9 +339,9 @@ pub static SCHEDULED_NOTICES: RecordType = RecordType {
     date_time_fields: &["nextRunTime"],
     shape: shape::scheduled_notice,
     prepare: no_prepare,
-    check_in_db: no_db_check,
+    check_in_db: None,
     constraint_message: generic_constraint,
-    create_instead: always_insert,
+    create_instead: None,
 };
 
 pub static CHECK_INS: RecordType = RecordType {
@@ -356,9 +356,9 @@ pub static CHECK_INS: RecordType = RecordType {
     date_time_fields: &["occurredDateTime"],
     shape: shape::check_in,
     prepare: no_prepare,
-    check_in_db: no_db_check,
+    check_in_db: None,
     constraint_message: generic_constraint,
-    create_instead: always_insert,
+    create_instead: None,
 };
 
 pub static STAFF_SLIPS: RecordType = RecordType {
@@ -378,9 +378,9 @@ pub static STAFF_SLIPS: RecordType = RecordType {
     date_time_fields: &[],
     shape: shape::any_object,
     prepare: no_prepare,
-    check_in_db: no_db_check,
+    check_in_db: None,
     constraint_message: generic_constraint,
-    create_instead: always_insert,
+    create_instead: None,
 };
 
 pub static ACTUAL_COST_RECORDS: RecordType = RecordType {
@@ -400,9 +400,9 @@ pub static ACTUAL_COST_RECORDS: RecordType = RecordType {
     date_time_fields: &["lossDate", "expirationDate"],
     shape: shape::actual_cost_record,
     prepare: actual_cost_record::prepare,
-    check_in_db: no_db_check,
+    check_in_db: None,
     constraint_message: generic_constraint,
-    create_instead: always_insert,
+    create_instead: None,
 };
 
 /// Note the singular path, as FOLIO has it.
@@ -423,9 +423,9 @@ pub static REQUEST_PREFERENCES: RecordType = RecordType {
     date_time_fields: &[],
     shape: shape::request_preference,
     prepare: no_prepare,
-    check_in_db: no_db_check,
+    check_in_db: None,
     constraint_message: request_preference::constraint_message,
-    create_instead: always_insert,
+    create_instead: None,
 };
 
 pub static TLR_FEATURE_TOGGLE_JOBS: RecordType = RecordType {
@@ -440,9 +440,9 @@ pub static TLR_FEATURE_TOGGLE_JOBS: RecordType = RecordType {
     date_time_fields: &[],
     shape: shape::tlr_feature_toggle_job,
     prepare: no_prepare,
-    check_in_db: no_db_check,
+    check_in_db: None,
     constraint_message: generic_constraint,
-    create_instead: always_insert,
+    create_instead: None,
 };
 
 /// Every type served with the generic collection/item routes.

@@ -131,7 +131,7 @@ async fn list(
             .content_type("text/plain")
             .body("Invalid Parameters"));
     };
-    let locks = db::in_tenant(&state.pool, &tenant, move |c| {
+    let locks = db::read(&state.pool, &tenant, move |c| {
         Ok(diesel::sql_query(format!(
             "SELECT {COLUMNS} FROM check_out_lock WHERE user_id = $1 \
              ORDER BY creation_date OFFSET $2 LIMIT $3"
@@ -153,7 +153,7 @@ async fn get(
     state: State,
 ) -> Result<HttpResponse, StorageError> {
     let id = lock_id(&lock)?;
-    let lock = db::in_tenant(&state.pool, &tenant, move |c| {
+    let lock = db::read(&state.pool, &tenant, move |c| {
         Ok(diesel::sql_query(format!(
             "SELECT {COLUMNS} FROM check_out_lock WHERE id = $1"
         ))
@@ -173,7 +173,7 @@ async fn release(
     state: State,
 ) -> Result<HttpResponse, StorageError> {
     let id = lock_id(&lock)?;
-    db::in_tenant(&state.pool, &tenant, move |c| {
+    db::write_one(&state.pool, &tenant, move |c| {
         diesel::sql_query("DELETE FROM check_out_lock WHERE id = $1")
             .bind::<SqlUuid, _>(id)
             .execute(c)?;

@@ -97,7 +97,7 @@ async fn list(
     let (limit, offset) = paging(&params)?;
     let query = params.get("query").cloned();
     let filter = filter_for(query.as_deref(), &rt.cql)?;
-    let (records, total) = db::in_tenant(&state.pool, &tenant, move |c| {
+    let (records, total) = db::read(&state.pool, &tenant, move |c| {
         store::search(c, rt.table(), &filter, limit, offset)
     })
     .await
@@ -114,14 +114,28 @@ async fn create(
     let mut record = records::parse_body(&body)?;
     let id = records::id_for_create(rt, &mut record)?;
     records::prepare_for_write(rt, &mut record, Write::Create, caller.user_id.as_deref())?;
-    let stored = db::in_tenant(&state.pool, &caller.tenant, move |c| {
-        (rt.check_in_db)(c, &record, Write::Create)?;
-        if (rt.create_instead)(c, &record)? {
-            return Ok(record);
-        }
-        store::insert(c, rt.table(), id, &record).map_err(|e| (rt.constraint_message)(e, &record))
-    })
-    .await?;
+    let stored = if rt.check_in_db.is_none() && rt.create_instead.is_none() {
+        // Just the INSERT: one statement, atomic with its triggers.
+        db::write_one(&state.pool, &caller.tenant, move |c| {
+            store::insert(c, rt.table(), id, &record)
+                .map_err(|e| (rt.constraint_message)(e, &record))
+        })
+        .await?
+    } else {
+        db::in_tenant(&state.pool, &caller.tenant, move |c| {
+            if let Some(check) = rt.check_in_db {
+                check(c, &record, Write::Create)?;
+            }
+            if let Some(instead) = rt.create_instead {
+                if instead(c, &record)? {
+                    return Ok(record);
+                }
+            }
+            store::insert(c, rt.table(), id, &record)
+                .map_err(|e| (rt.constraint_message)(e, &record))
+        })
+        .await?
+    };
     Ok(HttpResponse::Created()
         .insert_header(("Location", id.to_string()))
         .json(stored))
@@ -142,8 +156,7 @@ async fn get(
             },
         ));
     };
-    let record =
-        db::in_tenant(&state.pool, &tenant, move |c| store::get(c, rt.table(), id)).await?;
+    let record = db::read(&state.pool, &tenant, move |c| store::get(c, rt.table(), id)).await?;
     record
         .map(|r| HttpResponse::Ok().json(r))
         .ok_or_else(StorageError::not_found)
@@ -160,8 +173,10 @@ async fn replace(
     let mut record = records::parse_body(&body)?;
     record["id"] = Value::String(id.to_string());
     records::prepare_for_write(rt, &mut record, Write::Replace, caller.user_id.as_deref())?;
-    db::in_tenant(&state.pool, &caller.tenant, move |c| {
-        (rt.check_in_db)(c, &record, Write::Replace)?;
+    let work = move |c: &mut diesel::PgConnection| {
+        if let Some(check) = rt.check_in_db {
+            check(c, &record, Write::Replace)?;
+        }
         let written = match rt.put {
             Put::Upsert => store::upsert(c, rt.table(), id, &record).map(|_| true),
             _ => store::update(c, rt.table(), id, &record),
@@ -170,8 +185,14 @@ async fn replace(
             true => Ok(()),
             false => Err(StorageError::not_found()),
         }
-    })
-    .await?;
+    };
+    // A plain UPDATE is one statement; a check before it, or the upsert's update-then-insert,
+    // is several and keeps a transaction.
+    if rt.check_in_db.is_none() && rt.put != Put::Upsert {
+        db::write_one(&state.pool, &caller.tenant, work).await?;
+    } else {
+        db::in_tenant(&state.pool, &caller.tenant, work).await?;
+    }
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -184,8 +205,9 @@ async fn delete(
     let Some(id) = ids::parse_rmb_uuid(&id) else {
         return Err(StorageError::not_found());
     };
-    db::in_tenant(&state.pool, &tenant, move |c| {
-        if std::ptr::eq(rt, &records::PATRON_NOTICE_POLICIES) {
+    let checked = std::ptr::eq(rt, &records::PATRON_NOTICE_POLICIES);
+    let work = move |c: &mut diesel::PgConnection| {
+        if checked {
             records::patron_notice_policy::refuse_if_in_use(c, id)?;
         }
         match store::delete(c, rt.table(), id) {
@@ -201,8 +223,13 @@ async fn delete(
             )),
             Err(e) => Err(e),
         }
-    })
-    .await?;
+    };
+    // The check and the DELETE together need a transaction; the DELETE alone does not.
+    if checked {
+        db::in_tenant(&state.pool, &tenant, work).await?;
+    } else {
+        db::write_one(&state.pool, &tenant, work).await?;
+    }
     Ok(HttpResponse::NoContent().finish())
 }
 

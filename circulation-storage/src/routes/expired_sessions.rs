@@ -70,7 +70,7 @@ async fn expired(
         }
     };
     let since = dates::format_date_time(inactive_since);
-    let rows = db::in_tenant(&state.pool, &tenant, move |c| {
+    let rows = db::read(&state.pool, &tenant, move |c| {
         Ok(diesel::sql_query(
             "SELECT jsonb->>'patronId' AS patron_id, jsonb->>'actionType' AS action_type \
              FROM patron_action_session \

@@ -46,7 +46,7 @@ async fn history(
     let (limit, offset) = paging(&params)?;
     let query = history_query(params.get("query").map(String::as_str));
     let filter = filter_for(Some(&query), &LOAN_HISTORY)?;
-    let (records, total) = db::in_tenant(&state.pool, &tenant, move |c| {
+    let (records, total) = db::read(&state.pool, &tenant, move |c| {
         store::search(c, LOAN_HISTORY.table, &filter, limit, offset)
     })
     .await

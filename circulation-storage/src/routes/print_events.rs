@@ -170,7 +170,7 @@ async fn status(
 ) -> Result<HttpResponse, StorageError> {
     let body = records::parse_body(&body)?;
     let request_ids = request_ids(&body)?;
-    let rows = db::in_tenant(&state.pool, &tenant, move |c| {
+    let rows = db::read(&state.pool, &tenant, move |c| {
         Ok(diesel::sql_query(
             "SELECT request_id, requester_id, requester_name, request_count, last_printed FROM ( \
                SELECT jsonb->>'requestId' AS request_id, jsonb->>'requesterId' AS requester_id, \

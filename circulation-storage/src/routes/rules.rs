@@ -24,7 +24,7 @@ struct Row {
 }
 
 async fn get(caller: Caller, state: State) -> Result<HttpResponse, StorageError> {
-    let rows = db::in_tenant(&state.pool, &caller.tenant, |c| {
+    let rows = db::read(&state.pool, &caller.tenant, |c| {
         Ok(diesel::sql_query("SELECT jsonb FROM circulation_rules").load::<Row>(c)?)
     })
     .await?;
@@ -42,7 +42,7 @@ async fn put(caller: Caller, body: web::Bytes, state: State) -> Result<HttpRespo
     shape::circulation_rules(&rules)?;
     metadata::stamp(&mut rules, caller.user_id.as_deref());
     // The row keeps its id: the id trigger writes it back into the jsonb.
-    db::in_tenant(&state.pool, &caller.tenant, move |c| {
+    db::write_one(&state.pool, &caller.tenant, move |c| {
         diesel::sql_query("UPDATE circulation_rules SET jsonb = $1")
             .bind::<Jsonb, _>(&rules)
             .execute(c)?;

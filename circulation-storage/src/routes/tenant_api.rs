@@ -78,9 +78,7 @@ async fn post_tenant(
     log::info!("tenant {} attributes {:?}", tenant.as_str(), attributes);
 
     if attributes.purge {
-        let t = tenant.clone();
-        let pool = state.pool.clone();
-        web::block(move || db::purge_tenant(&mut *pool.get()?, &t)).await??;
+        db::purge(&state.pool, &tenant).await?;
         return Ok(HttpResponse::NoContent().finish());
     }
     if attributes.module_to.is_none() {
@@ -88,13 +86,9 @@ async fn post_tenant(
         return Ok(HttpResponse::NoContent().finish());
     }
 
-    let t = tenant.clone();
-    let pool = state.pool.clone();
-    web::block(move || db::migrate_tenant(&mut *pool.get()?, &t))
-        .await?
-        .map_err(|e| {
-            StorageError::BadRequest(format!("Enabling tenant {} failed: {e}", tenant.as_str()))
-        })?;
+    db::migrate(&state.pool, &tenant).await.map_err(|e| {
+        StorageError::BadRequest(format!("Enabling tenant {} failed: {e}", tenant.as_str()))
+    })?;
 
     let load_reference = attributes.flag("loadReference")
         && attributes
@@ -148,7 +142,7 @@ async fn get_job(
     state: State,
 ) -> Result<HttpResponse, StorageError> {
     let id = job_id(&id)?;
-    let job = db::in_tenant(&state.pool, &tenant, move |c| store::get(c, "rmb_job", id))
+    let job = db::read(&state.pool, &tenant, move |c| store::get(c, "rmb_job", id))
         .await
         .map_err(job_not_found)?;
     job.map(|j| HttpResponse::Ok().json(j))
@@ -161,7 +155,7 @@ async fn delete_job(
     state: State,
 ) -> Result<HttpResponse, StorageError> {
     let id = job_id(&id)?;
-    let deleted = db::in_tenant(&state.pool, &tenant, move |c| {
+    let deleted = db::write_one(&state.pool, &tenant, move |c| {
         store::delete(c, "rmb_job", id)
     })
     .await
