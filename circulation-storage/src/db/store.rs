@@ -4,6 +4,7 @@ use crate::cql::sql::SqlQuery;
 use crate::error::StorageError;
 use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::{BigInt, Jsonb, Text};
 use serde_json::Value;
 use uuid::Uuid;
@@ -34,11 +35,15 @@ pub fn insert(
     id: Uuid,
     jsonb: &Value,
 ) -> Result<Value, StorageError> {
-    let row: JsonRow = diesel::sql_query(format!(
-        "INSERT INTO {table} (id, jsonb) VALUES ($1, $2) RETURNING jsonb"
-    ))
-    .bind::<diesel::sql_types::Uuid, _>(id)
-    .bind::<Jsonb, _>(jsonb)
+    let row: JsonRow = Cacheable {
+        pieces: vec![
+            Piece::Sql(format!("INSERT INTO {table} (id, jsonb) VALUES (")),
+            Piece::Uuid(&id),
+            Piece::Sql(", ".into()),
+            Piece::Jsonb(jsonb),
+            Piece::Sql(") RETURNING jsonb".into()),
+        ],
+    }
     .get_result(conn)?;
     Ok(row.jsonb)
 }
@@ -71,11 +76,14 @@ pub fn upsert(
 }
 
 pub fn get(conn: &mut PgConnection, table: &str, id: Uuid) -> Result<Option<Value>, StorageError> {
-    let row: Option<JsonRow> =
-        diesel::sql_query(format!("SELECT jsonb FROM {table} WHERE id = $1"))
-            .bind::<diesel::sql_types::Uuid, _>(id)
-            .get_result(conn)
-            .optional()?;
+    let row: Option<JsonRow> = Cacheable {
+        pieces: vec![
+            Piece::Sql(format!("SELECT jsonb FROM {table} WHERE id = ")),
+            Piece::Uuid(&id),
+        ],
+    }
+    .get_result(conn)
+    .optional()?;
     Ok(row.map(|r| r.jsonb))
 }
 
@@ -258,6 +266,43 @@ pub fn count(conn: &mut PgConnection, table: &str, filter: &SqlQuery) -> Result<
         bind_all(diesel::sql_query(sql).into_boxed::<Pg>(), filter).get_result(conn)?;
     Ok(row.total)
 }
+
+/// A statement whose text depends only on the (catalogue) table name, so diesel may keep it as
+/// a named prepared statement, keyed by its text: parsed once per connection instead of on
+/// every call. (`sql_query` is never cached: it marks itself unsafe to cache.)
+struct Cacheable<'a> {
+    pieces: Vec<Piece<'a>>,
+}
+
+enum Piece<'a> {
+    Sql(String),
+    Uuid(&'a Uuid),
+    Jsonb(&'a Value),
+}
+
+impl QueryFragment<Pg> for Cacheable<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        for piece in &self.pieces {
+            match piece {
+                Piece::Sql(sql) => out.push_sql(sql),
+                Piece::Uuid(id) => out.push_bind_param::<diesel::sql_types::Uuid, Uuid>(id)?,
+                Piece::Jsonb(v) => out.push_bind_param::<Jsonb, Value>(v)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+impl QueryId for Cacheable<'_> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl Query for Cacheable<'_> {
+    type SqlType = diesel::sql_types::Untyped;
+}
+
+impl RunQueryDsl<PgConnection> for Cacheable<'_> {}
 
 #[cfg(test)]
 mod tests {
