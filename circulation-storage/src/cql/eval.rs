@@ -212,6 +212,8 @@ enum Matcher {
         op: &'static str,
         value: f64,
     },
+    /// `within`: both bounds (each tested over the values, as the SQL does).
+    Both(Box<Matcher>, Box<Matcher>),
 }
 
 /// A full-text word: its tokens form a phrase; `prefix` truncates the last one.
@@ -249,6 +251,23 @@ fn compile_clause(
         return Err(format!(
             "search term '{}' has no index, and no default index (cql.serverChoice) is configured",
             super::parser::shorten(term)
+        ));
+    }
+    if relation == Relation::Within {
+        let (lo, hi) = text::range_bounds(term)?;
+        return Ok(Matcher::Both(
+            Box::new(compile_clause(
+                index,
+                Relation::GreaterOrEqual,
+                modifiers,
+                &lo,
+            )?),
+            Box::new(compile_clause(
+                index,
+                Relation::LessOrEqual,
+                modifiers,
+                &hi,
+            )?),
         ));
     }
     if index == "id" {
@@ -329,6 +348,7 @@ impl Matcher {
     fn test(&self, values: &[&Value]) -> bool {
         match self {
             Matcher::Const(b) => *b,
+            Matcher::Both(a, b) => a.test(values) && b.test(values),
             Matcher::Present => !values.is_empty(),
             Matcher::Uuid { equals, value } => values
                 .iter()
@@ -513,6 +533,10 @@ mod tests {
             ("status.name==\"open\"", true),
             ("status.name==\"OPEN\"", true),
             ("status.name==\"Ope\"", false),
+            ("dueDate within \"2024-01-01 2024-02-02\"", true),
+            ("dueDate within \"2024-02-02 2024-03-01\"", false),
+            ("position within/number \"1 3\"", true),
+            ("position within/number \"4 9\"", false),
             ("status.name==\"Op*\"", true),
             ("status.name==\"?pen\"", true),
             ("status.name<>\"Open\"", false),
@@ -598,7 +622,7 @@ mod tests {
             "title=/unmasked x",
             "position</number abc",
             "dog",
-            "title within \"a b\"",
+            "title within \"a\"",
             "id==/respectCase \"x\"",
         ] {
             let query = parse(q).unwrap();

@@ -284,6 +284,13 @@ impl Builder<'_> {
                 shorten(term)
             ));
         }
+        if relation == Relation::Within {
+            // A range is both of its comparisons.
+            let (lo, hi) = text::range_bounds(term)?;
+            let lower = self.clause(index, Relation::GreaterOrEqual, modifiers, &lo)?;
+            let upper = self.clause(index, Relation::LessOrEqual, modifiers, &hi)?;
+            return Ok(format!("({lower} AND {upper})"));
+        }
         if let Some(column) = self.uuid_column(index) {
             if !modifiers.is_empty() {
                 return Err(format!(
@@ -983,6 +990,19 @@ mod tests {
     }
 
     #[test]
+    fn within_is_an_inclusive_range() {
+        let q = crate::cql::parse("dueDate within \"2024-01-01 2024-02-01\"").unwrap();
+        let sql = to_sql(&q, &TableConfig::new("loan", &[]), 1).unwrap();
+        assert_eq!(sql.params, vec!["2024-01-01", "2024-02-01"]);
+        assert!(
+            sql.where_clause.contains(">= $1") && sql.where_clause.contains("<= $2"),
+            "{}",
+            sql.where_clause
+        );
+        assert!(sql.where_clause.contains(" AND "), "{}", sql.where_clause);
+    }
+
+    #[test]
     fn refuses_what_it_cannot_translate() {
         let cases = [
             ("dog", "no index", 0),
@@ -997,7 +1017,7 @@ mod tests {
             ),
             ("a==/regexp x", "unsupported relation modifier", 0),
             ("a==/x=1 x", "with a value", 0),
-            ("a within x", "relation 'within' is not supported", 0),
+            ("a within x", "needs two values", 0),
             ("a encloses x", "not supported", 0),
             ("a exact x", "not supported", 0),
             ("a=\"b?\"", "? wildcard", 0),

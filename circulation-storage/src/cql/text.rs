@@ -101,6 +101,18 @@ pub(crate) fn relation_kind(rel: Relation, mods: &RelationModifiers) -> Result<K
     })
 }
 
+/// `within "lo hi"`: the two bounds of the range (inclusive), as CQL defines the relation.
+pub(crate) fn range_bounds(term: &str) -> Result<(String, String), String> {
+    let parts: Vec<&str> = term.split_whitespace().collect();
+    match parts.as_slice() {
+        [lo, hi] => Ok((lo.to_string(), hi.to_string())),
+        _ => Err(format!(
+            "relation 'within' needs two values separated by a space, got '{}'",
+            super::parser::shorten(term)
+        )),
+    }
+}
+
 /// Removes CQL masking: `\x` → `x`; a lone trailing backslash is dropped.
 pub(crate) fn unmask(term: &str) -> String {
     let mut out = String::with_capacity(term.len());
