@@ -1,7 +1,9 @@
 //! Runs circulation-storage for tests: in this process on a free port (real HTTP, real
 //! PostgreSQL), or as its own process from the built binary (for `stack`).
+use crate::http::FolioClient;
 use crate::pg::TempPostgres;
 use circulation_storage::config::DbConfig;
+use serde_json::{json, Value};
 use std::net::TcpListener;
 
 pub fn db_config(pg: &TempPostgres) -> DbConfig {
@@ -23,4 +25,24 @@ pub fn start_in_process(pg: &TempPostgres) -> std::io::Result<String> {
     let server = circulation_storage::app::run(listener, &db_config(pg))?;
     actix_web::rt::spawn(server);
     Ok(url)
+}
+
+/// The module id our tenant calls name.
+pub const MODULE_ID: &str = concat!("mod-circulation-storage-rs-", env!("CARGO_PKG_VERSION"));
+
+/// Enables the storage module for the client's tenant from scratch (purged first, so a reused
+/// external database starts empty) and returns the finished tenant job.
+pub async fn enable_tenant(client: &FolioClient, load_reference: bool) -> Value {
+    let purge = json!({"module_from": MODULE_ID, "purge": true});
+    let purged = client.post("/_/tenant", &purge).await;
+    assert_eq!(purged.status, 204, "purge: {}", purged.body);
+    let enable = json!({"module_to": MODULE_ID,
+                        "parameters": [{"key": "loadReference", "value": load_reference.to_string()}]});
+    let reply = client.post("/_/tenant", &enable).await;
+    assert_eq!(reply.status, 201, "enable: {}", reply.body);
+    let job = client
+        .get(reply.location.as_deref().expect("job location"))
+        .await;
+    assert_eq!(job.json()["complete"], true, "{}", job.body);
+    job.json()
 }

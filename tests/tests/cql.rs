@@ -302,15 +302,7 @@ struct Suite {
 }
 
 async fn enable(client: &FolioClient) {
-    let reply = client
-        .post(
-            "/_/tenant",
-            &json!({"module_to": "mod-circulation-storage-rs-0.1.0"}),
-        )
-        .await;
-    assert_eq!(reply.status, 201, "{}", reply.body);
-    let job = client.get(reply.location.as_deref().unwrap()).await;
-    assert_eq!(job.json()["complete"], true, "{}", job.body);
+    storage::enable_tenant(client, false).await;
 }
 
 async fn post_all(client: &FolioClient, path: &str, bodies: Vec<Value>) {

@@ -11,25 +11,13 @@ fn setup(tenant: &str) -> FolioClient {
     client
 }
 
+/// Enables the tenant and checks the job resource: readable, then deletable, then gone.
 async fn enable(client: &FolioClient, load_reference: bool) -> Value {
-    // Start from nothing, also on an external database that kept an earlier run's schemas.
-    let purge = json!({"module_from": "mod-circulation-storage-rs-0.1.0", "purge": true});
-    assert_eq!(client.post("/_/tenant", &purge).await.status, 204);
-    let reply = client
-        .post(
-            "/_/tenant",
-            &json!({"module_to": "mod-circulation-storage-rs-0.1.0",
-                    "parameters": [{"key": "loadReference", "value": load_reference.to_string()}]}),
-        )
-        .await;
-    assert_eq!(reply.status, 201, "{}", reply.body);
-    let location = reply.location.clone().expect("job location");
-    let job = client.get(&location).await;
-    assert_eq!(job.status, 200, "{}", job.body);
-    assert_eq!(job.json()["complete"], true);
+    let job = storage::enable_tenant(client, load_reference).await;
+    let location = format!("/_/tenant/{}", job["id"].as_str().unwrap());
     assert_eq!(client.delete(&location).await.status, 204);
     assert_eq!(client.get(&location).await.status, 404);
-    reply.json()
+    job
 }
 
 fn loan(item_id: &str, user_id: &str) -> Value {

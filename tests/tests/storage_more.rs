@@ -10,15 +10,7 @@ async fn enabled(tenant: &str) -> FolioClient {
     let url = storage::start_in_process(pg::shared()).expect("storage starts");
     let mut client = FolioClient::new(&url, tenant);
     client.user_id = Some("9c6ab3b2-2f4c-4a8a-8a31-8d6b1f2e7a10".into());
-    let purge = json!({"module_from": "mod-circulation-storage-rs-0.1.0", "purge": true});
-    assert_eq!(client.post("/_/tenant", &purge).await.status, 204);
-    let reply = client
-        .post(
-            "/_/tenant",
-            &json!({"module_to": "mod-circulation-storage-rs-0.1.0"}),
-        )
-        .await;
-    assert_eq!(reply.status, 201, "{}", reply.body);
+    storage::enable_tenant(&client, false).await;
     client
 }
 
