@@ -930,6 +930,85 @@ async fn failing_read_is_a_5xx_naming_the_call() {
 }
 
 #[tokio::test]
+async fn recall_in_the_queue_truncates_the_new_loan() {
+    let stack = start().await;
+    let client = stack.client();
+    let s = sample(&stack);
+    let mut item = item_record(&client, &s.item_barcode(5)).await;
+    let item_id = item["id"].as_str().unwrap().to_string();
+    item["status"] = json!({"name": "Awaiting pickup"});
+    assert_eq!(
+        client
+            .put(&format!("/item-storage/items/{item_id}"), &item)
+            .await
+            .status,
+        204
+    );
+    let holdings = client
+        .get(&format!(
+            "/holdings-storage/holdings/{}",
+            item["holdingsRecordId"].as_str().unwrap()
+        ))
+        .await
+        .json();
+    let request = |id: &str, kind: &str, patron: usize, position: i64, status: &str| {
+        json!({
+            "id": id, "requestLevel": "Item", "requestType": kind, "requestDate": "2030-01-01T00:00:00.000Z",
+            "requesterId": s.patron(patron)["id"], "instanceId": holdings["instanceId"], "holdingsRecordId": holdings["id"],
+            "itemId": item_id, "status": status, "position": position, "fulfillmentPreference": "Hold Shelf",
+            "pickupServicePointId": sd::SERVICE_POINT_CD1,
+        })
+    };
+    let hold = "c1b2c3d4-0000-4000-8000-000000000001";
+    let recall = "c1b2c3d4-0000-4000-8000-000000000002";
+    for r in [
+        request(hold, "Hold", 7, 1, "Open - Awaiting pickup"),
+        request(recall, "Recall", 8, 2, "Open - Not yet filled"),
+    ] {
+        let reply = client.post("/request-storage/requests", &r).await;
+        assert_eq!(reply.status, 201, "{}", reply.body);
+    }
+
+    // The sample rolling policy: 3 weeks, CURRENT_DUE_DATE; recalls: return within 3 days,
+    // at least 1 week guaranteed. The loan would be due 2030-03-25; the recall date (now + 3
+    // days) is earlier than loan date + 1 week, so the guaranteed week applies, then the
+    // closed-library strategy (end of that day).
+    let mut b = body(&stack, 7, 5);
+    b["loanDate"] = json!("2030-03-04T10:00:00.000Z");
+    let a = check_out(&stack, b, &[]).await;
+    assert_eq!(a.status, 201, "{}", a.text);
+    assert_eq!(a.body["loanPolicyId"], sd::LOAN_POLICY_ROLLING);
+    assert_eq!(a.body["dueDateChangedByRecall"], true, "{}", a.text);
+    assert_eq!(a.body["dueDate"], "2030-03-11T23:59:59.000Z");
+    let loan_id = a.body["id"].as_str().unwrap();
+    let stored = client
+        .get(&format!("/loan-storage/loans/{loan_id}"))
+        .await
+        .json();
+    assert_eq!(stored["dueDateChangedByRecall"], true);
+    // Storage echoes the offset as `+00:00`.
+    assert!(
+        stored["dueDate"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("2030-03-11T23:59:59.000")),
+        "{stored}"
+    );
+
+    let filled = client
+        .get(&format!("/request-storage/requests/{hold}"))
+        .await
+        .json();
+    assert_eq!(filled["status"], "Closed - Filled");
+    let next = client
+        .get(&format!("/request-storage/requests/{recall}"))
+        .await
+        .json();
+    assert_eq!(next["status"], "Open - Not yet filled");
+    assert_eq!(next["position"], 1);
+    stack.stop().await;
+}
+
+#[tokio::test]
 async fn title_level_request_blocks_others_and_is_filled_by_its_requester() {
     let stack = start().await;
     let client = stack.client();

@@ -84,7 +84,24 @@ pub async fn due_date(okapi: &Okapi, input: DueInput<'_>) -> Result<Due, Failure
         has_waiting_hold: has_waiting_hold(input.queue),
     })
     .map_err(refused)?;
-    let mut due = initial.due_date;
+    let (due_date, changed_by_expiry) =
+        settle(okapi, &input, initial.due_date, initial.schedule_limit).await?;
+    Ok(Due {
+        due_date,
+        changed_by_hold: initial.changed_by_hold,
+        changed_by_expiry,
+    })
+}
+
+/// Steps 2-4 of [`crate::due_date`] for `due`: the closed-library strategy (a calendar read)
+/// capped by `schedule_limit`, then the truncation to the borrower's expiry (another read).
+/// Also says whether the expiry truncated it.
+async fn settle(
+    okapi: &Okapi,
+    input: &DueInput<'_>,
+    mut due: DateTime<Utc>,
+    schedule_limit: Option<DateTime<Utc>>,
+) -> Result<(DateTime<Utc>, bool), Failure> {
     if needs_calendar(input.policy) {
         let days = openings(
             okapi,
@@ -98,7 +115,7 @@ pub async fn due_date(okapi: &Okapi, input: DueInput<'_>) -> Result<Due, Failure
             &days,
             input.tz,
             input.loan_date,
-            initial.schedule_limit,
+            schedule_limit,
         )
         .map_err(refused)?;
     }
@@ -109,9 +126,34 @@ pub async fn due_date(okapi: &Okapi, input: DueInput<'_>) -> Result<Due, Failure
         due = truncate_to_expiry(expiration, input.policy, &days, input.tz).map_err(refused)?;
         changed_by_expiry = true;
     }
-    Ok(Due {
-        due_date: due,
-        changed_by_hold: initial.changed_by_hold,
-        changed_by_expiry,
-    })
+    Ok((due, changed_by_expiry))
+}
+
+/// An open Recall for `item_id` in `remaining` (the queue without the request this check-out
+/// fills). As mod-circulation's `RequestQueue.containsRequestOfTypeForItem`: the request's
+/// item must be this item (a title-level recall counts once it has been given this item).
+pub fn has_recall_for(remaining: &[&Value], item_id: &str) -> bool {
+    remaining
+        .iter()
+        .any(|r| s(r, &["requestType"]) == Some("Recall") && s(r, &["itemId"]) == Some(item_id))
+}
+
+/// The due date of a new loan an open recall is waiting for: [`due_date::recall_due_date`]
+/// from the loan's `current` due date at `now`, then the closed-library logic again, capped by
+/// the schedule limit containing the recall due date. Also says whether the borrower's expiry
+/// truncated it.
+pub async fn recall_due(
+    okapi: &Okapi,
+    input: DueInput<'_>,
+    current: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(DateTime<Utc>, bool), Failure> {
+    let due =
+        due_date::recall_due_date(input.policy, input.loan_date, current, now).map_err(refused)?;
+    let schedules: Vec<FixedDueDateSchedule> = input.schedule.into_iter().cloned().collect();
+    let limit = match due_date::loan_schedules(input.policy, &schedules) {
+        Some(s) => due_date::find_due_date_for(s, due).map_err(refused)?,
+        None => None,
+    };
+    settle(okapi, &input, due, limit).await
 }

@@ -77,7 +77,7 @@ pub async fn check_out(
         .clone()
         .flatten()
         .and_then(|d| parse_date_time(&d));
-    let (due_date, changed_by_hold, changed_by_expiry) = match override_due {
+    let (mut due_date, changed_by_hold, mut changed_by_expiry) = match override_due {
         Some(d) => (d, false, false),
         None => {
             let due = due::due_date(
@@ -96,6 +96,36 @@ pub async fn check_out(
             (due.due_date, due.changed_by_hold, due.changed_by_expiry)
         }
     };
+
+    // The request this check-out fills, and recall truncation for what is left of the queue.
+    let item_id = s(item, &["id"]).unwrap_or_default();
+    let filled = first_fulfillable(&g.queue, item_id)
+        .filter(|r| s(r, &["requesterId"]) == Some(user_id.as_str()));
+    let remaining: Vec<&Value> = g
+        .queue
+        .iter()
+        .filter(|r| filled.is_none_or(|f| s(f, &["id"]) != s(r, &["id"])))
+        .collect();
+    let changed_by_recall = due::has_recall_for(&remaining, item_id);
+    if changed_by_recall {
+        let (recalled, expiry) = due::recall_due(
+            okapi,
+            DueInput {
+                policy: &p.loan,
+                schedule: p.schedule.as_ref(),
+                loan_date,
+                tz,
+                service_point_id: &service_point,
+                queue: &g.queue,
+                user,
+            },
+            due_date,
+            now,
+        )
+        .await?;
+        due_date = recalled;
+        changed_by_expiry |= expiry;
+    }
 
     // The loan and the other writes.
     let loan_id = uuid::Uuid::new_v4().to_string();
@@ -151,20 +181,21 @@ pub async fn check_out(
         "patronGroupIdAtCheckout",
         s(user, &["patronGroup"]),
     );
+    if changed_by_recall {
+        loan["dueDateChangedByRecall"] = json!(true);
+    }
     if action == "checkedOutThroughOverride" {
         set(&mut loan, "actionComment", req.overrides.comment.as_deref());
     }
-    let fulfilment = first_fulfillable(&g.queue, s(item, &["id"]).unwrap_or_default())
-        .filter(|r| s(r, &["requesterId"]) == Some(user_id.as_str()))
-        .map(|r| {
-            let mut f = write::fulfil(r, &g.queue);
-            // A title-level request gets the item it is filled with.
-            if f.after.get("itemId").is_none() {
-                f.after["itemId"] = json!(s(item, &["id"]));
-                f.after["holdingsRecordId"] = json!(s(item, &["holdingsRecordId"]));
-            }
-            f
-        });
+    let fulfilment = filled.map(|r| {
+        let mut f = write::fulfil(r, &g.queue);
+        // A title-level request gets the item it is filled with.
+        if f.after.get("itemId").is_none() {
+            f.after["itemId"] = json!(s(item, &["id"]));
+            f.after["holdingsRecordId"] = json!(s(item, &["holdingsRecordId"]));
+        }
+        f
+    });
     let plan = Plan {
         loan,
         item_before: item.clone(),

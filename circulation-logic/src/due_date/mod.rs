@@ -16,6 +16,9 @@
 //!    calendar again for the returned date, set `dueDateChangedByNearExpireUser`, and call
 //!    [`truncate_to_expiry`].
 //!
+//! 5. At check-out with an open Recall for the item left in the queue: [`recall_due_date`],
+//!    then steps 2-4 again for that date (the schedule limit being the one containing it).
+//!
 //! All 422 refusals carry mod-circulation's exact messages ([`DueDateError`]).
 //!
 //! Deviations, all at the edges: the loan date is taken as UTC (mod-circulation adds the period
@@ -26,6 +29,7 @@
 mod closed_library;
 mod fixed;
 mod openings;
+mod recall;
 mod rolling;
 mod time;
 
@@ -38,6 +42,7 @@ use shared_types::request::{Request, RequestStatus, RequestType};
 pub use closed_library::openings_query_date;
 pub use fixed::{find_due_date_for, loan_schedules};
 pub use openings::{OpeningHours, SingleDayOpening, SurroundingOpenings};
+pub use recall::recall_due_date;
 pub use time::{parse_date_time, parse_utc};
 
 use closed_library::{strategy_for, strategy_for_expiry, strategy_for_limit};
