@@ -304,6 +304,18 @@ impl Query for Cacheable<'_> {
 
 impl RunQueryDsl<PgConnection> for Cacheable<'_> {}
 
+/// Replaces the tenant's single circulation rules document (the row keeps its id: the id
+/// trigger writes it back into the jsonb).
+pub fn replace_circulation_rules(
+    conn: &mut PgConnection,
+    rules: &Value,
+) -> Result<(), StorageError> {
+    diesel::sql_query("UPDATE circulation_rules SET jsonb = $1")
+        .bind::<Jsonb, _>(rules)
+        .execute(conn)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::correct_total;

@@ -53,6 +53,7 @@ pub enum Put {
 pub type DbCheck = fn(&mut PgConnection, &Value, Write) -> Result<(), StorageError>;
 
 /// A POST handled without inserting (see [`RecordType::create_instead`]).
+pub type DeleteCheck = fn(&mut PgConnection, uuid::Uuid) -> Result<(), StorageError>;
 pub type CreateInstead = fn(&mut PgConnection, &Value) -> Result<bool, StorageError>;
 
 pub struct RecordType {
@@ -79,6 +80,10 @@ pub struct RecordType {
     /// A POST that FOLIO answers without inserting (returns true when it handled the record);
     /// `None`: always insert.
     pub create_instead: Option<CreateInstead>,
+    /// Checks before a DELETE by id, in its transaction (`None`: the DELETE alone).
+    pub check_delete: Option<DeleteCheck>,
+    /// The 404 text for a GET by an id that is not a UUID.
+    pub malformed_id_message: &'static str,
 }
 
 impl RecordType {
@@ -127,6 +132,8 @@ pub static LOANS: RecordType = RecordType {
     check_in_db: None,
     constraint_message: loan::constraint_message,
     create_instead: None,
+    check_delete: None,
+    malformed_id_message: "Not found",
 };
 
 pub static REQUESTS: RecordType = RecordType {
@@ -156,6 +163,8 @@ pub static REQUESTS: RecordType = RecordType {
     check_in_db: Some(request::check_cancellation_reason),
     constraint_message: request::constraint_message,
     create_instead: None,
+    check_delete: None,
+    malformed_id_message: "Not found",
 };
 
 pub static LOAN_POLICIES: RecordType = RecordType {
@@ -188,6 +197,8 @@ pub static LOAN_POLICIES: RecordType = RecordType {
     check_in_db: None,
     constraint_message: generic_constraint,
     create_instead: None,
+    check_delete: None,
+    malformed_id_message: "Not found",
 };
 
 pub static REQUEST_POLICIES: RecordType = RecordType {
@@ -210,6 +221,8 @@ pub static REQUEST_POLICIES: RecordType = RecordType {
     check_in_db: None,
     constraint_message: generic_constraint,
     create_instead: None,
+    check_delete: None,
+    malformed_id_message: "Not found",
 };
 
 pub static FIXED_DUE_DATE_SCHEDULES: RecordType = RecordType {
@@ -232,6 +245,8 @@ pub static FIXED_DUE_DATE_SCHEDULES: RecordType = RecordType {
     check_in_db: None,
     constraint_message: generic_constraint,
     create_instead: None,
+    check_delete: None,
+    malformed_id_message: "Not found, invalid UUID format",
 };
 
 pub static PATRON_NOTICE_POLICIES: RecordType = RecordType {
@@ -254,6 +269,8 @@ pub static PATRON_NOTICE_POLICIES: RecordType = RecordType {
     check_in_db: None,
     constraint_message: patron_notice_policy::constraint_message,
     create_instead: None,
+    check_delete: Some(patron_notice_policy::refuse_if_in_use),
+    malformed_id_message: "Not found",
 };
 
 pub static CANCELLATION_REASONS: RecordType = RecordType {
@@ -276,6 +293,8 @@ pub static CANCELLATION_REASONS: RecordType = RecordType {
     check_in_db: None,
     constraint_message: generic_constraint,
     create_instead: None,
+    check_delete: None,
+    malformed_id_message: "Not found",
 };
 
 pub static CIRCULATION_SETTINGS: RecordType = RecordType {
@@ -298,6 +317,8 @@ pub static CIRCULATION_SETTINGS: RecordType = RecordType {
     check_in_db: None,
     constraint_message: generic_constraint,
     create_instead: Some(circulation_setting::merge_into_existing),
+    check_delete: None,
+    malformed_id_message: "Not found",
 };
 
 pub static PATRON_ACTION_SESSIONS: RecordType = RecordType {
@@ -320,6 +341,8 @@ pub static PATRON_ACTION_SESSIONS: RecordType = RecordType {
     check_in_db: None,
     constraint_message: generic_constraint,
     create_instead: None,
+    check_delete: None,
+    malformed_id_message: "Not found",
 };
 
 pub static SCHEDULED_NOTICES: RecordType = RecordType {
@@ -342,6 +365,8 @@ pub static SCHEDULED_NOTICES: RecordType = RecordType {
     check_in_db: None,
     constraint_message: generic_constraint,
     create_instead: None,
+    check_delete: None,
+    malformed_id_message: "Not found",
 };
 
 pub static CHECK_INS: RecordType = RecordType {
@@ -359,6 +384,8 @@ pub static CHECK_INS: RecordType = RecordType {
     check_in_db: None,
     constraint_message: generic_constraint,
     create_instead: None,
+    check_delete: None,
+    malformed_id_message: "Not found",
 };
 
 pub static STAFF_SLIPS: RecordType = RecordType {
@@ -381,6 +408,8 @@ pub static STAFF_SLIPS: RecordType = RecordType {
     check_in_db: None,
     constraint_message: generic_constraint,
     create_instead: None,
+    check_delete: None,
+    malformed_id_message: "Not found",
 };
 
 pub static ACTUAL_COST_RECORDS: RecordType = RecordType {
@@ -403,6 +432,8 @@ pub static ACTUAL_COST_RECORDS: RecordType = RecordType {
     check_in_db: None,
     constraint_message: generic_constraint,
     create_instead: None,
+    check_delete: None,
+    malformed_id_message: "Not found",
 };
 
 /// Note the singular path, as FOLIO has it.
@@ -426,6 +457,8 @@ pub static REQUEST_PREFERENCES: RecordType = RecordType {
     check_in_db: None,
     constraint_message: request_preference::constraint_message,
     create_instead: None,
+    check_delete: None,
+    malformed_id_message: "Not found",
 };
 
 pub static TLR_FEATURE_TOGGLE_JOBS: RecordType = RecordType {
@@ -443,6 +476,8 @@ pub static TLR_FEATURE_TOGGLE_JOBS: RecordType = RecordType {
     check_in_db: None,
     constraint_message: generic_constraint,
     create_instead: None,
+    check_delete: None,
+    malformed_id_message: "Not found",
 };
 
 /// Every type served with the generic collection/item routes.

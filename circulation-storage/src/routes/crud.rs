@@ -148,13 +148,7 @@ async fn get(
     state: State,
 ) -> Result<HttpResponse, StorageError> {
     let Some(id) = ids::parse_rmb_uuid(&id) else {
-        return Err(StorageError::NotFound(
-            if rt.table() == "fixed_due_date_schedule" {
-                "Not found, invalid UUID format".into()
-            } else {
-                "Not found".into()
-            },
-        ));
+        return Err(StorageError::NotFound(rt.malformed_id_message.into()));
     };
     let record = db::read(&state.pool, &tenant, move |c| store::get(c, rt.table(), id)).await?;
     record
@@ -205,10 +199,9 @@ async fn delete(
     let Some(id) = ids::parse_rmb_uuid(&id) else {
         return Err(StorageError::not_found());
     };
-    let checked = std::ptr::eq(rt, &records::PATRON_NOTICE_POLICIES);
     let work = move |c: &mut diesel::PgConnection| {
-        if checked {
-            records::patron_notice_policy::refuse_if_in_use(c, id)?;
+        if let Some(check) = rt.check_delete {
+            check(c, id)?;
         }
         match store::delete(c, rt.table(), id) {
             Ok(true) => Ok(()),
@@ -225,7 +218,7 @@ async fn delete(
         }
     };
     // The check and the DELETE together need a transaction; the DELETE alone does not.
-    if checked {
+    if rt.check_delete.is_some() {
         db::in_tenant(&state.pool, &tenant, work).await?;
     } else {
         db::write_one(&state.pool, &tenant, work).await?;

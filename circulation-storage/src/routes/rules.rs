@@ -1,6 +1,6 @@
 //! `/circulation-rules-storage`: the tenant's single circulation rules document.
 use super::State;
-use crate::db;
+use crate::db::{self, store};
 use crate::error::StorageError;
 use crate::records::{metadata, parse_body, shape};
 use crate::tenant::Caller;
@@ -41,12 +41,8 @@ async fn put(caller: Caller, body: web::Bytes, state: State) -> Result<HttpRespo
     let mut rules = parse_body(&body)?;
     shape::circulation_rules(&rules)?;
     metadata::stamp(&mut rules, caller.user_id.as_deref());
-    // The row keeps its id: the id trigger writes it back into the jsonb.
     db::write_one(&state.pool, &caller.tenant, move |c| {
-        diesel::sql_query("UPDATE circulation_rules SET jsonb = $1")
-            .bind::<Jsonb, _>(&rules)
-            .execute(c)?;
-        Ok(())
+        store::replace_circulation_rules(c, &rules)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -9,7 +9,6 @@ use crate::reference_data;
 use crate::tenant::TenantId;
 use actix_web::{web, HttpResponse};
 use diesel::prelude::*;
-use diesel::sql_types::Jsonb;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -126,10 +125,7 @@ fn load_reference_data(conn: &mut PgConnection) -> Result<(), StorageError> {
     }
     let mut rules = json!({"rulesAsText": reference_data::circulation_rules_text()});
     records::metadata::stamp(&mut rules, None);
-    diesel::sql_query("UPDATE circulation_rules SET jsonb = $1")
-        .bind::<Jsonb, _>(&rules)
-        .execute(conn)?;
-    Ok(())
+    store::replace_circulation_rules(conn, &rules)
 }
 
 fn job_id(id: &str) -> Result<uuid::Uuid, StorageError> {
