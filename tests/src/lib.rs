@@ -9,3 +9,7 @@ pub mod sample_data;
 pub mod stack;
 pub mod standins;
 pub mod storage;
+
+// Every harness binary (gateway, stand-ins, load generators) allocates many small JSON values.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
