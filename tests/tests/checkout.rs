@@ -750,6 +750,48 @@ async fn failure_mid_way_leaves_no_half_check_out() {
     stack.stop().await;
 }
 
+/// The instance is read beside the writes (only the answer shows it): when that read fails
+/// after the writes, they are undone, session included, and the answer names the call.
+#[tokio::test]
+async fn failing_instance_read_undoes_the_written_check_out() {
+    let stack = start().await;
+    let client = stack.client();
+    let s = sample(&stack);
+    let (proxy, handle) = failing_proxy(stack.url(), |m, p| {
+        m == "GET" && p.starts_with("/instance-storage/instances/")
+    })
+    .await;
+    let logic = stack.logic[0].url.clone();
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let response = http
+        .post(format!("{logic}/circulation/check-out-by-barcode"))
+        .header("X-Okapi-Tenant", "diku")
+        .header("X-Okapi-Url", &proxy)
+        .header("Content-Type", "application/json")
+        .body(body(&stack, 12, 12).to_string())
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    assert_eq!(status, 502, "{text}");
+    assert!(text.contains("instance"), "{text}");
+    assert!(text.contains("deleted loan"), "{text}");
+    let item = item_record(&client, &s.item_barcode(12)).await;
+    assert_eq!(item["status"]["name"], "Available");
+    assert_eq!(open_loans(&client, item["id"].as_str().unwrap()).await, 0);
+    let q = format!("patronId==\"{}\"", s.patron(12)["id"].as_str().unwrap());
+    let sessions = client
+        .get(&format!(
+            "/patron-action-session-storage/patron-action-sessions?query={}",
+            circulation_tests::http::encode(&q)
+        ))
+        .await;
+    assert_eq!(sessions.json()["totalRecords"], 0, "{}", sessions.body);
+    handle.stop(true).await;
+    stack.stop().await;
+}
+
 #[tokio::test]
 async fn circulation_rules_routes() {
     let stack = start().await;

@@ -1,7 +1,7 @@
 //! One check-out from body to answer: gather → validate (one 422 with every error) → due date
 //! → writes → best-effort writes → extended loan.
 use super::due::{self, DueInput};
-use super::gather::{Gathered, Gatherer};
+use super::gather::{DueRequest, ForDisplay, Gathered, Gatherer};
 use super::validate::{first_fulfillable, parse_date_time, validate};
 use super::write::{self, Plan};
 use super::{s, CheckOutRequest, Failure};
@@ -10,6 +10,7 @@ use crate::okapi::{Okapi, PolicyCache};
 use actix_web::http::StatusCode;
 use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
+use futures::channel::oneshot;
 use serde_json::{json, Value};
 
 /// A successful check-out (or dry run).
@@ -40,12 +41,128 @@ pub async fn check_out(
             .ok_or_else(|| Failure::Server(format!("Invalid loanDate: {text}")))?,
         None => now,
     };
+    let override_due = req
+        .overrides
+        .item_not_loanable_block
+        .clone()
+        .flatten()
+        .and_then(|d| parse_date_time(&d));
+    let due_request = match (dry_run, override_due) {
+        (false, None) => Some(DueRequest {
+            loan_date,
+            service_point_id: req.service_point_id.clone().unwrap_or_default(),
+        }),
+        _ => None,
+    };
     let gatherer = Gatherer { okapi, fan, cache };
-    let g = gatherer.gather(&req).await?;
+    let (display_in, display_out) = oneshot::channel();
+    // Boxed: a large state machine (see `Gatherer::gather`).
+    let decided = Box::pin(decide(
+        &gatherer,
+        &req,
+        dry_run,
+        Dates {
+            now,
+            loan_date,
+            override_due,
+        },
+        due_request,
+        display_in,
+    ));
+    let (decided, display) = fan
+        .join2(decided, gatherer.display_records(display_out))
+        .await;
+    match decided? {
+        Decided::DryRun(success) => {
+            display?;
+            Ok(success)
+        }
+        Decided::Refused(mut g) => {
+            let (holdings, instance) = display?;
+            g.holdings = holdings.or(g.holdings.take());
+            g.instance = instance;
+            let granted = |p: &str| okapi.has_permission(p);
+            Err(Failure::Refused(validate(
+                &req, &g, &granted, loan_date, now,
+            )))
+        }
+        Decided::Written(mut w) => {
+            (w.g.holdings, w.g.instance) = match display {
+                Ok((holdings, instance)) => (holdings.or(w.g.holdings.take()), instance),
+                // A check-out either answers in full or is not there.
+                Err(e) => return Err(write::revert(okapi, &w.plan, w.session_id.clone(), e).await),
+            };
+            publish_events(okapi, &req, &w.g, &w.stored, w.grace_period, w.tz, w.action);
+            let body = super::response::extended_loan(
+                &w.stored,
+                &w.g,
+                &okapi.tenant,
+                w.names,
+                w.changed_by_hold,
+                w.changed_by_expiry,
+            );
+            Ok(Success {
+                status: write::status(w.session_id.is_some()),
+                location: Some(format!("/circulation/loans/{}", id_of(&w.stored))),
+                body,
+            })
+        }
+    }
+}
+
+/// The times a check-out runs with.
+struct Dates {
+    now: DateTime<Utc>,
+    loan_date: DateTime<Utc>,
+    override_due: Option<DateTime<Utc>>,
+}
+
+/// How the part of a check-out that decides it ended. Holdings and instance are read beside
+/// it: only the answer and the wording of the errors show them.
+enum Decided {
+    DryRun(Success),
+    /// The validation failed; the errors are worded once the instance (its title) is there.
+    Refused(Box<Gathered>),
+    Written(Box<Written>),
+}
+
+/// A check-out written, with what its answer and events need.
+struct Written {
+    g: Gathered,
+    plan: Plan,
+    stored: Value,
+    session_id: Option<String>,
+    names: [(&'static str, Option<String>); 3],
+    grace_period: Option<shared_types::policy::Period>,
+    changed_by_hold: bool,
+    changed_by_expiry: bool,
+    tz: Tz,
+    action: &'static str,
+}
+
+fn id_of(v: &Value) -> &str {
+    s(v, &["id"]).unwrap_or_default()
+}
+
+/// Gather, validate, due date, writes.
+async fn decide(
+    gatherer: &Gatherer<'_>,
+    req: &CheckOutRequest,
+    dry_run: bool,
+    dates: Dates,
+    due_request: Option<DueRequest>,
+    display_in: oneshot::Sender<Option<ForDisplay>>,
+) -> Result<Decided, Failure> {
+    let okapi = gatherer.okapi;
+    let Dates {
+        now,
+        loan_date,
+        override_due,
+    } = dates;
+    let mut g = gatherer.gather(req, due_request, display_in).await?;
     let granted = |p: &str| okapi.has_permission(p);
-    let errors = validate(&req, &g, &granted, loan_date, now);
-    if !errors.is_empty() {
-        return Err(Failure::Refused(errors));
+    if !validate(req, &g, &granted, loan_date, now).is_empty() {
+        return Ok(Decided::Refused(Box::new(g)));
     }
     let (Some(user), Some(item), Some(p)) = (&g.user, &g.item, &g.policies) else {
         return Err(Failure::Server(
@@ -55,7 +172,7 @@ pub async fn check_out(
     let overdue = p.overdue_fine_policy.clone()?;
     let lost = p.lost_item_policy.clone()?;
     if dry_run {
-        return Ok(Success {
+        return Ok(Decided::DryRun(Success {
             status: StatusCode::CREATED,
             body: json!({
                 "loanPolicyId": p.loan_policy_id,
@@ -64,36 +181,24 @@ pub async fn check_out(
                 "patronNoticePolicyId": p.notice_policy_id,
             }),
             location: None,
-        });
+        }));
     }
     let tz = g.timezone.unwrap_or(chrono_tz::UTC);
     let service_point = req.service_point_id.clone().unwrap_or_default();
     let user_id = s(user, &["id"]).unwrap_or_default().to_string();
 
-    // Due date.
-    let override_due = req
-        .overrides
-        .item_not_loanable_block
-        .clone()
-        .flatten()
-        .and_then(|d| parse_date_time(&d));
-    let (mut due_date, changed_by_hold, mut changed_by_expiry) = match override_due {
-        Some(d) => (d, false, false),
-        None => {
-            let due = due::due_date(
-                okapi,
-                DueInput {
-                    policy: &p.loan,
-                    schedule: p.schedule.as_ref(),
-                    loan_date,
-                    tz,
-                    service_point_id: &service_point,
-                    queue: &g.queue,
-                    user,
-                },
-            )
-            .await?;
+    // Due date (computed while gathering, reported only now that validation has passed).
+    let (mut due_date, changed_by_hold, mut changed_by_expiry) = match (override_due, g.due.take())
+    {
+        (Some(d), _) => (d, false, false),
+        (None, Some(due)) => {
+            let due = due?;
             (due.due_date, due.changed_by_hold, due.changed_by_expiry)
+        }
+        (None, None) => {
+            return Err(Failure::Server(
+                "check-out: due date missing after validation".into(),
+            ))
         }
     };
 
@@ -203,7 +308,7 @@ pub async fn check_out(
         fulfilment,
         item_barcode: req.item_barcode.clone(),
     };
-    let stored = write::execute(okapi, &plan).await?;
+    let (stored, session_id) = write::execute(okapi, gatherer.fan, &plan, &user_id).await?;
     // Date-times as this module writes them (UTC, milliseconds, `Z`), not as storage echoes them.
     let mut stored = stored;
     for key in ["loanDate", "dueDate"] {
@@ -211,18 +316,6 @@ pub async fn check_out(
             o.insert(key.to_string(), v.clone());
         }
     }
-
-    // Best effort.
-    let session = write::record_session(okapi, &user_id, &loan_id).await;
-    publish_events(
-        okapi,
-        &req,
-        &g,
-        &stored,
-        p.loan.loans_policy.as_ref().and_then(|lp| lp.grace_period),
-        tz,
-        action,
-    );
 
     let names = [
         ("loanPolicy", Some(p.loan.name.clone())),
@@ -238,19 +331,19 @@ pub async fn check_out(
             lost.get("name").and_then(Value::as_str).map(str::to_string),
         ),
     ];
-    let body = super::response::extended_loan(
-        &stored,
-        &g,
-        &okapi.tenant,
+    let grace_period = p.loan.loans_policy.as_ref().and_then(|lp| lp.grace_period);
+    Ok(Decided::Written(Box::new(Written {
+        g,
+        plan,
+        stored,
+        session_id,
         names,
+        grace_period,
         changed_by_hold,
         changed_by_expiry,
-    );
-    Ok(Success {
-        status: write::status(session),
-        body,
-        location: Some(format!("/circulation/loans/{loan_id}")),
-    })
+        tz,
+        action,
+    })))
 }
 
 fn publish_events(

@@ -1,16 +1,27 @@
-//! The reads of a check-out, in dependency waves. Two chains run side by side (through the
-//! per-request [`Fan`]): the patron chain (user, proxy → blocks, group, proxy relationship)
-//! and the item chain (item and TLR settings → holdings → instance; location, material type,
-//! loan type, open loan, request queue), together with the locale and the rules text. Then the policies (rules evaluated in-process), then what depends on the loan
-//! policy (fixed schedule, item-limit count).
+//! The reads of a check-out, in dependency waves, as three branches joined through the
+//! per-request [`Fan`]:
+//! * the decisive branch: the user and proxy, the item chain (item and TLR settings →
+//!   location, material type, loan type, open loan, request queue; with title-level requests
+//!   the holdings before the queue), the locale and the rules text; then the policies (rules
+//!   evaluated in-process), then what depends on the loan policy (fixed schedule, item-limit
+//!   count, the due date with its calendar read);
+//! * the patron checks (blocks, patron group, proxy relationship), once the user is known;
+//! * holdings and instance, which only the answer shows ([`Gatherer::display_records`], run by
+//!   the flow beside the writes).
 //!
-//! Users, items, loans, requests and blocks are always read fresh; only rules and policies go
-//! through the [`PolicyCache`].
+//! The last two only feed the validation and the answer, so they never hold up the due date.
+//!
+//! Users, items, holdings, instances, loans, requests, blocks and settings are always read
+//! fresh; rules, policies and the reference records the rules match on (patron group,
+//! location, material type, loan type) go through the [`PolicyCache`].
+use super::due::{self, Due, DueInput};
 use super::{s, CheckOutRequest, Failure};
 use crate::fanout::Fan;
 use crate::okapi::{cql_quote, CallError, Okapi, PolicyCache};
 use crate::rules::{self, AppliedRuleConditions, MatchInput, PolicyType};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use futures::channel::oneshot;
 use serde_json::Value;
 use shared_types::policy::{FixedDueDateSchedule, LoanPolicy};
 
@@ -37,6 +48,32 @@ pub struct Gathered {
     pub policies: Option<Policies>,
     /// Open loans counted against the item limit (only when the limit applies).
     pub item_limit_count: Option<usize>,
+    /// The due date, when it was asked for and the records for it were found.
+    pub due: Option<Result<Due, Failure>>,
+}
+
+/// What is left to read for the answer once the item chain is done.
+#[derive(Debug)]
+pub enum ForDisplay {
+    /// The holdings (and then their instance).
+    Holdings(String),
+    /// The instance (the holdings were read for the title-level queue).
+    Instance(String),
+}
+
+/// What [`Gatherer::patron_checks`] read.
+struct PatronChecks {
+    manual_blocks: Vec<Value>,
+    automated_blocks: Vec<Value>,
+    group: Option<Value>,
+    proxy_relationships: Vec<Value>,
+}
+
+/// What the due date needs beyond the gathered records.
+#[derive(Debug, Clone)]
+pub struct DueRequest {
+    pub loan_date: DateTime<Utc>,
+    pub service_point_id: String,
 }
 
 /// The policies the rules chose, with the records read for them.
@@ -96,7 +133,32 @@ impl Gatherer<'_> {
         }
     }
 
-    async fn patron_chain(&self, req: &CheckOutRequest, g: &mut Gathered) -> Result<(), CallError> {
+    /// A reference record (patron group, location, material type, loan type) by id, through
+    /// the cache: configuration like the rules that name them, re-readable at any time.
+    async fn reference_by_id(
+        &self,
+        name: &str,
+        path: &str,
+        id: Option<&str>,
+    ) -> Result<Option<Value>, CallError> {
+        match id {
+            Some(id) => {
+                self.cache
+                    .get(self.okapi, name, &format!("{path}/{id}"))
+                    .await
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// The borrower and the proxy; the borrower (with the proxy) also goes out to
+    /// [`Self::patron_checks`].
+    async fn patron_lookup(
+        &self,
+        req: &CheckOutRequest,
+        g: &mut Gathered,
+        patron_out: oneshot::Sender<(Value, Option<Value>)>,
+    ) -> Result<(), CallError> {
         let proxy_barcode = req.proxy_user_barcode.clone().unwrap_or_default();
         let (user, proxy) = self
             .fan
@@ -107,10 +169,21 @@ impl Gatherer<'_> {
             .await;
         g.user = user?;
         g.proxy = proxy?;
-        let Some(user) = g.user.clone() else {
-            return Ok(());
-        };
-        let user_id = id_of(&user).unwrap_or_default().to_string();
+        if let Some(user) = &g.user {
+            let _ = patron_out.send((user.clone(), g.proxy.clone()));
+        }
+        Ok(())
+    }
+
+    /// Blocks, patron group and proxy relationship: only the validation needs them, so they
+    /// are read beside the policies and the due date.
+    async fn patron_checks(
+        &self,
+        req: &CheckOutRequest,
+        user: &Value,
+        proxy: Option<&Value>,
+    ) -> Result<PatronChecks, CallError> {
+        let user_id = id_of(user).unwrap_or_default().to_string();
         let skip_blocks = req.overrides.patron_block;
         let manual = async {
             if skip_blocks {
@@ -146,8 +219,8 @@ impl Gatherer<'_> {
                 None => Ok(Vec::new()),
             }
         };
-        let group = self.by_id("patron group", "/groups", s(&user, &["patronGroup"]));
-        let proxy_id = g.proxy.as_ref().and_then(id_of).map(str::to_string);
+        let group = self.reference_by_id("patron group", "/groups", s(user, &["patronGroup"]));
+        let proxy_id = proxy.and_then(id_of).map(str::to_string);
         let relationships = async {
             match &proxy_id {
                 Some(proxy_id) if *proxy_id != user_id => {
@@ -172,14 +245,20 @@ impl Gatherer<'_> {
             .fan
             .join4(manual, automated, group, relationships)
             .await;
-        g.manual_blocks = manual?;
-        g.automated_blocks = automated?;
-        g.group = group?;
-        g.proxy_relationships = relationships?;
-        Ok(())
+        Ok(PatronChecks {
+            manual_blocks: manual?,
+            automated_blocks: automated?,
+            group: group?,
+            proxy_relationships: relationships?,
+        })
     }
 
-    async fn item_chain(&self, req: &CheckOutRequest, g: &mut Gathered) -> Result<(), CallError> {
+    async fn item_chain(
+        &self,
+        req: &CheckOutRequest,
+        g: &mut Gathered,
+        display_out: oneshot::Sender<Option<ForDisplay>>,
+    ) -> Result<(), CallError> {
         if req.item_barcode.is_empty() {
             return Ok(());
         }
@@ -205,35 +284,44 @@ impl Gatherer<'_> {
         let loan_type_id =
             s(&item, &["temporaryLoanTypeId"]).or(s(&item, &["permanentLoanTypeId"]));
 
-        let holdings_and_instance = async {
+        // Holdings and instance are only shown in the answer: they are read beside the policies
+        // and the due date, unless title-level requests need the holdings' instance id for the
+        // queue.
+        let holdings_id = s(&item, &["holdingsRecordId"]).map(str::to_string);
+        let holdings_and_title_queue = async {
+            if !tlr {
+                let _ = display_out.send(holdings_id.map(ForDisplay::Holdings));
+                return Ok((None, None));
+            }
             let holdings = self
                 .by_id(
                     "holdings",
                     "/holdings-storage/holdings",
-                    s(&item, &["holdingsRecordId"]),
+                    holdings_id.as_deref(),
                 )
-                .await?;
-            let instance = match holdings.as_ref().and_then(|h| s(h, &["instanceId"])) {
-                Some(id) => {
-                    self.by_id("instance", "/instance-storage/instances", Some(id))
-                        .await?
-                }
+                .await;
+            let instance_id = holdings
+                .as_ref()
+                .ok()
+                .and_then(Option::as_ref)
+                .and_then(|h| s(h, &["instanceId"]))
+                .map(str::to_string);
+            let _ = display_out.send(instance_id.clone().map(ForDisplay::Instance));
+            let holdings = holdings?;
+            let queue = match instance_id {
+                Some(instance_id) => Some(self.queue(&item_id, Some(&instance_id)).await?),
                 None => None,
             };
-            // With title-level requests the queue also holds the instance's title requests.
-            let queue = match holdings.as_ref().and_then(|h| s(h, &["instanceId"])) {
-                Some(instance_id) if tlr => Some(self.queue(&item_id, Some(instance_id)).await?),
-                _ => None,
-            };
-            Ok::<_, CallError>((holdings, instance, queue))
+            Ok::<_, CallError>((holdings, queue))
         };
-        let location = self.by_id("location", "/locations", s(&item, &["effectiveLocationId"]));
-        let material_type = self.by_id(
+        let location =
+            self.reference_by_id("location", "/locations", s(&item, &["effectiveLocationId"]));
+        let material_type = self.reference_by_id(
             "material type",
             "/material-types",
             s(&item, &["materialTypeId"]),
         );
-        let loan_type = self.by_id("loan type", "/loan-types", loan_type_id);
+        let loan_type = self.reference_by_id("loan type", "/loan-types", loan_type_id);
         let open_loan = async {
             let q = format!("status.name==\"Open\" and itemId=={}", cql_quote(&item_id));
             self.okapi
@@ -255,7 +343,7 @@ impl Gatherer<'_> {
         let (hi, location, material_type, loan_type, open_loan, queue) = self
             .fan
             .join6(
-                holdings_and_instance,
+                holdings_and_title_queue,
                 location,
                 material_type,
                 loan_type,
@@ -263,9 +351,8 @@ impl Gatherer<'_> {
                 queue,
             )
             .await;
-        let (holdings, instance, title_queue) = hi?;
+        let (holdings, title_queue) = hi?;
         g.holdings = holdings;
-        g.instance = instance;
         g.location = location?;
         g.material_type = material_type?;
         g.loan_type = loan_type?;
@@ -378,26 +465,86 @@ impl Gatherer<'_> {
         rules::parse(text).map_err(|e| Failure::Server(e.message))
     }
 
-    /// Wave 0 and the two chains; then the policies and what depends on them.
-    pub async fn gather(&self, req: &CheckOutRequest) -> Result<Gathered, Failure> {
-        let mut patron = Gathered::default();
-        let mut items = Gathered::default();
-        // Even with a forced loan policy the rules pick the other policies.
-        let need_rules = true;
-        let rules_fut = async {
-            if need_rules {
-                Some(self.rules().await)
-            } else {
-                None
+    /// The decisive branch and the patron checks (see the module's comment); what is left to
+    /// read for the answer goes out through `display_in` to [`Self::display_records`].
+    pub async fn gather(
+        &self,
+        req: &CheckOutRequest,
+        due: Option<DueRequest>,
+        display_in: oneshot::Sender<Option<ForDisplay>>,
+    ) -> Result<Gathered, Failure> {
+        let (patron_in, patron_out) = oneshot::channel();
+        // Boxed: the nested join state machines are large, too large for a worker's stack in a
+        // debug build.
+        let decisive = Box::pin(self.decisive(req, due, patron_in, display_in));
+        let checks = async {
+            match patron_out.await {
+                Ok((user, proxy)) => self
+                    .patron_checks(req, &user, proxy.as_ref())
+                    .await
+                    .map(Some),
+                Err(_) => Ok(None),
             }
         };
+        let (g, checks) = self.fan.join2(decisive, Box::pin(checks)).await;
+        let mut g = g?;
+        if let Some(c) = checks? {
+            g.manual_blocks = c.manual_blocks;
+            g.automated_blocks = c.automated_blocks;
+            g.group = c.group;
+            g.proxy_relationships = c.proxy_relationships;
+        }
+        Ok(g)
+    }
+
+    /// The holdings (when the item chain did not need them) and the instance, once the item
+    /// chain has said what is left to read.
+    pub async fn display_records(
+        &self,
+        display_out: oneshot::Receiver<Option<ForDisplay>>,
+    ) -> Result<(Option<Value>, Option<Value>), CallError> {
+        let instance = |id: Option<String>| async move {
+            match id {
+                Some(id) => {
+                    self.by_id("instance", "/instance-storage/instances", Some(&id))
+                        .await
+                }
+                None => Ok(None),
+            }
+        };
+        match display_out.await {
+            Ok(Some(ForDisplay::Holdings(id))) => {
+                let holdings = self
+                    .by_id("holdings", "/holdings-storage/holdings", Some(&id))
+                    .await?;
+                let instance_id = holdings
+                    .as_ref()
+                    .and_then(|h| s(h, &["instanceId"]))
+                    .map(str::to_string);
+                Ok((holdings, instance(instance_id).await?))
+            }
+            Ok(Some(ForDisplay::Instance(id))) => Ok((None, instance(Some(id)).await?)),
+            _ => Ok((None, None)),
+        }
+    }
+
+    /// What the policies and the due date depend on, then those.
+    async fn decisive(
+        &self,
+        req: &CheckOutRequest,
+        due: Option<DueRequest>,
+        patron_in: oneshot::Sender<(Value, Option<Value>)>,
+        display_in: oneshot::Sender<Option<ForDisplay>>,
+    ) -> Result<Gathered, Failure> {
+        let mut patron = Gathered::default();
+        let mut items = Gathered::default();
         let (p, i, tz, rules) = self
             .fan
             .join4(
-                self.patron_chain(req, &mut patron),
-                self.item_chain(req, &mut items),
+                Box::pin(self.patron_lookup(req, &mut patron, patron_in)),
+                Box::pin(self.item_chain(req, &mut items, display_in)),
                 self.timezone(),
-                rules_fut,
+                self.rules(),
             )
             .await;
         p?;
@@ -405,10 +552,6 @@ impl Gatherer<'_> {
         let mut g = Gathered {
             user: patron.user,
             proxy: patron.proxy,
-            manual_blocks: patron.manual_blocks,
-            automated_blocks: patron.automated_blocks,
-            proxy_relationships: patron.proxy_relationships,
-            group: patron.group,
             timezone: tz,
             ..items
         };
@@ -425,14 +568,40 @@ impl Gatherer<'_> {
             .as_ref()
             .and_then(|lp| lp.item_limit);
         let c = policies.conditions;
-        if let Some(limit) = limit {
-            if (c.material_type_match || c.loan_type_match)
+        let count_needed = limit.is_some_and(|limit| {
+            (c.material_type_match || c.loan_type_match)
                 && !req.overrides.item_limit_block
                 && limit > 0
-            {
-                g.item_limit_count = Some(self.count_for_item_limit(&user, &item, c).await?);
+        });
+        let count = async {
+            match count_needed {
+                true => self.count_for_item_limit(&user, &item, c).await.map(Some),
+                false => Ok(None),
             }
-        }
+        };
+        // Computed before the validation has passed (it is only a read): its result, or its
+        // error, is used only once the 422 gate is behind.
+        let due_date = async {
+            let due = due?;
+            Some(
+                due::due_date(
+                    self.okapi,
+                    DueInput {
+                        policy: &policies.loan,
+                        schedule: policies.schedule.as_ref(),
+                        loan_date: due.loan_date,
+                        tz: g.timezone.unwrap_or(chrono_tz::UTC),
+                        service_point_id: &due.service_point_id,
+                        queue: &g.queue,
+                        user: &user,
+                    },
+                )
+                .await,
+            )
+        };
+        let (count, due_date) = self.fan.join2(count, due_date).await;
+        g.item_limit_count = count?;
+        g.due = due_date;
         g.policies = Some(policies);
         Ok(g)
     }
@@ -456,7 +625,7 @@ impl Gatherer<'_> {
         user: &Value,
         item: &Value,
         (library_id, campus_id, institution_id): (String, String, String),
-        rules: Option<Result<rules::Rules, Failure>>,
+        rules: Result<rules::Rules, Failure>,
     ) -> Result<Policies, Failure> {
         let input = MatchInput {
             item_type_id: s(item, &["materialTypeId"]).unwrap_or_default().into(),
@@ -470,48 +639,35 @@ impl Gatherer<'_> {
             campus_id,
             institution_id,
         };
-        let (loan_id, overdue_id, lost_id, request_id, notice_id, conditions) = match rules {
-            None => (
-                req.force_loan_policy_id.clone().unwrap_or_default(),
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
-                AppliedRuleConditions::default(),
-            ),
-            Some(rules) => {
-                let rules = rules?;
-                if input.patron_group_id.is_empty() {
-                    return Err(Failure::Server(
-                        "Unable to apply circulation rules to a user with null value as patronGroupId".into(),
-                    ));
-                }
-                if input.location_id.is_empty() {
-                    return Err(Failure::Server(
-                        "Unable to apply circulation rules to an item with null value as locationId".into(),
-                    ));
-                }
-                if input.item_type_id.is_empty() {
-                    return Err(Failure::Server(
-                        "Unable to apply circulation rules to an item with null value as materialTypeId".into(),
-                    ));
-                }
-                let loan = rules.find(PolicyType::Loan, &input);
-                // A forced loan policy has no rule, so no rule conditions (no item limit).
-                let (loan_id, conditions) = match &req.force_loan_policy_id {
-                    Some(id) => (id.clone(), AppliedRuleConditions::default()),
-                    None => (loan.policy_id, loan.applied_rule_conditions),
-                };
-                (
-                    loan_id,
-                    rules.find(PolicyType::OverdueFine, &input).policy_id,
-                    rules.find(PolicyType::LostItem, &input).policy_id,
-                    rules.find(PolicyType::Request, &input).policy_id,
-                    rules.find(PolicyType::Notice, &input).policy_id,
-                    conditions,
-                )
-            }
+        // Even with a forced loan policy the rules pick the other policies.
+        let rules = rules?;
+        if input.patron_group_id.is_empty() {
+            return Err(Failure::Server(
+                "Unable to apply circulation rules to a user with null value as patronGroupId"
+                    .into(),
+            ));
+        }
+        if input.location_id.is_empty() {
+            return Err(Failure::Server(
+                "Unable to apply circulation rules to an item with null value as locationId".into(),
+            ));
+        }
+        if input.item_type_id.is_empty() {
+            return Err(Failure::Server(
+                "Unable to apply circulation rules to an item with null value as materialTypeId"
+                    .into(),
+            ));
+        }
+        let loan = rules.find(PolicyType::Loan, &input);
+        // A forced loan policy has no rule, so no rule conditions (no item limit).
+        let (loan_id, conditions) = match &req.force_loan_policy_id {
+            Some(id) => (id.clone(), AppliedRuleConditions::default()),
+            None => (loan.policy_id, loan.applied_rule_conditions),
         };
+        let overdue_id = rules.find(PolicyType::OverdueFine, &input).policy_id;
+        let lost_id = rules.find(PolicyType::LostItem, &input).policy_id;
+        let request_id = rules.find(PolicyType::Request, &input).policy_id;
+        let notice_id = rules.find(PolicyType::Notice, &input).policy_id;
         let forced = req.force_loan_policy_id.is_some();
         let overdue_path = format!("/overdue-fines-policies/{overdue_id}");
         let lost_path = format!("/lost-item-fees-policies/{lost_id}");

@@ -5,16 +5,19 @@
 //! 2. `PUT` the item with status "Checked out".
 //! 3. Fulfil the request and re-sequence the queue.
 //!
-//! If 2 or 3 fails, what was done is undone in reverse order (request, item, loan), the undo is
-//! logged, and the answer is a 5xx naming the failed call. Then the best-effort writes: the
-//! patron action session (failure → 200 instead of 201) and the pubsub events (never change
-//! the answer).
+//! Beside 2 and 3 (once the loan exists) the best-effort patron action session is written
+//! (failure → 200 instead of 201). If 2 or 3 fails, what was done is undone in reverse order
+//! (session, request, item, loan), the undo is logged, and the answer is a 5xx naming the
+//! failed call. The pubsub events come last and never change the answer.
 use super::{s, Failure};
+use crate::fanout::Fan;
 use crate::okapi::{CallError, Okapi};
 use actix_web::http::StatusCode;
 use reqwest::Method;
 use serde_json::{json, Value};
 use shared_types::errors::Error;
+
+const SESSIONS: &str = "/patron-action-session-storage/patron-action-sessions";
 
 /// The request the check-out fulfils, before and after, and the rest of the queue.
 #[derive(Debug, Clone)]
@@ -104,6 +107,7 @@ fn failed_after_undo(error: &CallError, undone: &[String], not_undone: &[String]
 /// Undo steps, most recent first.
 enum Undo {
     DeleteLoan(String),
+    DeleteSession(String),
     RestoreItem(Value),
     RestoreRequest(Value),
     RestoreQueue(Vec<Value>),
@@ -121,6 +125,18 @@ async fn undo(okapi: &Okapi, steps: Vec<Undo>) -> (Vec<String>, Vec<String>) {
                         "undo: delete loan",
                         Method::DELETE,
                         &format!("/loan-storage/loans/{loan_id}"),
+                        None,
+                    )
+                    .await
+                    .map(|_| ()),
+            ),
+            Undo::DeleteSession(session_id) => (
+                format!("deleted patron action session {session_id}"),
+                okapi
+                    .write(
+                        "undo: delete patron action session",
+                        Method::DELETE,
+                        &format!("{SESSIONS}/{session_id}"),
                         None,
                     )
                     .await
@@ -204,10 +220,15 @@ async fn undo_and_fail(okapi: &Okapi, steps: Vec<Undo>, error: CallError) -> Fai
     failed_after_undo(&error, &done, &not_done)
 }
 
-/// The critical writes. Returns the loan as storage stored it.
-pub async fn execute(okapi: &Okapi, plan: &Plan) -> Result<Value, Failure> {
+/// The writes. Returns the loan as storage stored it, and the patron action session's id when
+/// it was recorded.
+pub async fn execute(
+    okapi: &Okapi,
+    fan: Fan,
+    plan: &Plan,
+    patron_id: &str,
+) -> Result<(Value, Option<String>), Failure> {
     let loan_id = id(&plan.loan);
-    let mut steps = Vec::new();
 
     // 1. The loan: the write that can lose a race goes first.
     let reply = match okapi
@@ -247,9 +268,53 @@ pub async fn execute(okapi: &Okapi, plan: &Plan) -> Result<Value, Failure> {
         return Err(Failure::Forward(reply));
     }
     let stored = reply.json().unwrap_or_else(|| plan.loan.clone());
-    steps.push(Undo::DeleteLoan(loan_id));
 
-    // 2. The item.
+    // 2-3 beside the session: the session only needs the loan, and is undone with the rest.
+    let (after_loan, session) = fan
+        .join2(
+            item_and_request(okapi, plan),
+            record_session(okapi, patron_id, &loan_id),
+        )
+        .await;
+    if let Err((done, error)) = after_loan {
+        let mut steps = vec![Undo::DeleteLoan(loan_id)];
+        steps.extend(done);
+        if let Some(session_id) = session {
+            steps.push(Undo::DeleteSession(session_id));
+        }
+        return Err(undo_and_fail(okapi, steps, error).await);
+    }
+    Ok((stored, session))
+}
+
+/// Undoes a check-out [`execute`] wrote in full (a read needed for the answer failed after
+/// it): session, request and queue, item, loan; then the 5xx naming `error`.
+pub async fn revert(
+    okapi: &Okapi,
+    plan: &Plan,
+    session_id: Option<String>,
+    error: CallError,
+) -> Failure {
+    let mut steps = vec![
+        Undo::DeleteLoan(id(&plan.loan)),
+        Undo::RestoreItem(plan.item_before.clone()),
+    ];
+    if let Some(f) = &plan.fulfilment {
+        steps.push(Undo::RestoreRequest(f.before.clone()));
+        if !f.resequenced.is_empty() {
+            steps.push(Undo::RestoreQueue(f.resequenced_before.clone()));
+        }
+    }
+    if let Some(session_id) = session_id {
+        steps.push(Undo::DeleteSession(session_id));
+    }
+    undo_and_fail(okapi, steps, error).await
+}
+
+/// The item (2), then the request and the queue (3). On failure: the steps to undo (oldest
+/// first, the loan excluded) and the error.
+async fn item_and_request(okapi: &Okapi, plan: &Plan) -> Result<(), (Vec<Undo>, CallError)> {
+    let mut steps = Vec::new();
     let item_path = format!("/item-storage/items/{}", id(&plan.item_before));
     if let Err(e) = okapi
         .write(
@@ -263,11 +328,10 @@ pub async fn execute(okapi: &Okapi, plan: &Plan) -> Result<Value, Failure> {
         if matches!(e, CallError::Timeout { .. }) {
             steps.push(Undo::RestoreItem(plan.item_before.clone()));
         }
-        return Err(undo_and_fail(okapi, steps, e).await);
+        return Err((steps, e));
     }
     steps.push(Undo::RestoreItem(plan.item_before.clone()));
 
-    // 3. The request and the queue.
     if let Some(f) = &plan.fulfilment {
         let path = format!("/request-storage/requests/{}", id(&f.before));
         if let Err(e) = okapi
@@ -275,7 +339,7 @@ pub async fn execute(okapi: &Okapi, plan: &Plan) -> Result<Value, Failure> {
             .await
         {
             steps.push(Undo::RestoreRequest(f.before.clone()));
-            return Err(undo_and_fail(okapi, steps, e).await);
+            return Err((steps, e));
         }
         steps.push(Undo::RestoreRequest(f.before.clone()));
         if !f.resequenced.is_empty() {
@@ -289,34 +353,30 @@ pub async fn execute(okapi: &Okapi, plan: &Plan) -> Result<Value, Failure> {
                 .await
             {
                 steps.push(Undo::RestoreQueue(f.resequenced_before.clone()));
-                return Err(undo_and_fail(okapi, steps, e).await);
+                return Err((steps, e));
             }
         }
     }
-    Ok(stored)
+    Ok(())
 }
 
-/// Best effort: the patron action session. `false` when it could not be written.
-pub async fn record_session(okapi: &Okapi, patron_id: &str, loan_id: &str) -> bool {
+/// Best effort: the patron action session. Its id, or `None` when it could not be written.
+async fn record_session(okapi: &Okapi, patron_id: &str, loan_id: &str) -> Option<String> {
+    let session_id = uuid::Uuid::new_v4().to_string();
     let body = json!({
-        "id": uuid::Uuid::new_v4().to_string(),
+        "id": session_id,
         "patronId": patron_id,
         "loanId": loan_id,
         "actionType": "Check-out",
     });
     match okapi
-        .write(
-            "patron action session",
-            Method::POST,
-            "/patron-action-session-storage/patron-action-sessions",
-            Some(&body),
-        )
+        .write("patron action session", Method::POST, SESSIONS, Some(&body))
         .await
     {
-        Ok(_) => true,
+        Ok(_) => Some(session_id),
         Err(e) => {
             log::warn!("check-out: patron action session not recorded: {e}");
-            false
+            None
         }
     }
 }

@@ -1,5 +1,6 @@
-//! Per-tenant cache for data that is safe to reuse briefly: the circulation rules text and
-//! policies (never users, items, loans, requests or blocks). Entries live for
+//! Per-tenant cache for configuration that is safe to reuse briefly: the circulation rules
+//! text, policies, and the reference records the rules match on (patron groups, locations,
+//! material types, loan types). Never users, items, loans, requests, blocks or settings. Entries live for
 //! `POLICY_CACHE_SECONDS`; 0 disables the cache. Not-found answers are never cached.
 use super::client::{CallError, Okapi};
 use serde_json::Value;
