@@ -792,6 +792,70 @@ async fn failing_instance_read_undoes_the_written_check_out() {
     stack.stop().await;
 }
 
+/// The notice policy the rules choose asks for due-date notices: the check-out schedules them
+/// (one per "Due date" notice, none for other events), timed from the loan's due date.
+#[tokio::test]
+async fn due_date_notices_are_scheduled() {
+    let stack = start().await;
+    let client = stack.client();
+    let template = "2d5f138f-e088-4dff-80f6-9830f13bcde7";
+    let policy = json!({
+        "id": sd::NOTICE_POLICY_NONE, "name": "Send No Notices", "active": true,
+        "loanNotices": [
+            {"templateId": template, "format": "Email", "frequency": "One time", "realTime": false,
+             "sendOptions": {"sendHow": "Upon At", "sendWhen": "Due date"}},
+            {"templateId": template, "format": "Print", "frequency": "Recurring", "realTime": true,
+             "sendOptions": {"sendHow": "Before", "sendWhen": "Due date",
+                             "sendBy": {"duration": 2, "intervalId": "Days"},
+                             "sendEvery": {"duration": 1, "intervalId": "Hours"}}},
+            {"templateId": template, "format": "Email", "frequency": "One time", "realTime": true,
+             "sendOptions": {"sendWhen": "Check out"}},
+        ],
+    });
+    let put = client
+        .put(
+            &format!(
+                "/patron-notice-policy-storage/patron-notice-policies/{}",
+                sd::NOTICE_POLICY_NONE
+            ),
+            &policy,
+        )
+        .await;
+    assert_eq!(put.status, 204, "{}", put.body);
+    let a = check_out(&stack, body(&stack, 4, 4), &[]).await;
+    assert_eq!(a.status, 201, "{}", a.text);
+    let due = chrono::DateTime::parse_from_rfc3339(a.body["dueDate"].as_str().unwrap()).unwrap();
+    let q = format!(
+        "loanId==\"{}\" sortBy nextRunTime",
+        a.body["id"].as_str().unwrap()
+    );
+    let notices = client
+        .get(&format!(
+            "/scheduled-notice-storage/scheduled-notices?query={}",
+            circulation_tests::http::encode(&q)
+        ))
+        .await
+        .json();
+    assert_eq!(notices["totalRecords"], 2, "{notices}");
+    let list = notices["scheduledNotices"].as_array().unwrap();
+    let run = |n: &Value| {
+        chrono::DateTime::parse_from_rfc3339(n["nextRunTime"].as_str().unwrap()).unwrap()
+    };
+    assert_eq!(run(&list[0]), due - chrono::Duration::days(2));
+    assert_eq!(run(&list[1]), due);
+    for n in list {
+        assert_eq!(n["triggeringEvent"], "Due date");
+        assert_eq!(n["recipientUserId"], a.body["userId"]);
+    }
+    assert_eq!(
+        list[0]["noticeConfig"],
+        json!({"timing": "Before", "recurringPeriod": {"duration": 1, "intervalId": "Hours"},
+               "templateId": template, "format": "Print", "sendInRealTime": true})
+    );
+    assert_eq!(list[1]["noticeConfig"]["timing"], "Upon At");
+    stack.stop().await;
+}
+
 #[tokio::test]
 async fn circulation_rules_routes() {
     let stack = start().await;

@@ -2,6 +2,7 @@
 //! → writes → best-effort writes → extended loan.
 use super::due::{self, DueInput};
 use super::gather::{DueRequest, ForDisplay, Gathered, Gatherer};
+use super::notices;
 use super::validate::{first_fulfillable, parse_date_time, validate};
 use super::write::{self, Plan};
 use super::{s, CheckOutRequest, Failure};
@@ -92,6 +93,15 @@ pub async fn check_out(
                 // A check-out either answers in full or is not there.
                 Err(e) => return Err(write::revert(okapi, &w.plan, w.session_id.clone(), e).await),
             };
+            notices::schedule(
+                okapi,
+                fan,
+                w.notice_policy.as_ref(),
+                id_of(&w.stored),
+                s(&w.stored, &["userId"]).unwrap_or_default(),
+                w.due_date,
+            )
+            .await;
             publish_events(okapi, &req, &w.g, &w.stored, w.grace_period, w.tz, w.action);
             let body = super::response::extended_loan(
                 &w.stored,
@@ -134,6 +144,8 @@ struct Written {
     session_id: Option<String>,
     names: [(&'static str, Option<String>); 3],
     grace_period: Option<shared_types::policy::Period>,
+    notice_policy: Option<Value>,
+    due_date: DateTime<Utc>,
     changed_by_hold: bool,
     changed_by_expiry: bool,
     tz: Tz,
@@ -332,6 +344,7 @@ async fn decide(
         ),
     ];
     let grace_period = p.loan.loans_policy.as_ref().and_then(|lp| lp.grace_period);
+    let notice_policy = p.notice_policy.clone();
     Ok(Decided::Written(Box::new(Written {
         g,
         plan,
@@ -339,6 +352,8 @@ async fn decide(
         session_id,
         names,
         grace_period,
+        notice_policy,
+        due_date,
         changed_by_hold,
         changed_by_expiry,
         tz,

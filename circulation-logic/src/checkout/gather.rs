@@ -90,6 +90,8 @@ pub struct Policies {
     pub lost_item_policy_id: String,
     pub request_policy_id: String,
     pub notice_policy_id: String,
+    /// `None` when it could not be read (then no due-date notices are scheduled).
+    pub notice_policy: Option<Value>,
     pub schedule: Option<FixedDueDateSchedule>,
 }
 
@@ -673,9 +675,11 @@ impl Gatherer<'_> {
         let lost_path = format!("/lost-item-fees-policies/{lost_id}");
         let loan_path = format!("/loan-policy-storage/loan-policies/{loan_id}");
         let skip_fees = overdue_id.is_empty();
-        let (loan, overdue, lost) = self
+        let notice_path =
+            format!("/patron-notice-policy-storage/patron-notice-policies/{notice_id}");
+        let (loan, overdue, lost, notice) = self
             .fan
-            .join3(
+            .join4(
                 self.cache.get(self.okapi, "loan policy", &loan_path),
                 async {
                     if skip_fees {
@@ -693,6 +697,19 @@ impl Gatherer<'_> {
                         self.cache
                             .get(self.okapi, "lost item policy", &lost_path)
                             .await
+                    }
+                },
+                // Only for the due-date notices: a notice policy that cannot be read does not
+                // stop the check-out.
+                async {
+                    match notice_id.is_empty() {
+                        true => None,
+                        false => self
+                            .cache
+                            .get(self.okapi, "patron notice policy", &notice_path)
+                            .await
+                            .ok()
+                            .flatten(),
                     }
                 },
             )
@@ -747,6 +764,7 @@ impl Gatherer<'_> {
             lost_item_policy_id: lost_id,
             request_policy_id: request_id,
             notice_policy_id: notice_id,
+            notice_policy: notice,
             schedule,
         })
     }

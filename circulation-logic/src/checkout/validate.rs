@@ -512,6 +512,7 @@ mod tests {
             lost_item_policy_id: String::new(),
             request_policy_id: String::new(),
             notice_policy_id: String::new(),
+            notice_policy: None,
             schedule: None,
         }
     }

@@ -1,0 +1,253 @@
+//! The due-date notices a new loan schedules (mod-circulation's `LoanScheduledNoticeService`):
+//! one scheduled notice per `loanNotices[]` entry of the notice policy the rules chose whose
+//! `sendWhen` is "Due date" — at the due date ("Upon At"), `sendBy` before it or after it,
+//! repeating every `sendEvery` when the frequency is "Recurring". Like mod-circulation, a policy
+//! that cannot be read schedules nothing, and nothing here changes the check-out's answer.
+use super::flow::format_date_time;
+use crate::fanout::Fan;
+use crate::okapi::Okapi;
+use chrono::{DateTime, Duration, Months, Utc};
+use reqwest::Method;
+use serde_json::Value;
+use shared_types::policy::{
+    IntervalId, LoanNoticeEvent, NoticeFrequency, NoticeInterval, NoticeIntervalId, NoticeTiming,
+    PatronNoticePolicy, Period, ScheduledNotice, ScheduledNoticeConfig, TriggeringEvent,
+};
+
+pub const SCHEDULED_NOTICES: &str = "/scheduled-notice-storage/scheduled-notices";
+
+/// `at` moved by `interval` (`sign` 1 forward, -1 back), as java.time's `ZonedDateTime` in UTC.
+fn shift(at: DateTime<Utc>, interval: &NoticeInterval, sign: i64) -> Option<DateTime<Utc>> {
+    let n = i64::from(interval.duration);
+    let months = |m: i64| {
+        let m = Months::new(u32::try_from(m).ok()?);
+        if sign > 0 {
+            at.checked_add_months(m)
+        } else {
+            at.checked_sub_months(m)
+        }
+    };
+    match interval.interval_id {
+        NoticeIntervalId::Years => months(n * 12),
+        NoticeIntervalId::Months => months(n),
+        NoticeIntervalId::Weeks => at.checked_add_signed(Duration::weeks(sign * n)),
+        NoticeIntervalId::Days => at.checked_add_signed(Duration::days(sign * n)),
+        NoticeIntervalId::Hours => at.checked_add_signed(Duration::hours(sign * n)),
+        NoticeIntervalId::Minutes => at.checked_add_signed(Duration::minutes(sign * n)),
+    }
+}
+
+/// A scheduled notice's `recurringPeriod` (period.json has no "Years": 12 months instead).
+fn recurring_period(interval: &NoticeInterval) -> Period {
+    match interval.interval_id {
+        NoticeIntervalId::Years => Period {
+            duration: interval.duration.saturating_mul(12),
+            interval_id: IntervalId::Months,
+        },
+        other => Period {
+            duration: interval.duration,
+            interval_id: match other {
+                NoticeIntervalId::Minutes => IntervalId::Minutes,
+                NoticeIntervalId::Hours => IntervalId::Hours,
+                NoticeIntervalId::Days => IntervalId::Days,
+                NoticeIntervalId::Weeks => IntervalId::Weeks,
+                _ => IntervalId::Months,
+            },
+        },
+    }
+}
+
+/// The due-date notices of a loan, or why the policy cannot give any.
+pub fn due_date_notices(
+    policy: &Value,
+    loan_id: &str,
+    user_id: &str,
+    due_date: DateTime<Utc>,
+) -> Result<Vec<ScheduledNotice>, String> {
+    let policy: PatronNoticePolicy =
+        serde_json::from_value(policy.clone()).map_err(|e| e.to_string())?;
+    let mut notices = Vec::new();
+    for config in policy.loan_notices.iter().flatten() {
+        let Some(options) = &config.send_options else {
+            continue;
+        };
+        let timing = options.send_how.unwrap_or(NoticeTiming::UponAt);
+        let next_run = match timing {
+            NoticeTiming::UponAt => Some(due_date),
+            NoticeTiming::Before | NoticeTiming::After => {
+                let by = options
+                    .send_by
+                    .as_ref()
+                    .ok_or("the loan period is not recognised")?;
+                shift(
+                    due_date,
+                    by,
+                    if timing == NoticeTiming::Before {
+                        -1
+                    } else {
+                        1
+                    },
+                )
+            }
+        }
+        .ok_or("the notice time is out of range")?;
+        let recurring = match config.frequency {
+            Some(NoticeFrequency::Recurring) => Some(recurring_period(
+                options
+                    .send_every
+                    .as_ref()
+                    .ok_or("the loan period is not recognised")?,
+            )),
+            _ => None,
+        };
+        if options.send_when != LoanNoticeEvent::DueDate {
+            continue;
+        }
+        notices.push(ScheduledNotice {
+            id: Some(uuid::Uuid::new_v4().to_string()),
+            loan_id: Some(loan_id.to_string()),
+            request_id: None,
+            fee_fine_action_id: None,
+            recipient_user_id: Some(user_id.to_string()),
+            session_id: None,
+            next_run_time: format_date_time(next_run),
+            triggering_event: Some(TriggeringEvent::DueDate),
+            notice_config: ScheduledNoticeConfig {
+                timing,
+                recurring_period: recurring,
+                template_id: config.template_id.clone(),
+                format: config.format,
+                send_in_real_time: Some(config.real_time),
+            },
+            metadata: None,
+        });
+    }
+    Ok(notices)
+}
+
+/// Schedules the loan's due-date notices (before the answer, so a client that reads them
+/// right after the check-out finds them; a failure is only logged, as in mod-circulation).
+pub async fn schedule(
+    okapi: &Okapi,
+    fan: Fan,
+    policy: Option<&Value>,
+    loan_id: &str,
+    user_id: &str,
+    due_date: DateTime<Utc>,
+) {
+    let Some(policy) = policy else { return };
+    let notices = match due_date_notices(policy, loan_id, user_id, due_date) {
+        Ok(n) => n,
+        Err(e) => {
+            log::warn!(
+                "check-out: due date notices not scheduled: Unable to parse patron notice policy: {e}"
+            );
+            return;
+        }
+    };
+    let posts = notices.iter().map(|notice| async move {
+        let body = serde_json::to_value(notice).unwrap_or_default();
+        okapi
+            .write(
+                "schedule due date notice",
+                Method::POST,
+                SCHEDULED_NOTICES,
+                Some(&body),
+            )
+            .await
+    });
+    for result in fan.all(posts.collect()).await {
+        if let Err(e) = result {
+            log::warn!("check-out: due date notice not scheduled: {e}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn policy(loan_notices: Value) -> Value {
+        json!({"name": "p", "loanNotices": loan_notices})
+    }
+
+    fn notice(send_how: &str, send_when: &str, extra: Value) -> Value {
+        let mut n = json!({
+            "templateId": "2d5f138f-e088-4dff-80f6-9830f13bcde7", "format": "Email",
+            "frequency": "One time", "realTime": false,
+            "sendOptions": {"sendHow": send_how, "sendWhen": send_when},
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            if k == "frequency" {
+                n[k] = v.clone();
+            } else {
+                n["sendOptions"][k] = v.clone();
+            }
+        }
+        n
+    }
+
+    #[test]
+    fn schedules_due_date_notices_at_before_and_after() {
+        let due = at("2030-03-31T12:00:00Z");
+        let p = policy(json!([
+            notice("Upon At", "Due date", json!({})),
+            notice(
+                "Before",
+                "Due date",
+                json!({"sendBy": {"duration": 1, "intervalId": "Months"}})
+            ),
+            notice(
+                "After",
+                "Due date",
+                json!({"sendBy": {"duration": 2, "intervalId": "Hours"},
+                "frequency": "Recurring", "sendEvery": {"duration": 1, "intervalId": "Days"}})
+            ),
+            notice("Upon At", "Check out", json!({})),
+        ]));
+        let n = due_date_notices(&p, "loan-1", "user-1", due).unwrap();
+        assert_eq!(n.len(), 3);
+        let times: Vec<&str> = n.iter().map(|x| x.next_run_time.as_str()).collect();
+        assert_eq!(
+            times,
+            [
+                "2030-03-31T12:00:00.000Z",
+                "2030-02-28T12:00:00.000Z",
+                "2030-03-31T14:00:00.000Z"
+            ]
+        );
+        let last = serde_json::to_value(&n[2]).unwrap();
+        assert_eq!(last["triggeringEvent"], "Due date");
+        assert_eq!(last["loanId"], "loan-1");
+        assert_eq!(last["recipientUserId"], "user-1");
+        assert_eq!(
+            last["noticeConfig"],
+            json!({"timing": "After", "recurringPeriod": {"duration": 1, "intervalId": "Days"},
+                   "templateId": "2d5f138f-e088-4dff-80f6-9830f13bcde7", "format": "Email",
+                   "sendInRealTime": false})
+        );
+        assert!(serde_json::to_value(&n[0]).unwrap()["noticeConfig"]
+            .get("recurringPeriod")
+            .is_none());
+    }
+
+    #[test]
+    fn an_unreadable_policy_schedules_nothing() {
+        let due = at("2030-03-31T12:00:00Z");
+        // "Before" without sendBy: mod-circulation cannot parse the policy at all.
+        let p = policy(json!([
+            notice("Upon At", "Due date", json!({})),
+            notice("Before", "Due date", json!({})),
+        ]));
+        assert!(due_date_notices(&p, "l", "u", due).is_err());
+        assert!(due_date_notices(&json!({"loanNotices": []}), "l", "u", due).is_err());
+        assert!(due_date_notices(&policy(json!([])), "l", "u", due)
+            .unwrap()
+            .is_empty());
+    }
+}
