@@ -40,6 +40,9 @@ pub struct Settings {
     pub okapi_timeout_ms: u64,
     /// How long rules and policies may be reused (`POLICY_CACHE_SECONDS`; 0 disables).
     pub policy_cache_seconds: u64,
+    /// Loans under a policy with `forUseAtLocation` start "In use"
+    /// (`ENABLE_FOR_USE_AT_LOCATION`, default false, as in mod-circulation).
+    pub for_use_at_location: bool,
 }
 
 impl Settings {
@@ -55,6 +58,8 @@ impl Settings {
             policy_cache_seconds: var("POLICY_CACHE_SECONDS")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(5),
+            for_use_at_location: var("ENABLE_FOR_USE_AT_LOCATION")
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case("true")),
         }
     }
 }

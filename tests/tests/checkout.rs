@@ -784,7 +784,7 @@ async fn failing_instance_read_undoes_the_written_check_out() {
     let sessions = client
         .get(&format!(
             "/patron-action-session-storage/patron-action-sessions?query={}",
-            circulation_tests::http::encode(&q)
+            encode(&q)
         ))
         .await;
     assert_eq!(sessions.json()["totalRecords"], 0, "{}", sessions.body);
@@ -832,7 +832,7 @@ async fn due_date_notices_are_scheduled() {
     let notices = client
         .get(&format!(
             "/scheduled-notice-storage/scheduled-notices?query={}",
-            circulation_tests::http::encode(&q)
+            encode(&q)
         ))
         .await
         .json();
@@ -853,6 +853,52 @@ async fn due_date_notices_are_scheduled() {
                "templateId": template, "format": "Print", "sendInRealTime": true})
     );
     assert_eq!(list[1]["noticeConfig"]["timing"], "Upon At");
+    stack.stop().await;
+}
+
+/// With `ENABLE_FOR_USE_AT_LOCATION=true`, a loan under a policy marked `forUseAtLocation`
+/// starts "In use"; under another policy it has no such status.
+#[tokio::test]
+async fn for_use_at_location_loans_start_in_use() {
+    let stack = Stack::start(StackConfig {
+        logic_env: vec![("ENABLE_FOR_USE_AT_LOCATION".into(), "true".into())],
+        ..StackConfig::default()
+    })
+    .await
+    .expect("stack starts");
+    let client = stack.client();
+    let policy_id = "5a1e0b0c-9c6d-4d3e-8f2a-1b2c3d4e5f60";
+    let policy = json!({
+        "id": policy_id, "name": "Reading room", "loanable": true, "renewable": false,
+        "loansPolicy": {"profileId": "Rolling", "period": {"duration": 3, "intervalId": "Hours"},
+                        "closedLibraryDueDateManagementId": "CURRENT_DUE_DATE", "forUseAtLocation": true},
+    });
+    let created = client
+        .post("/loan-policy-storage/loan-policies", &policy)
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let mut b = body(&stack, 6, 6);
+    b["forceLoanPolicyId"] = json!(policy_id);
+    let a = check_out(&stack, b, &[]).await;
+    assert_eq!(a.status, 201, "{}", a.text);
+    assert_eq!(a.body["forUseAtLocation"]["status"], "In use", "{}", a.text);
+    assert!(a.body["forUseAtLocation"]["statusDate"].is_string());
+    let stored = client
+        .get(&format!(
+            "/loan-storage/loans/{}",
+            a.body["id"].as_str().unwrap()
+        ))
+        .await
+        .json();
+    assert_eq!(stored["forUseAtLocation"]["status"], "In use");
+
+    let other = check_out(&stack, body(&stack, 7, 7), &[]).await;
+    assert_eq!(other.status, 201, "{}", other.text);
+    assert!(
+        other.body.get("forUseAtLocation").is_none(),
+        "{}",
+        other.text
+    );
     stack.stop().await;
 }
 

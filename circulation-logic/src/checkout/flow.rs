@@ -6,6 +6,7 @@ use super::notices;
 use super::validate::{first_fulfillable, parse_date_time, validate};
 use super::write::{self, Plan};
 use super::{s, CheckOutRequest, Failure};
+use crate::config::Settings;
 use crate::fanout::Fan;
 use crate::okapi::{Okapi, PolicyCache};
 use actix_web::http::StatusCode;
@@ -29,6 +30,7 @@ pub async fn check_out(
     okapi: &Okapi,
     fan: Fan,
     cache: &PolicyCache,
+    settings: &Settings,
     body: &Value,
     dry_run: bool,
 ) -> Result<Success, Failure> {
@@ -67,6 +69,7 @@ pub async fn check_out(
             loan_date,
             override_due,
         },
+        settings.for_use_at_location,
         due_request,
         display_in,
     ));
@@ -162,6 +165,7 @@ async fn decide(
     req: &CheckOutRequest,
     dry_run: bool,
     dates: Dates,
+    for_use_at_location: bool,
     due_request: Option<DueRequest>,
     display_in: oneshot::Sender<Option<ForDisplay>>,
 ) -> Result<Decided, Failure> {
@@ -300,6 +304,14 @@ async fn decide(
     );
     if changed_by_recall {
         loan["dueDateChangedByRecall"] = json!(true);
+    }
+    let policy_for_use_at_location = p
+        .loan
+        .loans_policy
+        .as_ref()
+        .and_then(|lp| lp.for_use_at_location);
+    if for_use_at_location && policy_for_use_at_location == Some(true) {
+        loan["forUseAtLocation"] = json!({"status": "In use", "statusDate": format_date_time(now)});
     }
     if action == "checkedOutThroughOverride" {
         set(&mut loan, "actionComment", req.overrides.comment.as_deref());

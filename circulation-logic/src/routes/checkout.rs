@@ -43,7 +43,7 @@ async fn handle(
         }
     };
     let fan = Fan::for_request(&req, state.settings.fan_out);
-    let outcome = check_out(&okapi, fan, &state.cache, &body, dry_run).await;
+    let outcome = check_out(&okapi, fan, &state.cache, &state.settings, &body, dry_run).await;
     let mut response = match outcome {
         Ok(Success {
             status,
