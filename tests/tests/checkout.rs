@@ -902,6 +902,62 @@ async fn for_use_at_location_loans_start_in_use() {
     stack.stop().await;
 }
 
+/// With the tenant's `checkoutLockFeature` on, a check-out takes the patron's lock in
+/// check-out-lock-storage: a lock held elsewhere refuses it with FOLIO's 422 after the retries;
+/// once free, the check-out goes through and releases the lock before answering.
+#[tokio::test]
+async fn check_out_lock_setting() {
+    let stack = start().await;
+    let client = stack.client();
+    let s = sample(&stack);
+    let setting = json!({
+        "id": "0e6f4a5c-8a8e-4c57-9c1e-2f5a1c0b9d11", "scope": "mod-circulation", "key": "checkoutLockFeature",
+        "value": {"checkOutLockFeatureEnabled": true, "noOfRetryAttempts": 3, "retryInterval": 20, "lockTtl": 60000},
+    });
+    let created = client.post("/settings/entries", &setting).await;
+    assert!(
+        created.status == 201 || created.status == 204,
+        "{}",
+        created.body
+    );
+    let user_id = s.patron(8)["id"].as_str().unwrap().to_string();
+    let held = client
+        .post(
+            "/check-out-lock-storage",
+            &json!({"userId": user_id, "ttlMs": 60000}),
+        )
+        .await;
+    assert_eq!(held.status, 201, "{}", held.body);
+
+    let refused = check_out(&stack, body(&stack, 8, 8), &[]).await;
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    assert_eq!(
+        refused.body["errors"][0]["message"],
+        "unable to acquire lock"
+    );
+    let item = item_record(&client, &s.item_barcode(8)).await;
+    assert_eq!(item["status"]["name"], "Available");
+
+    let lock_id = held.json()["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        client
+            .delete(&format!("/check-out-lock-storage/{lock_id}"))
+            .await
+            .status,
+        204
+    );
+    let a = check_out(&stack, body(&stack, 8, 8), &[]).await;
+    assert_eq!(a.status, 201, "{}", a.text);
+    let locks = client
+        .get(&format!("/check-out-lock-storage?userId={user_id}"))
+        .await
+        .json();
+    assert_eq!(locks["totalRecords"], 0, "{locks}");
+    let b = check_out(&stack, body(&stack, 8, 9), &[]).await;
+    assert_eq!(b.status, 201, "{}", b.text);
+    stack.stop().await;
+}
+
 #[tokio::test]
 async fn circulation_rules_routes() {
     let stack = start().await;

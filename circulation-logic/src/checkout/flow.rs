@@ -2,6 +2,7 @@
 //! → writes → best-effort writes → extended loan.
 use super::due::{self, DueInput};
 use super::gather::{DueRequest, ForDisplay, Gathered, Gatherer};
+use super::lock;
 use super::notices;
 use super::validate::{first_fulfillable, parse_date_time, validate};
 use super::write::{self, Plan};
@@ -332,7 +333,34 @@ async fn decide(
         fulfilment,
         item_barcode: req.item_barcode.clone(),
     };
-    let (stored, session_id) = write::execute(okapi, gatherer.fan, &plan, &user_id).await?;
+    // The check-out lock, when the tenant has it on: held from here until the writes are done.
+    let lock_id = match g.lock.enabled {
+        true => {
+            let lock_id = lock::acquire(okapi, g.lock, &user_id).await?;
+            // Under the lock, the item limit once more, against the loans as they are now.
+            if let Some(count) = gatherer.recount_item_limit(req, &g).await.transpose() {
+                let mut again = g.clone();
+                match count {
+                    Ok(count) => again.item_limit_count = Some(count),
+                    Err(e) => {
+                        lock::release(okapi, lock_id).await;
+                        return Err(e.into());
+                    }
+                }
+                if !validate(req, &again, &granted, loan_date, now).is_empty() {
+                    lock::release(okapi, lock_id).await;
+                    return Ok(Decided::Refused(Box::new(again)));
+                }
+            }
+            Some(lock_id)
+        }
+        false => None,
+    };
+    let written = write::execute(okapi, gatherer.fan, &plan, &user_id).await;
+    if let Some(lock_id) = lock_id {
+        lock::release(okapi, lock_id).await;
+    }
+    let (stored, session_id) = written?;
     // Date-times as this module writes them (UTC, milliseconds, `Z`), not as storage echoes them.
     let mut stored = stored;
     for key in ["loanDate", "dueDate"] {

@@ -15,6 +15,7 @@
 //! fresh; rules, policies and the reference records the rules match on (patron group,
 //! location, material type, loan type) go through the [`PolicyCache`].
 use super::due::{self, Due, DueInput};
+use super::lock::{self, LockSettings};
 use super::{s, CheckOutRequest, Failure};
 use crate::fanout::Fan;
 use crate::okapi::{cql_quote, CallError, Okapi, PolicyCache};
@@ -50,6 +51,8 @@ pub struct Gathered {
     pub item_limit_count: Option<usize>,
     /// The due date, when it was asked for and the records for it were found.
     pub due: Option<Result<Due, Failure>>,
+    /// The tenant's check-out lock setting.
+    pub lock: LockSettings,
 }
 
 /// What is left to read for the answer once the item chain is done.
@@ -540,13 +543,14 @@ impl Gatherer<'_> {
     ) -> Result<Gathered, Failure> {
         let mut patron = Gathered::default();
         let mut items = Gathered::default();
-        let (p, i, tz, rules) = self
+        let (p, i, tz, rules, lock) = self
             .fan
-            .join4(
+            .join5(
                 Box::pin(self.patron_lookup(req, &mut patron, patron_in)),
                 Box::pin(self.item_chain(req, &mut items, display_in)),
                 self.timezone(),
                 self.rules(),
+                lock::settings(self.okapi),
             )
             .await;
         p?;
@@ -555,6 +559,7 @@ impl Gatherer<'_> {
             user: patron.user,
             proxy: patron.proxy,
             timezone: tz,
+            lock,
             ..items
         };
         let (Some(user), Some(item)) = (g.user.clone(), g.item.clone()) else {
@@ -767,6 +772,25 @@ impl Gatherer<'_> {
             notice_policy: notice,
             schedule,
         })
+    }
+
+    /// The item-limit count again (under the check-out lock), when the limit applies.
+    pub async fn recount_item_limit(
+        &self,
+        req: &CheckOutRequest,
+        g: &Gathered,
+    ) -> Result<Option<usize>, CallError> {
+        let (Some(user), Some(item), Some(p), Some(_)) =
+            (&g.user, &g.item, &g.policies, g.item_limit_count)
+        else {
+            return Ok(None);
+        };
+        if req.overrides.item_limit_block {
+            return Ok(None);
+        }
+        self.count_for_item_limit(user, item, p.conditions)
+            .await
+            .map(Some)
     }
 
     /// Open loans of the borrower whose items match the limited material type / loan type,

@@ -3,6 +3,7 @@
 pub mod due;
 pub mod flow;
 pub mod gather;
+pub mod lock;
 pub mod notices;
 pub mod response;
 pub mod validate;
