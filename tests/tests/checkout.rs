@@ -988,6 +988,63 @@ async fn circulation_rules_routes() {
         .await;
     assert_eq!(r.json()["overdueFinePolicyId"], sd::OVERDUE_FINE_POLICY);
 
+    // Every match, best first, then the fallback with its own line.
+    let all = client
+        .get(&format!("/circulation/rules/loan-policy-all?{q}"))
+        .await;
+    assert_eq!(all.status, 200, "{}", all.body);
+    assert_eq!(
+        all.json(),
+        json!({"ruleMatches": [
+            {"ruleLine": 3, "loanPolicyId": sd::LOAN_POLICY_FIXED},
+            {"ruleLine": 2, "loanPolicyId": sd::LOAN_POLICY_ROLLING},
+        ]})
+    );
+    // Rules given in the request instead of the stored ones.
+    let given = format!(
+        "priority: t, s, c, b, a, m, g\nfallback-policy: l {fixed} r {r} n {n} o {o} i {i}\n\nm {dvd}: l {short} r {r} n {n} o {o} i {i}\n    g {group}: l {rolling} r {r} n {n} o {o} i {i}\n",
+        fixed = sd::LOAN_POLICY_FIXED,
+        short = sd::LOAN_POLICY_SHORT_TERM,
+        rolling = sd::LOAN_POLICY_ROLLING,
+        r = sd::REQUEST_POLICY_ALLOW_ALL,
+        n = sd::NOTICE_POLICY_NONE,
+        o = sd::OVERDUE_FINE_POLICY,
+        i = sd::LOST_ITEM_FEE_POLICY,
+        dvd = sd::MATERIAL_TYPE_DVD,
+        group = sd::GROUP_UNDERGRAD,
+    );
+    let all = client
+        .get(&format!(
+            "/circulation/rules/notice-policy-all?{q}&rules={}",
+            encode(&given)
+        ))
+        .await;
+    assert_eq!(all.status, 200, "{}", all.body);
+    let lines: Vec<u64> = all.json()["ruleMatches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["ruleLine"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [5, 4, 2]);
+    let all = client
+        .get(&format!(
+            "/circulation/rules/loan-policy-all?{q}&rules={}",
+            encode(&given)
+        ))
+        .await;
+    assert_eq!(
+        all.json()["ruleMatches"][0]["loanPolicyId"],
+        sd::LOAN_POLICY_ROLLING
+    );
+    let broken = client
+        .get(&format!(
+            "/circulation/rules/loan-policy-all?{q}&rules={}",
+            encode("priority: t\nm x: l a\n")
+        ))
+        .await;
+    assert_eq!(broken.status, 422, "{}", broken.body);
+
     let bad = client.put("/circulation/rules", &json!({"rulesAsText": "priority: t, s, c, b, a, m, g\nfallback-policy: l nope r nope n nope o nope i nope\n"})).await;
     assert_eq!(bad.status, 422, "{}", bad.body);
     assert!(bad.json()["line"].as_u64().is_some());

@@ -25,7 +25,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// Every (method, path pattern) this module serves, in Okapi's `pathPattern` syntax, for the
-/// ModuleDescriptor check (`{kind}` expands to the five policy lookups `policy_lookup` accepts).
+/// ModuleDescriptor check (`{kind}` expands to the ten policy lookups `policy_lookup` accepts).
 pub fn served_routes() -> Vec<(&'static str, String)> {
     let mut routes = vec![
         ("POST", "/circulation/check-out-by-barcode".to_string()),
@@ -38,6 +38,7 @@ pub fn served_routes() -> Vec<(&'static str, String)> {
     ];
     for kind in ["loan", "request", "notice", "overdue-fine", "lost-item"] {
         routes.push(("GET", format!("/circulation/rules/{kind}-policy")));
+        routes.push(("GET", format!("/circulation/rules/{kind}-policy-all")));
     }
     routes
 }

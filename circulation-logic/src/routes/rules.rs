@@ -1,5 +1,5 @@
 //! `GET/PUT /circulation/rules` (through `/circulation-rules-storage`) and the policy lookups
-//! `GET /circulation/rules/{loan,request,notice,overdue-fine,lost-item}-policy`.
+//! `GET /circulation/rules/{loan,request,notice,overdue-fine,lost-item}-policy[-all]`.
 use super::{okapi_for, text};
 use crate::app::AppState;
 use crate::fanout::Fan;
@@ -137,15 +137,22 @@ pub async fn put_rules(
     }
 }
 
-fn kind_of(path: &str) -> Option<(PolicyType, &'static str)> {
-    Some(match path {
+/// `{kind}-policy` or `{kind}-policy-all`: the policy type, its id key, and whether every
+/// match is wanted.
+fn kind_of(path: &str) -> Option<(PolicyType, &'static str, bool)> {
+    let (name, all) = match path.strip_suffix("-all") {
+        Some(name) => (name, true),
+        None => (path, false),
+    };
+    let (kind, key) = match name {
         "loan-policy" => (PolicyType::Loan, "loanPolicyId"),
         "request-policy" => (PolicyType::Request, "requestPolicyId"),
         "notice-policy" => (PolicyType::Notice, "noticePolicyId"),
         "overdue-fine-policy" => (PolicyType::OverdueFine, "overdueFinePolicyId"),
         "lost-item-policy" => (PolicyType::LostItem, "lostItemPolicyId"),
         _ => return None,
-    })
+    };
+    Some((kind, key, all))
 }
 
 pub async fn policy_lookup(
@@ -154,7 +161,7 @@ pub async fn policy_lookup(
     query: web::Query<HashMap<String, String>>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let Some((kind, key)) = kind_of(&path) else {
+    let Some((kind, key, all)) = kind_of(&path) else {
         return text(StatusCode::NOT_FOUND, "Not found");
     };
     let okapi = match okapi_for(&req, &state) {
@@ -207,10 +214,37 @@ pub async fn policy_lookup(
         fan: Fan::for_request(&req, state.settings.fan_out),
         cache: &state.cache,
     };
-    let rules = match gatherer.rules().await {
-        Ok(r) => r,
-        Err(f) => return f.to_response(),
+    // `-all` may evaluate rules given in the request instead of the stored ones.
+    let given = query.get("rules").filter(|_| all);
+    let rules = match given {
+        Some(text) => match rules::parse(text) {
+            Ok(r) => r,
+            Err(e) => {
+                return json_response(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &serde_json::to_value(&e).unwrap_or_default(),
+                )
+            }
+        },
+        None => match gatherer.rules().await {
+            Ok(r) => r,
+            Err(f) => return f.to_response(),
+        },
     };
+    if all {
+        let matches: Vec<Value> = rules
+            .find_all(kind, &input)
+            .into_iter()
+            .map(|m| {
+                let line = match m.line {
+                    0 => rules.fallback_line(),
+                    line => line,
+                };
+                json!({"ruleLine": line, key: m.policy_id})
+            })
+            .collect();
+        return json_response(StatusCode::OK, &json!({ "ruleMatches": matches }));
+    }
     let found = rules.find(kind, &input);
     json_response(
         StatusCode::OK,
