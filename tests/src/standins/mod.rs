@@ -19,11 +19,13 @@ pub mod inventory;
 pub mod patron_blocks;
 pub mod pubsub;
 pub mod settings;
+pub mod timer;
 pub mod users;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix_web::dev::ServerHandle;
 use actix_web::http::header::{HeaderMap, CONTENT_TYPE, LOCATION};
@@ -417,6 +419,9 @@ impl TenantData {
 pub(crate) struct Shared {
     tenants: RwLock<HashMap<String, Arc<RwLock<TenantData>>>>,
     delayer: Delayer,
+    /// Whether to record how long each answer took from arrival ([`Standins::observe_delays`]).
+    observe: AtomicBool,
+    observed: Mutex<Vec<Duration>>,
     pub(crate) http: reqwest::Client,
 }
 
@@ -430,6 +435,8 @@ impl Shared {
         Shared {
             tenants: RwLock::new(HashMap::new()),
             delayer: Delayer::new(latency),
+            observe: AtomicBool::new(false),
+            observed: Mutex::new(Vec::new()),
             http,
         }
     }
@@ -529,6 +536,23 @@ impl Standins {
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .remove(tenant);
+    }
+
+    /// Starts (`true`) or stops recording, for every answer, the time from the request's
+    /// arrival until the answer was released (handler work plus the modelled latency).
+    pub fn observe_delays(&self, on: bool) {
+        self.shared.observe.store(on, Ordering::Relaxed);
+    }
+
+    /// The recorded times (see [`Standins::observe_delays`]), oldest first; clears them.
+    pub fn observed_delays(&self) -> Vec<Duration> {
+        std::mem::take(
+            &mut *self
+                .shared
+                .observed
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()),
+        )
     }
 
     /// Stops the server gracefully.
@@ -714,16 +738,32 @@ pub(crate) fn now_iso() -> String {
         .to_string()
 }
 
+/// Answers every request, [`Latency`] after it arrived: the handler runs first and the answer
+/// is held until the deadline, so that handler work is not added on top of the modelled
+/// latency; the wait is precise to tens of µs ([`timer::sleep_until`]).
 async fn dispatch(req: HttpRequest, body: web::Bytes, shared: web::Data<Shared>) -> HttpResponse {
+    let arrived = Instant::now();
     let path = req.path().trim_end_matches('/');
     let path = if path.is_empty() { "/" } else { path };
     if path == "/admin/health" {
         return text(StatusCode::OK, "OK");
     }
     let delay = shared.delayer.next_delay();
+    let response = handle(&req, &body, &shared, path).await;
     if !delay.is_zero() {
-        tokio::time::sleep(delay).await;
+        timer::sleep_until(arrived + delay).await;
     }
+    if shared.observe.load(Ordering::Relaxed) {
+        shared
+            .observed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(arrived.elapsed());
+    }
+    response
+}
+
+async fn handle(req: &HttpRequest, body: &[u8], shared: &Shared, path: &str) -> HttpResponse {
     let tenant_id = match req
         .headers()
         .get(okapi::TENANT)
@@ -747,13 +787,13 @@ async fn dispatch(req: HttpRequest, body: web::Bytes, shared: web::Data<Shared>)
         }
     };
     let ctx = Ctx {
-        shared: &shared,
+        shared,
         tenant: shared.tenant(&tenant_id),
         method: req.method(),
         path,
         params,
         headers: req.headers(),
-        body: &body,
+        body,
     };
     if let Some(r) = pubsub::handle(&ctx) {
         return r;
