@@ -793,7 +793,8 @@ async fn failing_instance_read_undoes_the_written_check_out() {
 }
 
 /// The notice policy the rules choose asks for due-date notices: the check-out schedules them
-/// (one per "Due date" notice, none for other events), timed from the loan's due date.
+/// (one per "Due date" notice, none for other events), timed from the loan's due date; the
+/// overdue fine policy's reminder fees add their first reminder.
 #[tokio::test]
 async fn due_date_notices_are_scheduled() {
     let stack = start().await;
@@ -822,11 +823,27 @@ async fn due_date_notices_are_scheduled() {
         )
         .await;
     assert_eq!(put.status, 204, "{}", put.body);
+    // A reminder-fee overdue policy: its first reminder is scheduled too.
+    let overdue = json!({
+        "id": sd::OVERDUE_FINE_POLICY, "name": "Overdue fine policy", "countClosed": true,
+        "maxOverdueFine": 0.0, "forgiveOverdueFine": true, "gracePeriodRecall": true,
+        "maxOverdueRecallFine": 0.0,
+        "reminderFeesPolicy": {"countClosed": true, "reminderSchedule": [
+            {"interval": 3, "timeUnitId": "day", "reminderFee": 1.0, "noticeFormat": "Email",
+             "noticeTemplateId": template}]},
+    });
+    let put = client
+        .put(
+            &format!("/overdue-fines-policies/{}", sd::OVERDUE_FINE_POLICY),
+            &overdue,
+        )
+        .await;
+    assert_eq!(put.status, 204, "{}", put.body);
     let a = check_out(&stack, body(&stack, 4, 4), &[]).await;
     assert_eq!(a.status, 201, "{}", a.text);
     let due = chrono::DateTime::parse_from_rfc3339(a.body["dueDate"].as_str().unwrap()).unwrap();
     let q = format!(
-        "loanId==\"{}\" sortBy nextRunTime",
+        "loanId==\"{}\" and triggeringEvent==\"Due date\" sortBy nextRunTime",
         a.body["id"].as_str().unwrap()
     );
     let notices = client
@@ -853,6 +870,24 @@ async fn due_date_notices_are_scheduled() {
                "templateId": template, "format": "Print", "sendInRealTime": true})
     );
     assert_eq!(list[1]["noticeConfig"]["timing"], "Upon At");
+    let q = format!(
+        "loanId==\"{}\" and triggeringEvent==\"Due date - with reminder fee\"",
+        a.body["id"].as_str().unwrap()
+    );
+    let reminders = client
+        .get(&format!(
+            "/scheduled-notice-storage/scheduled-notices?query={}",
+            encode(&q)
+        ))
+        .await
+        .json();
+    assert_eq!(reminders["totalRecords"], 1, "{reminders}");
+    let reminder = &reminders["scheduledNotices"][0];
+    assert_eq!(run(reminder), due + chrono::Duration::days(3));
+    assert_eq!(
+        reminder["noticeConfig"],
+        json!({"timing": "After", "templateId": template, "format": "Email", "sendInRealTime": true})
+    );
     stack.stop().await;
 }
 

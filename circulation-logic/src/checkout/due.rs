@@ -47,7 +47,7 @@ fn has_waiting_hold(queue: &[Value]) -> bool {
 
 /// `GET /calendar/dates/{sp}/surrounding-openings?date=`; 404 → 422 "Calendar open periods
 /// are not found"; an empty body means all days closed.
-async fn openings(
+pub(crate) async fn openings(
     okapi: &Okapi,
     service_point: &str,
     date: NaiveDate,

@@ -97,13 +97,28 @@ pub async fn check_out(
                 // A check-out either answers in full or is not there.
                 Err(e) => return Err(write::revert(okapi, &w.plan, w.session_id.clone(), e).await),
             };
-            notices::schedule(
-                okapi,
-                fan,
-                w.notice_policy.as_ref(),
+            let (loan_id, user_id) = (
                 id_of(&w.stored),
                 s(&w.stored, &["userId"]).unwrap_or_default(),
-                w.due_date,
+            );
+            fan.join2(
+                notices::schedule(
+                    okapi,
+                    fan,
+                    w.notice_policy.as_ref(),
+                    loan_id,
+                    user_id,
+                    w.due_date,
+                ),
+                notices::schedule_first_reminder(
+                    okapi,
+                    &w.overdue_fine_policy,
+                    loan_id,
+                    user_id,
+                    w.due_date,
+                    s(&w.stored, &["checkoutServicePointId"]).unwrap_or_default(),
+                    w.tz,
+                ),
             )
             .await;
             publish_events(okapi, &req, &w.g, &w.stored, w.grace_period, w.tz, w.action);
@@ -149,6 +164,7 @@ struct Written {
     names: [(&'static str, Option<String>); 3],
     grace_period: Option<shared_types::policy::Period>,
     notice_policy: Option<Value>,
+    overdue_fine_policy: Value,
     due_date: DateTime<Utc>,
     changed_by_hold: bool,
     changed_by_expiry: bool,
@@ -393,6 +409,7 @@ async fn decide(
         names,
         grace_period,
         notice_policy,
+        overdue_fine_policy: overdue,
         due_date,
         changed_by_hold,
         changed_by_expiry,

@@ -163,6 +163,120 @@ pub async fn schedule(
     }
 }
 
+/// The first reminder of the overdue fine policy's `reminderFeesPolicy`, before any
+/// closed-day shift: the notice (due date + the first entry's interval) and whether it may fall
+/// on a closed day (`countClosed`, default true). `None` without a reminder schedule, or when
+/// the entry cannot make a valid notice (mod-circulation's storage call would fail then).
+pub fn first_reminder(
+    overdue_fine_policy: &Value,
+    loan_id: &str,
+    user_id: &str,
+    due_date: DateTime<Utc>,
+) -> Option<(ScheduledNotice, bool)> {
+    let reminders = overdue_fine_policy.get("reminderFeesPolicy")?;
+    let first = reminders.get("reminderSchedule")?.as_array()?.first()?;
+    let interval = i32::try_from(first.get("interval")?.as_i64()?).ok()?;
+    // mod-circulation normalises "day", "DAYS", ... to "Days".
+    let unit = first.get("timeUnitId")?.as_str()?.to_ascii_lowercase();
+    let interval_id = match unit.trim_end_matches('s') {
+        "minute" => NoticeIntervalId::Minutes,
+        "hour" => NoticeIntervalId::Hours,
+        "day" => NoticeIntervalId::Days,
+        "week" => NoticeIntervalId::Weeks,
+        "month" => NoticeIntervalId::Months,
+        "year" => NoticeIntervalId::Years,
+        _ => return None,
+    };
+    let next_run = shift(
+        due_date,
+        &NoticeInterval {
+            duration: interval,
+            interval_id,
+        },
+        1,
+    )?;
+    let format = serde_json::from_value(first.get("noticeFormat")?.clone()).ok()?;
+    let template_id = first.get("noticeTemplateId")?.as_str()?.to_string();
+    let count_closed = reminders
+        .get("countClosed")
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
+    Some((
+        ScheduledNotice {
+            id: Some(uuid::Uuid::new_v4().to_string()),
+            loan_id: Some(loan_id.to_string()),
+            request_id: None,
+            fee_fine_action_id: None,
+            recipient_user_id: Some(user_id.to_string()),
+            session_id: None,
+            next_run_time: format_date_time(next_run),
+            triggering_event: Some(TriggeringEvent::DueDateWithReminderFee),
+            notice_config: ScheduledNoticeConfig {
+                timing: NoticeTiming::After,
+                recurring_period: None,
+                template_id,
+                format,
+                send_in_real_time: Some(true),
+            },
+            metadata: None,
+        },
+        count_closed,
+    ))
+}
+
+/// Schedules the first reminder of a reminder-fee policy. Unless the policy counts closed
+/// days, a reminder falling on a day the service point is closed moves to its next open day
+/// (a calendar read); no open day after it → nothing is scheduled, as in mod-circulation.
+pub async fn schedule_first_reminder(
+    okapi: &Okapi,
+    overdue_fine_policy: &Value,
+    loan_id: &str,
+    user_id: &str,
+    due_date: DateTime<Utc>,
+    service_point_id: &str,
+    tz: chrono_tz::Tz,
+) {
+    let Some((mut notice, count_closed)) =
+        first_reminder(overdue_fine_policy, loan_id, user_id, due_date)
+    else {
+        return;
+    };
+    if !count_closed {
+        let Some(at) = crate::due_date::parse_utc(&notice.next_run_time) else {
+            return;
+        };
+        let day = at.with_timezone(&tz).date_naive();
+        let days = match super::due::openings(okapi, service_point_id, day).await {
+            Ok(days) => days,
+            Err(_) => {
+                log::warn!("check-out: first reminder not scheduled: calendar not read");
+                return;
+            }
+        };
+        if !days.requested().open {
+            let next = days.next();
+            let (true, Some(next_date)) = (next.open, next.date) else {
+                log::warn!("check-out: first reminder not scheduled: No calendar time table found for requested date");
+                return;
+            };
+            notice.next_run_time =
+                format_date_time(at + Duration::days((next_date - day).num_days()));
+        }
+    }
+    let body = serde_json::to_value(&notice).unwrap_or_default();
+    if let Err(e) = okapi
+        .write(
+            "schedule first reminder",
+            Method::POST,
+            SCHEDULED_NOTICES,
+            Some(&body),
+        )
+        .await
+    {
+        log::warn!("check-out: first reminder not scheduled: {e}");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,5 +363,28 @@ mod tests {
         assert!(due_date_notices(&policy(json!([])), "l", "u", due)
             .unwrap()
             .is_empty());
+    }
+
+    #[test]
+    fn first_reminder_of_a_reminder_fee_policy() {
+        let due = at("2030-03-31T12:00:00Z");
+        let policy = json!({"name": "o", "reminderFeesPolicy": {"countClosed": false, "reminderSchedule": [
+            {"interval": 2, "timeUnitId": "day", "reminderFee": 1.5, "noticeFormat": "Email",
+             "noticeTemplateId": "2d5f138f-e088-4dff-80f6-9830f13bcde7"},
+            {"interval": 1, "timeUnitId": "week", "reminderFee": 2, "noticeFormat": "Print",
+             "noticeTemplateId": "2d5f138f-e088-4dff-80f6-9830f13bcde7"}]}});
+        let (notice, count_closed) = first_reminder(&policy, "l", "u", due).unwrap();
+        assert!(!count_closed);
+        let v = serde_json::to_value(&notice).unwrap();
+        assert_eq!(v["nextRunTime"], "2030-04-02T12:00:00.000Z");
+        assert_eq!(v["triggeringEvent"], "Due date - with reminder fee");
+        assert_eq!(
+            v["noticeConfig"],
+            json!({"timing": "After", "templateId": "2d5f138f-e088-4dff-80f6-9830f13bcde7",
+                   "format": "Email", "sendInRealTime": true})
+        );
+        assert!(first_reminder(&json!({"name": "o"}), "l", "u", due).is_none());
+        let empty = json!({"reminderFeesPolicy": {"reminderSchedule": []}});
+        assert!(first_reminder(&empty, "l", "u", due).is_none());
     }
 }
