@@ -993,6 +993,48 @@ async fn check_out_lock_setting() {
     stack.stop().await;
 }
 
+/// An item inventory does not know but mod-dcb's `/circulation-item` does (a DCB virtual item)
+/// is checked out like any other: the loan says `isDcb`, the answer shows the item's own title,
+/// and the status is written back to `/circulation-item`.
+#[tokio::test]
+async fn dcb_circulation_item_is_checked_out() {
+    let stack = start().await;
+    let client = stack.client();
+    let s = sample(&stack);
+    let item_id = "9d1b77e8-f02e-4b7f-b296-3f2042ddac54";
+    let dcb = json!({
+        "id": item_id, "barcode": "DCB-0001", "dcbItem": true, "status": {"name": "Available"},
+        "holdingsRecordId": "10cd3a5a-d36f-4c7a-bc4f-e1ae3cf820c9", "instanceTitle": "Borrowed from afar",
+        "materialTypeId": sd::MATERIAL_TYPE_BOOK, "permanentLoanTypeId": sd::LOAN_TYPE_CAN_CIRCULATE,
+        "effectiveLocationId": sd::LOCATION_MAIN, "lendingLibraryCode": "LEND1",
+    });
+    let created = client.post("/circulation-item", &dcb).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let a = check_out(
+        &stack,
+        json!({"itemBarcode": "DCB-0001", "userBarcode": s.patron_barcode(10),
+               "servicePointId": sd::SERVICE_POINT_CD1}),
+        &[],
+    )
+    .await;
+    assert_eq!(a.status, 201, "{}", a.text);
+    assert_eq!(a.body["isDcb"], true);
+    assert_eq!(a.body["itemId"], item_id);
+    assert_eq!(a.body["item"]["title"], "Borrowed from afar");
+    let item = client
+        .get(&format!("/circulation-item/{item_id}"))
+        .await
+        .json();
+    assert_eq!(item["status"]["name"], "Checked out");
+    assert_eq!(open_loans(&client, item_id).await, 1);
+
+    // An inventory item for a patron who is not a DCB user: no DCB loan.
+    let plain = check_out(&stack, body(&stack, 11, 11), &[]).await;
+    assert_eq!(plain.status, 201, "{}", plain.text);
+    assert_eq!(plain.body["isDcb"], false);
+    stack.stop().await;
+}
+
 #[tokio::test]
 async fn circulation_rules_routes() {
     let stack = start().await;

@@ -1,7 +1,7 @@
 //! One check-out from body to answer: gather → validate (one 422 with every error) → due date
 //! → writes → best-effort writes → extended loan.
 use super::due::{self, DueInput};
-use super::gather::{DueRequest, ForDisplay, Gathered, Gatherer};
+use super::gather::{is_dcb_item, DueRequest, ForDisplay, Gathered, Gatherer};
 use super::lock;
 use super::notices;
 use super::validate::{first_fulfillable, parse_date_time, validate};
@@ -283,7 +283,7 @@ async fn decide(
         "checkoutServicePointId": service_point,
         "loanPolicyId": p.loan_policy_id,
         "itemStatus": "Checked out",
-        "isDcb": false,
+        "isDcb": is_dcb_item(item) || s(user, &["type"]) == Some("dcb"),
     });
     let set = |loan: &mut Value, key: &str, v: Option<&str>| {
         if let Some(v) = v {

@@ -26,6 +26,14 @@ use futures::channel::oneshot;
 use serde_json::Value;
 use shared_types::policy::{FixedDueDateSchedule, LoanPolicy};
 
+/// mod-dcb's circulation items (virtual items of Direct Consortial Borrowing).
+pub const CIRCULATION_ITEMS: &str = "/circulation-item";
+
+/// A DCB virtual item (from [`CIRCULATION_ITEMS`]).
+pub fn is_dcb_item(item: &Value) -> bool {
+    item.get("dcbItem").and_then(Value::as_bool) == Some(true)
+}
+
 pub const OPEN_REQUEST_STATUSES: &str = "(\"Open - Not yet filled\" or \"Open - Awaiting pickup\" or \"Open - In transit\" or \"Open - Awaiting delivery\")";
 
 /// Everything the validators and the writes need.
@@ -269,7 +277,7 @@ impl Gatherer<'_> {
         }
         let q = format!("barcode=={}", cql_quote(&req.item_barcode));
         let item_lookup = async {
-            Ok::<_, CallError>(first(
+            let found = first(
                 self.okapi
                     .get_list(
                         "item by barcode",
@@ -278,7 +286,22 @@ impl Gatherer<'_> {
                         "items",
                     )
                     .await?,
-            ))
+            );
+            if found.is_some() {
+                return Ok::<_, CallError>(found);
+            }
+            // A DCB (Direct Consortial Borrowing) item lives in `/circulation-item`; that module
+            // is optional, so a failure there only means "not found", as in mod-circulation.
+            let dcb = self
+                .okapi
+                .get_list(
+                    "circulation item by barcode",
+                    CIRCULATION_ITEMS,
+                    &[("query", &q), ("limit", "1")],
+                    "items",
+                )
+                .await;
+            Ok(dcb.ok().and_then(first))
         };
         let (item, tlr) = self.fan.join2(item_lookup, self.tlr_enabled()).await;
         let item = item?;
@@ -319,8 +342,23 @@ impl Gatherer<'_> {
             };
             Ok::<_, CallError>((holdings, queue))
         };
-        let location =
-            self.reference_by_id("location", "/locations", s(&item, &["effectiveLocationId"]));
+        // A DCB item's location is a shadow location, hidden unless asked for.
+        let locations = match is_dcb_item(&item) {
+            true => "/locations?includeShadowLocations=true",
+            false => "/locations",
+        };
+        let location = async {
+            match s(&item, &["effectiveLocationId"]) {
+                Some(id) => {
+                    let path = match locations.split_once('?') {
+                        Some((base, query)) => format!("{base}/{id}?{query}"),
+                        None => format!("{locations}/{id}"),
+                    };
+                    self.cache.get(self.okapi, "location", &path).await
+                }
+                None => Ok(None),
+            }
+        };
         let material_type = self.reference_by_id(
             "material type",
             "/material-types",

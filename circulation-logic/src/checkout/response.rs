@@ -24,7 +24,12 @@ pub fn item_summary(g: &Gathered, tenant: &str, status: &str) -> Value {
     put(&mut o, "holdingsRecordId", get(item, "holdingsRecordId"));
     put(&mut o, "instanceId", get(holdings, "instanceId"));
     put(&mut o, "instanceHrid", get(instance, "hrid"));
-    put(&mut o, "title", get(instance, "title"));
+    // A DCB item carries its title itself.
+    put(
+        &mut o,
+        "title",
+        get(instance, "title").or_else(|| get(item, "instanceTitle")),
+    );
     put(&mut o, "barcode", get(item, "barcode"));
     let contributors: Vec<Value> = instance
         .and_then(|i| i.get("contributors"))

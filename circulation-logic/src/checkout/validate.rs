@@ -140,6 +140,8 @@ fn title(g: &Gathered) -> &str {
     g.instance
         .as_ref()
         .and_then(|i| s(i, &["title"]))
+        // A DCB item carries its title itself.
+        .or_else(|| g.item.as_ref().and_then(|i| s(i, &["instanceTitle"])))
         .unwrap_or("")
 }
 

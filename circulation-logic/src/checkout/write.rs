@@ -9,6 +9,7 @@
 //! (failure → 200 instead of 201). If 2 or 3 fails, what was done is undone in reverse order
 //! (session, request, item, loan), the undo is logged, and the answer is a 5xx naming the
 //! failed call. The pubsub events come last and never change the answer.
+use super::gather::{is_dcb_item, CIRCULATION_ITEMS};
 use super::{s, Failure};
 use crate::fanout::Fan;
 use crate::okapi::{CallError, Okapi};
@@ -37,6 +38,17 @@ pub struct Plan {
     pub item_after: Value,
     pub fulfilment: Option<Fulfilment>,
     pub item_barcode: String,
+}
+
+impl Plan {
+    /// Where the item is written: inventory, or mod-dcb's circulation items for a DCB item.
+    pub fn item_path(&self) -> String {
+        let base = match is_dcb_item(&self.item_before) {
+            true => CIRCULATION_ITEMS,
+            false => "/item-storage/items",
+        };
+        format!("{base}/{}", id(&self.item_before))
+    }
 }
 
 /// The item as PUT back: the record read, status "Checked out" (no date), no in-transit
@@ -108,7 +120,8 @@ fn failed_after_undo(error: &CallError, undone: &[String], not_undone: &[String]
 enum Undo {
     DeleteLoan(String),
     DeleteSession(String),
-    RestoreItem(Value),
+    /// The item record's path and the record as read.
+    RestoreItem(String, Value),
     RestoreRequest(Value),
     RestoreQueue(Vec<Value>),
 }
@@ -142,9 +155,8 @@ async fn undo(okapi: &Okapi, steps: Vec<Undo>) -> (Vec<String>, Vec<String>) {
                     .await
                     .map(|_| ()),
             ),
-            Undo::RestoreItem(item) => {
+            Undo::RestoreItem(path, item) => {
                 let item_id = id(&item);
-                let path = format!("/item-storage/items/{item_id}");
                 let mut body = item.clone();
                 // Optimistic locking: restore over the version now stored.
                 if body.get("_version").is_some() {
@@ -297,7 +309,7 @@ pub async fn revert(
 ) -> Failure {
     let mut steps = vec![
         Undo::DeleteLoan(id(&plan.loan)),
-        Undo::RestoreItem(plan.item_before.clone()),
+        Undo::RestoreItem(plan.item_path(), plan.item_before.clone()),
     ];
     if let Some(f) = &plan.fulfilment {
         steps.push(Undo::RestoreRequest(f.before.clone()));
@@ -315,7 +327,7 @@ pub async fn revert(
 /// first, the loan excluded) and the error.
 async fn item_and_request(okapi: &Okapi, plan: &Plan) -> Result<(), (Vec<Undo>, CallError)> {
     let mut steps = Vec::new();
-    let item_path = format!("/item-storage/items/{}", id(&plan.item_before));
+    let item_path = plan.item_path();
     if let Err(e) = okapi
         .write(
             "update item status",
@@ -326,11 +338,17 @@ async fn item_and_request(okapi: &Okapi, plan: &Plan) -> Result<(), (Vec<Undo>, 
         .await
     {
         if matches!(e, CallError::Timeout { .. }) {
-            steps.push(Undo::RestoreItem(plan.item_before.clone()));
+            steps.push(Undo::RestoreItem(
+                plan.item_path(),
+                plan.item_before.clone(),
+            ));
         }
         return Err((steps, e));
     }
-    steps.push(Undo::RestoreItem(plan.item_before.clone()));
+    steps.push(Undo::RestoreItem(
+        plan.item_path(),
+        plan.item_before.clone(),
+    ));
 
     if let Some(f) = &plan.fulfilment {
         let path = format!("/request-storage/requests/{}", id(&f.before));

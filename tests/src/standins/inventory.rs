@@ -1,5 +1,7 @@
 //! mod-inventory-storage stand-in: items, holdings, instances, locations, location units,
-//! material types, loan types, service points and identifier types.
+//! material types, loan types, service points and identifier types; and mod-dcb's
+//! `/circulation-item` (the virtual items of Direct Consortial Borrowing, which circulation
+//! looks up when inventory has no item with a barcode).
 //!
 //! Like the real storage module it derives `effectiveLocationId` (item temporary ?? item
 //! permanent ?? holdings temporary ?? holdings permanent), stamps `status.date` when the
@@ -13,6 +15,7 @@ use super::{crud_handlers, module_descriptor, now_iso, text, Collection, TenantD
 
 pub(crate) const ITEMS: &str = "/item-storage/items";
 pub(crate) const HOLDINGS: &str = "/holdings-storage/holdings";
+pub(crate) const CIRCULATION_ITEMS: &str = "/circulation-item";
 
 pub(crate) const COLLECTIONS: &[Collection] = &[
     Collection {
@@ -58,6 +61,10 @@ pub(crate) const COLLECTIONS: &[Collection] = &[
     Collection {
         path: "/identifier-types",
         key: "identifierTypes",
+    },
+    Collection {
+        path: CIRCULATION_ITEMS,
+        key: "items",
     },
 ];
 
@@ -182,6 +189,8 @@ pub fn descriptor() -> Value {
             iface("loan-types", "2.4", &["/loan-types"]),
             iface("service-points", "3.5", &["/service-points"]),
             iface("identifier-types", "1.2", &["/identifier-types"]),
+            // mod-dcb's interface, served here beside the items it stands in for.
+            iface("circulation-item", "1.0", &[CIRCULATION_ITEMS]),
         ],
     )
 }
