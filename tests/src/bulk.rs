@@ -98,3 +98,75 @@ pub fn explain(conn: &mut PgConnection, sql: &str, params: &[String]) -> serde_j
         .unwrap_or_else(|e| panic!("EXPLAIN {sql}: {e}"));
     serde_json::from_str(&rows[0].plan).expect("EXPLAIN JSON")
 }
+
+#[derive(QueryableByName)]
+struct PlanCounts {
+    #[diesel(sql_type = BigInt)]
+    generic_plans: i64,
+    #[diesel(sql_type = BigInt)]
+    custom_plans: i64,
+}
+
+/// How a prepared statement is planned once PostgreSQL may switch it to a generic plan:
+/// `sql` (text parameters `params`, then bigint parameters `extra`) is prepared as `name`,
+/// executed `executions` times, then explained as `EXPLAIN (FORMAT JSON) EXECUTE`, the plan the
+/// next execution gets (PostgreSQL considers a generic plan from the sixth execution on, see
+/// PREPARE). Returns that plan and `(generic_plans, custom_plans)` from `pg_prepared_statements`.
+/// SQL-level PREPARE goes through the same plan cache as the module's protocol-level prepared
+/// statements, with the same parameter types.
+pub fn explain_prepared(
+    conn: &mut PgConnection,
+    name: &str,
+    sql: &str,
+    params: &[String],
+    extra: &[i64],
+    executions: usize,
+) -> (serde_json::Value, (i64, i64)) {
+    assert!(name.chars().all(|c| c.is_ascii_lowercase() || c == '_'));
+    let types: Vec<&str> = params
+        .iter()
+        .map(|_| "text")
+        .chain(extra.iter().map(|_| "bigint"))
+        .collect();
+    let quote = |s: &str| format!("'{}'", s.replace('\'', "''"));
+    let args: Vec<String> = params
+        .iter()
+        .map(|p| quote(p))
+        .chain(extra.iter().map(|n| n.to_string()))
+        .collect();
+    let args = if args.is_empty() {
+        String::new()
+    } else {
+        format!("({})", args.join(", "))
+    };
+    let types = if types.is_empty() {
+        String::new()
+    } else {
+        format!("({})", types.join(", "))
+    };
+    diesel::sql_query(format!("PREPARE {name}{types} AS {sql}"))
+        .execute(conn)
+        .unwrap_or_else(|e| panic!("PREPARE {sql}: {e}"));
+    for _ in 0..executions {
+        diesel::sql_query(format!("EXECUTE {name}{args}"))
+            .execute(conn)
+            .unwrap_or_else(|e| panic!("EXECUTE {sql}: {e}"));
+    }
+    let rows: Vec<PlanRow> =
+        diesel::sql_query(format!("EXPLAIN (FORMAT JSON) EXECUTE {name}{args}"))
+            .load(conn)
+            .unwrap_or_else(|e| panic!("EXPLAIN EXECUTE {sql}: {e}"));
+    let counts: PlanCounts = diesel::sql_query(
+        "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = $1",
+    )
+    .bind::<Text, _>(name)
+    .get_result(conn)
+    .expect("pg_prepared_statements");
+    diesel::sql_query(format!("DEALLOCATE {name}"))
+        .execute(conn)
+        .expect("DEALLOCATE");
+    (
+        serde_json::from_str(&rows[0].plan).expect("EXPLAIN JSON"),
+        (counts.generic_plans, counts.custom_plans),
+    )
+}

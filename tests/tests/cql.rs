@@ -2,10 +2,12 @@
 //! computed independently in Rust on a deterministic seeded dataset (several hundred loans and
 //! requests); plus totalRecords on a large table and EXPLAIN checks that mod-circulation's
 //! queries use the schema's indexes.
+use circulation_storage::db::store;
 use circulation_storage::records;
 use circulation_storage::routes::crud::filter_for;
 use circulation_tests::http::{encode, FolioClient};
 use circulation_tests::{bulk, pg, storage};
+use diesel::RunQueryDsl;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
@@ -942,6 +944,15 @@ async fn large_tables_use_the_indexes_and_estimate_totals() {
     bulk::insert_requests(&mut conn, 20_000, 5_000).unwrap();
     bulk::analyze(&mut conn, "loan").unwrap();
     bulk::analyze(&mut conn, "request").unwrap();
+    // Many settings, so that using the name index matters (a real tenant has a handful).
+    diesel::sql_query(
+        "INSERT INTO circulation_settings (id, jsonb) SELECT gen_random_uuid(), \
+         jsonb_build_object('name', 'setting-' || g, 'value', jsonb_build_object('n', g)) \
+         FROM generate_series(1, 20000) g",
+    )
+    .execute(&mut conn)
+    .unwrap();
+    bulk::analyze(&mut conn, "circulation_settings").unwrap();
 
     let user = bulk::user_id(17);
     let item = bulk::item_id(42);
@@ -949,6 +960,8 @@ async fn large_tables_use_the_indexes_and_estimate_totals() {
     let instance = bulk::instance_id(42);
     let loan_table = &records::LOANS.cql;
     let request_table = &records::REQUESTS.cql;
+    let settings_table = &records::CIRCULATION_SETTINGS.cql;
+    // mod-circulation's check-out queries (and a few more).
     let cases: Vec<(String, &circulation_storage::cql::sql::TableConfig, &[&str], &str)> = vec![
         (
             format!("status.name==\"Open\" and itemId==\"{item}\""),
@@ -958,11 +971,18 @@ async fn large_tables_use_the_indexes_and_estimate_totals() {
         ),
         (format!("itemId==\"{item}\""), loan_table, &["loan_itemid_idx_like", "loan_itemid_idx", "loan_itemid_idx_unique"], "loan"),
         (format!("status.name==\"Open\" and userId==\"{user}\""), loan_table, &["loan_userid_idx"], "loan"),
+        (format!("userId==\"{user}\" and status.name==\"Open\""), loan_table, &["loan_userid_idx"], "loan"),
         (format!("userId==\"{user}\""), loan_table, &["loan_userid_idx"], "loan"),
         (
-            format!("(itemId==\"{request_item}\") and status=={OPEN} and requestLevel==(\"Item\") sortBy position/sort.ascending"),
+            format!("itemId==\"{request_item}\" and status=={OPEN} and requestLevel==(\"Item\") sortBy position/sort.ascending"),
             request_table,
             &["request_itemid_idx", "request_itemid_position_idx_unique"],
+            "request",
+        ),
+        (
+            format!("(itemId==\"{request_item}\" or instanceId==\"{instance}\") and status=={OPEN} and requestLevel==(\"Item\" or \"Title\") sortBy position/sort.ascending"),
+            request_table,
+            &["request_itemid_idx", "request_instanceid_idx"],
             "request",
         ),
         (
@@ -972,7 +992,29 @@ async fn large_tables_use_the_indexes_and_estimate_totals() {
             "request",
         ),
         (format!("itemIdEq==\"{request_item}\""), request_table, &["request_itemideq_idx"], "request"),
+        (
+            "name==(\"TLR\" or \"generalTlr\" or \"regularTlr\")".to_string(),
+            settings_table,
+            &["circulation_settings_name_idx_unique"],
+            "circulation_settings",
+        ),
     ];
+    let no_seq_scan = |query: &str, what: &str, plan: &Value, relation: &str, expected: &[&str]| {
+        let mut nodes = Vec::new();
+        plan_nodes(&plan[0]["Plan"], &mut nodes);
+        assert!(
+            !nodes
+                .iter()
+                .any(|(kind, _, rel)| kind == "Seq Scan" && rel == relation),
+            "{query}: sequential scan in {what}: {nodes:?}"
+        );
+        assert!(
+            nodes.iter().any(
+                |(kind, index, _)| kind.contains("Index") && expected.contains(&index.as_str())
+            ),
+            "{query}: none of {expected:?} used in {what}: {nodes:?}"
+        );
+    };
     for (query, table, expected_indexes, relation) in &cases {
         let filter = filter_for(Some(query), table).unwrap();
         let order = filter
@@ -985,35 +1027,29 @@ async fn large_tables_use_the_indexes_and_estimate_totals() {
             filter.where_clause
         );
         let plan = bulk::explain(&mut conn, &sql, &filter.params);
-        let mut nodes = Vec::new();
-        plan_nodes(&plan[0]["Plan"], &mut nodes);
-        assert!(
-            !nodes
-                .iter()
-                .any(|(kind, _, rel)| kind == "Seq Scan" && rel == relation),
-            "{query}: sequential scan: {nodes:?}\n{sql}"
+        no_seq_scan(query, &sql, &plan, relation, expected_indexes);
+        // The module's own statement (page + capped count), as it runs it: a prepared statement,
+        // here after more executions than PostgreSQL needs to consider a generic plan. Its
+        // LIKE patterns are parameters, and a generic plan cannot turn them into btree index
+        // conditions; PostgreSQL keeps custom plans as long as they are cheaper, which on
+        // tables of this size they are by far.
+        let module_sql = store::search_sql(relation, &filter);
+        let (plan, (generic, custom)) = bulk::explain_prepared(
+            &mut conn,
+            "cql_case",
+            &module_sql,
+            &filter.params,
+            &[10, 0],
+            12,
         );
-        assert!(
-            nodes.iter().any(|(kind, index, _)| kind.contains("Index")
-                && expected_indexes.contains(&index.as_str())),
-            "{query}: none of {expected_indexes:?} used: {nodes:?}\n{sql}"
-        );
-        // The module's own statement (page + capped count) must not scan either.
-        let module_sql = format!(
-            "SELECT jsonb, (SELECT count(*) FROM (SELECT 1 FROM {relation} WHERE {w} LIMIT 1000) c) AS total FROM {relation} WHERE {w}{order} LIMIT 10",
-            w = filter.where_clause
-        );
-        let plan = bulk::explain(&mut conn, &module_sql, &filter.params);
-        let mut nodes = Vec::new();
-        plan_nodes(&plan[0]["Plan"], &mut nodes);
-        assert!(
-            !nodes
-                .iter()
-                .any(|(kind, _, rel)| kind == "Seq Scan" && rel == relation),
-            "{query}: sequential scan in the module's statement: {nodes:?}"
+        no_seq_scan(
+            query,
+            &format!("the module's statement after 12 executions ({generic} generic, {custom} custom plans)"),
+            &plan,
+            relation,
+            expected_indexes,
         );
     }
-
     // A fresh client: the first one's idle connection went stale during the blocking SQL.
     let client = FolioClient::new(&url, "cql_big");
     // totalRecords: exact below 1000 matches, estimated (and at least 1000) above, corrected
@@ -1090,4 +1126,77 @@ async fn large_tables_use_the_indexes_and_estimate_totals() {
     .await
     .unwrap();
     assert!(total >= 1000, "at the cutoff {total}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Prepared statements
+
+#[derive(diesel::QueryableByName)]
+struct Prepared {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+fn prepared_statements(conn: &mut diesel::PgConnection) -> i64 {
+    diesel::sql_query("SELECT count(*) AS n FROM pg_prepared_statements")
+        .get_result::<Prepared>(conn)
+        .unwrap()
+        .n
+}
+
+/// The module's searches become named prepared statements of the connection (visible in its
+/// `pg_prepared_statements`), each text once, and no more than the bound: past it, and for very
+/// long texts, they run unprepared, with the same answers.
+#[actix_web::test]
+async fn searches_are_prepared_up_to_a_bound_per_connection() {
+    use circulation_storage::db::{CqlStatements, MAX_PREPARED_CQL, MAX_PREPARED_CQL_LEN};
+    let url = storage::start_in_process(pg::shared()).expect("storage starts");
+    enable(&FolioClient::new(&url, "cql_prepared")).await;
+    let mut conn = bulk::connect_tenant(pg::shared(), "cql_prepared");
+    bulk::insert_loans(&mut conn, 100, 10).unwrap();
+    let mut statements = CqlStatements::default();
+    let loans = &records::LOANS.cql;
+    let search = |conn: &mut diesel::PgConnection, statements: &mut CqlStatements, q: &str| {
+        let filter = filter_for(Some(q), loans).unwrap();
+        let (rows, total) = store::search(conn, statements, "loan", &filter, 100, 0).unwrap();
+        assert_eq!(rows.len() as i64, total, "{q}");
+        total
+    };
+    assert_eq!(prepared_statements(&mut conn), 0);
+    // User 3 has loans 3, 13, ... 93; loans 3, 33, 63 and 93 are closed.
+    let open = format!("userId==\"{}\" and status.name==\"Open\"", bulk::user_id(3));
+    for _ in 0..8 {
+        assert_eq!(search(&mut conn, &mut statements, &open), 6);
+    }
+    assert_eq!(prepared_statements(&mut conn), 1, "one text, prepared once");
+    let filter = filter_for(Some(&open), loans).unwrap();
+    assert_eq!(
+        store::count(&mut conn, &mut statements, "loan", &filter).unwrap(),
+        6
+    );
+    assert_eq!(prepared_statements(&mut conn), 2);
+
+    let shapes = MAX_PREPARED_CQL + 30;
+    for k in 0..shapes {
+        let q = format!("userId==\"{}\" sortBy f{k}", bulk::user_id(k as i64 % 10));
+        assert_eq!(search(&mut conn, &mut statements, &q), 10);
+    }
+    assert_eq!(statements.len(), MAX_PREPARED_CQL);
+    assert_eq!(prepared_statements(&mut conn), MAX_PREPARED_CQL as i64);
+    // Admitted texts still run prepared; the full connection prepares nothing new.
+    assert_eq!(search(&mut conn, &mut statements, &open), 6);
+    let long = format!(
+        "userId==\"{}\" and (status.name==\"Open\" or {})",
+        bulk::user_id(3),
+        (0..120)
+            .map(|k| format!("f{k}==\"{k}\""))
+            .collect::<Vec<_>>()
+            .join(" or ")
+    );
+    let filter = filter_for(Some(&long), loans).unwrap();
+    assert!(store::search_sql("loan", &filter).len() > MAX_PREPARED_CQL_LEN);
+    let mut fresh = CqlStatements::default();
+    assert_eq!(search(&mut conn, &mut fresh, &long), 6);
+    assert!(fresh.is_empty(), "too long to prepare");
+    assert_eq!(prepared_statements(&mut conn), MAX_PREPARED_CQL as i64);
 }

@@ -2,6 +2,7 @@
 use circulation_tests::http::{encode, FolioClient, Reply};
 use circulation_tests::{pg, storage};
 use serde_json::{json, Value};
+use std::collections::BTreeSet;
 
 /// A storage module on the shared throwaway database, and a client for a fresh tenant.
 fn setup(tenant: &str) -> FolioClient {
@@ -351,6 +352,129 @@ async fn tenants_never_see_each_others_records() {
         .await;
     assert_eq!(never.status, 400);
     assert!(never.body.contains("not enabled"), "{}", never.body);
+}
+
+/// Searches run as prepared statements, kept per pooled connection and shared by the tenants
+/// the connection serves. With one connection, two tenants alternating the same CQL (the same
+/// statement text, each time past the point where PostgreSQL may switch to a generic plan) each
+/// see only their own rows; so after the tenant's schema is dropped and created again; and so
+/// once the connection holds as many prepared CQL texts as it may (the rest run unprepared).
+#[actix_web::test]
+async fn prepared_searches_stay_per_tenant_on_one_connection() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let config = circulation_storage::config::DbConfig {
+        max_pool_size: 1,
+        ..storage::db_config(pg::shared())
+    };
+    actix_web::rt::spawn(circulation_storage::app::run(listener, &config).unwrap());
+    let mut a = FolioClient::new(&url, "prepared_a");
+    a.user_id = Some("9c6ab3b2-2f4c-4a8a-8a31-8d6b1f2e7a10".into());
+    let b = a.for_tenant("prepared_b");
+    enable(&a, false).await;
+    enable(&b, false).await;
+    // The same user in both tenants: the query text and its values are identical.
+    let user = uuid();
+    let mut own: Vec<BTreeSet<String>> = Vec::new();
+    for (client, n) in [(&a, 2), (&b, 3)] {
+        let mut ids = BTreeSet::new();
+        for _ in 0..n {
+            let created = client
+                .post("/loan-storage/loans", &loan(&uuid(), &user))
+                .await;
+            assert_eq!(created.status, 201, "{}", created.body);
+            ids.insert(created.json()["id"].as_str().unwrap().to_string());
+        }
+        own.push(ids);
+    }
+    let open = format!("userId==\"{user}\" and status.name==\"Open\"");
+    let found = |client: &FolioClient, query: String| {
+        let client = client.clone();
+        async move {
+            let reply = client
+                .get(&format!(
+                    "/loan-storage/loans?query={}&limit=100",
+                    encode(&query)
+                ))
+                .await;
+            assert_eq!(reply.status, 200, "{query}: {}", reply.body);
+            let body = reply.json();
+            let ids: BTreeSet<String> = body["loans"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| l["id"].as_str().unwrap().to_string())
+                .collect();
+            assert_eq!(
+                body["totalRecords"].as_u64(),
+                Some(ids.len() as u64),
+                "{query}"
+            );
+            ids
+        }
+    };
+    for round in 0..8 {
+        assert_eq!(
+            found(&a, open.clone()).await,
+            own[0],
+            "tenant a, round {round}"
+        );
+        assert_eq!(
+            found(&b, open.clone()).await,
+            own[1],
+            "tenant b, round {round}"
+        );
+        // limit=0: the count statement, also prepared.
+        for (client, ids) in [(&a, &own[0]), (&b, &own[1])] {
+            let reply = client
+                .get(&format!(
+                    "/loan-storage/loans?query={}&limit=0",
+                    encode(&open)
+                ))
+                .await;
+            assert_eq!(
+                reply.json()["totalRecords"].as_u64(),
+                Some(ids.len() as u64)
+            );
+        }
+    }
+    // Tenant b's schema dropped and created again: its statements resolve the new tables.
+    enable(&b, false).await;
+    assert!(found(&b, open.clone()).await.is_empty());
+    assert_eq!(found(&a, open.clone()).await, own[0]);
+    let created = b.post("/loan-storage/loans", &loan(&uuid(), &user)).await;
+    let b_ids = BTreeSet::from([created.json()["id"].as_str().unwrap().to_string()]);
+    assert_eq!(found(&b, open.clone()).await, b_ids);
+    // More distinct texts than a connection keeps prepared: every one still answers correctly,
+    // the prepared ones as well as those past the cap, for both tenants.
+    let shapes = circulation_storage::db::MAX_PREPARED_CQL + 20;
+    for k in 0..shapes {
+        let query = format!("userId==\"{user}\" sortBy f{k}");
+        assert_eq!(found(&a, query.clone()).await, own[0], "{query}");
+        assert_eq!(found(&b, query.clone()).await, b_ids, "{query}");
+    }
+    for round in 0..3 {
+        assert_eq!(
+            found(&a, open.clone()).await,
+            own[0],
+            "round {round} after the cap"
+        );
+        assert_eq!(
+            found(&b, open.clone()).await,
+            b_ids,
+            "round {round} after the cap"
+        );
+    }
+    // A text too long to keep prepared.
+    let long = format!(
+        "userId==\"{user}\" and (status.name==\"Open\" or {})",
+        (0..120)
+            .map(|k| format!("f{k}==\"{k}\""))
+            .collect::<Vec<_>>()
+            .join(" or ")
+    );
+    assert_eq!(found(&a, long.clone()).await, own[0]);
+    assert_eq!(found(&b, long).await, b_ids);
 }
 
 #[actix_web::test]

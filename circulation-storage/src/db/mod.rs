@@ -19,6 +19,7 @@ use diesel::prelude::*;
 use diesel::r2d2::{ConnectionManager, ManageConnection, Pool};
 use diesel::sql_types::Text;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use std::collections::HashSet;
 use std::ops::{Deref, DerefMut};
 use std::time::Duration;
 
@@ -27,10 +28,71 @@ pub type PgPool = Pool<TenantConnectionManager>;
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
 /// A PostgreSQL connection plus the session search_path it is known to have (`None`: unknown,
-/// set it before the next tenant query).
+/// set it before the next tenant query), and the CQL statements it keeps prepared.
 pub struct TenantConn {
     conn: PgConnection,
     current_search_path: Option<String>,
+    cql_statements: CqlStatements,
+}
+
+/// At most this many distinct statement texts built from CQL are kept prepared per connection.
+pub const MAX_PREPARED_CQL: usize = 200;
+/// Statement texts longer than this (bytes) are never kept prepared.
+pub const MAX_PREPARED_CQL_LEN: usize = 4096;
+
+/// The statement texts built from CQL (searches, counts, deletes) that one connection keeps as
+/// named prepared statements, so PostgreSQL parses them once per connection instead of on every
+/// call.
+///
+/// The text depends only on the query's shape (every value is a bind parameter), and the shapes
+/// real clients send are few; but any client can send arbitrarily many, and diesel's statement
+/// cache never evicts. So at most [`MAX_PREPARED_CQL`] texts are admitted per connection, none
+/// longer than [`MAX_PREPARED_CQL_LEN`]; the rest run as unnamed (unprepared) statements, as
+/// every search did before.
+///
+/// Prepared statements are per session and resolve table names again whenever the search_path
+/// has changed since their last use (PostgreSQL's PREPARE), so one text serves every tenant the
+/// connection works for, each against its own schema.
+///
+/// Plans: from the sixth execution on PostgreSQL may use a generic plan, one that does not see
+/// the parameter values. For the translator's `LIKE $n` on btree indexes such a plan cannot use
+/// the index; but PostgreSQL takes it only while it is no more expensive than the custom plans
+/// were, which with a table's statistics showing more than a few dozen rows it never is (the
+/// EXPLAIN test in tests/tests/cql.rs checks mod-circulation's queries after 12 executions:
+/// custom plans, indexes used). Only a table analyzed while (nearly) empty gets the generic
+/// plan, a sequential scan that stays until the table's next ANALYZE (autovacuum's, after 50
+/// changed rows) replaces it. `plan_cache_mode = force_custom_plan` would rule that out, at the
+/// price of planning every execution of every statement, also the by-id ones whose generic
+/// plans are good: measured on the check-out benchmark, PostgreSQL then used ~10% more CPU than
+/// with the default `auto`, so the default stays.
+#[derive(Debug, Default)]
+pub struct CqlStatements {
+    texts: HashSet<String>,
+}
+
+impl CqlStatements {
+    /// May `sql` run as a prepared statement on this connection: is it one already, or is there
+    /// room for it? (Counted when admitted: a text whose preparation then fails still counts,
+    /// which only errs on the safe side.)
+    pub fn admit(&mut self, sql: &str) -> bool {
+        if self.texts.contains(sql) {
+            return true;
+        }
+        if self.texts.len() >= MAX_PREPARED_CQL || sql.len() > MAX_PREPARED_CQL_LEN {
+            return false;
+        }
+        self.texts.insert(sql.to_string());
+        true
+    }
+
+    /// How many texts are admitted.
+    pub fn len(&self) -> usize {
+        self.texts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.texts.is_empty()
+    }
 }
 
 impl TenantConn {
@@ -81,6 +143,7 @@ impl ManageConnection for TenantConnectionManager {
         Ok(TenantConn {
             conn: self.0.connect()?,
             current_search_path: None,
+            cql_statements: CqlStatements::default(),
         })
     }
 
@@ -123,18 +186,23 @@ async fn run<T, F>(
 ) -> Result<T, StorageError>
 where
     T: Send + 'static,
-    F: FnOnce(&mut PgConnection) -> Result<T, StorageError> + Send + 'static,
+    F: FnOnce(&mut PgConnection, &mut CqlStatements) -> Result<T, StorageError> + Send + 'static,
 {
     let pool = pool.clone();
     let search_path = search_path_of(tenant);
     actix_web::web::block(move || {
-        let mut conn = pool.get()?;
+        let mut pooled = pool.get()?;
         // Outside any transaction: committed at once, so no later rollback can undo it.
-        conn.use_search_path(&search_path)?;
+        pooled.use_search_path(&search_path)?;
+        let TenantConn {
+            conn,
+            cql_statements,
+            ..
+        } = &mut *pooled;
         if transaction {
-            conn.conn.transaction(work)
+            conn.transaction(|conn| work(conn, cql_statements))
         } else {
-            work(&mut conn.conn)
+            work(conn, cql_statements)
         }
     })
     .await?
@@ -146,6 +214,20 @@ where
     T: Send + 'static,
     F: FnOnce(&mut PgConnection) -> Result<T, StorageError> + Send + 'static,
 {
+    run(pool, tenant, true, |conn, _| work(conn)).await
+}
+
+/// [`in_tenant`] for work that runs translated CQL: it also gets the connection's
+/// [`CqlStatements`] (see `store::search`).
+pub async fn in_tenant_cql<T, F>(
+    pool: &PgPool,
+    tenant: &TenantId,
+    work: F,
+) -> Result<T, StorageError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut PgConnection, &mut CqlStatements) -> Result<T, StorageError> + Send + 'static,
+{
     run(pool, tenant, true, work).await
 }
 
@@ -155,6 +237,16 @@ pub async fn read<T, F>(pool: &PgPool, tenant: &TenantId, work: F) -> Result<T, 
 where
     T: Send + 'static,
     F: FnOnce(&mut PgConnection) -> Result<T, StorageError> + Send + 'static,
+{
+    run(pool, tenant, false, |conn, _| work(conn)).await
+}
+
+/// [`read`] for work that runs translated CQL: it also gets the connection's [`CqlStatements`]
+/// (see `store::search`).
+pub async fn read_cql<T, F>(pool: &PgPool, tenant: &TenantId, work: F) -> Result<T, StorageError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut PgConnection, &mut CqlStatements) -> Result<T, StorageError> + Send + 'static,
 {
     run(pool, tenant, false, work).await
 }
@@ -166,7 +258,7 @@ where
     T: Send + 'static,
     F: FnOnce(&mut PgConnection) -> Result<T, StorageError> + Send + 'static,
 {
-    run(pool, tenant, false, work).await
+    run(pool, tenant, false, |conn, _| work(conn)).await
 }
 
 /// Health: can we run a query at all?
@@ -267,4 +359,31 @@ pub fn schema_exists(conn: &mut PgConnection, tenant: &TenantId) -> Result<bool,
     .bind::<Text, _>(tenant.schema())
     .get_result(conn)?;
     Ok(row.exists)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{CqlStatements, MAX_PREPARED_CQL, MAX_PREPARED_CQL_LEN};
+
+    #[test]
+    fn admits_a_bounded_number_of_short_texts() {
+        let mut statements = CqlStatements::default();
+        for k in 0..MAX_PREPARED_CQL {
+            assert!(statements.admit(&format!("SELECT {k}")));
+        }
+        assert_eq!(statements.len(), MAX_PREPARED_CQL);
+        // Full: known texts still run prepared, new ones do not, and none is added.
+        assert!(statements.admit("SELECT 0"));
+        assert!(statements.admit(&format!("SELECT {}", MAX_PREPARED_CQL - 1)));
+        assert!(!statements.admit("SELECT 'new'"));
+        assert!(!statements.admit("SELECT 'new'"));
+        assert_eq!(statements.len(), MAX_PREPARED_CQL);
+
+        let mut statements = CqlStatements::default();
+        let long = format!("SELECT '{}'", "x".repeat(MAX_PREPARED_CQL_LEN));
+        assert!(!statements.admit(&long));
+        assert!(statements.is_empty());
+        let longest = "x".repeat(MAX_PREPARED_CQL_LEN);
+        assert!(statements.admit(&longest));
+    }
 }

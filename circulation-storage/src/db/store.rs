@@ -1,5 +1,6 @@
 //! Generic operations on an RMB table (`id uuid`, `jsonb jsonb`, ...). Table names come only from
 //! the static record catalogue; every value is a bind parameter.
+use super::CqlStatements;
 use crate::cql::sql::SqlQuery;
 use crate::error::StorageError;
 use diesel::pg::Pg;
@@ -43,6 +44,7 @@ pub fn insert(
             Piece::Jsonb(jsonb),
             Piece::Sql(") RETURNING jsonb".into()),
         ],
+        cache: true,
     }
     .get_result(conn)?;
     Ok(row.jsonb)
@@ -55,10 +57,16 @@ pub fn update(
     id: Uuid,
     jsonb: &Value,
 ) -> Result<bool, StorageError> {
-    let n = diesel::sql_query(format!("UPDATE {table} SET jsonb = $2 WHERE id = $1"))
-        .bind::<diesel::sql_types::Uuid, _>(id)
-        .bind::<Jsonb, _>(jsonb)
-        .execute(conn)?;
+    let n = Cacheable {
+        pieces: vec![
+            Piece::Sql(format!("UPDATE {table} SET jsonb = ")),
+            Piece::Jsonb(jsonb),
+            Piece::Sql(" WHERE id = ".into()),
+            Piece::Uuid(&id),
+        ],
+        cache: true,
+    }
+    .execute(conn)?;
     Ok(n > 0)
 }
 
@@ -81,6 +89,7 @@ pub fn get(conn: &mut PgConnection, table: &str, id: Uuid) -> Result<Option<Valu
             Piece::Sql(format!("SELECT jsonb FROM {table} WHERE id = ")),
             Piece::Uuid(&id),
         ],
+        cache: true,
     }
     .get_result(conn)
     .optional()?;
@@ -93,30 +102,40 @@ pub fn get_for_update(
     table: &str,
     id: Uuid,
 ) -> Result<Option<Value>, StorageError> {
-    let row: Option<JsonRow> = diesel::sql_query(format!(
-        "SELECT jsonb FROM {table} WHERE id = $1 FOR UPDATE"
-    ))
-    .bind::<diesel::sql_types::Uuid, _>(id)
+    let row: Option<JsonRow> = Cacheable {
+        pieces: vec![
+            Piece::Sql(format!("SELECT jsonb FROM {table} WHERE id = ")),
+            Piece::Uuid(&id),
+            Piece::Sql(" FOR UPDATE".into()),
+        ],
+        cache: true,
+    }
     .get_result(conn)
     .optional()?;
     Ok(row.map(|r| r.jsonb))
 }
 
 pub fn delete(conn: &mut PgConnection, table: &str, id: Uuid) -> Result<bool, StorageError> {
-    let n = diesel::sql_query(format!("DELETE FROM {table} WHERE id = $1"))
-        .bind::<diesel::sql_types::Uuid, _>(id)
-        .execute(conn)?;
+    let n = Cacheable {
+        pieces: vec![
+            Piece::Sql(format!("DELETE FROM {table} WHERE id = ")),
+            Piece::Uuid(&id),
+        ],
+        cache: true,
+    }
+    .execute(conn)?;
     Ok(n > 0)
 }
 
 /// Deletes the rows the translated CQL selects (all rows for `true`).
 pub fn delete_where(
     conn: &mut PgConnection,
+    statements: &mut CqlStatements,
     table: &str,
     filter: &SqlQuery,
 ) -> Result<usize, StorageError> {
     let sql = format!("DELETE FROM {table} WHERE {}", filter.where_clause);
-    Ok(bind_all(diesel::sql_query(sql).into_boxed::<Pg>(), filter).execute(conn)?)
+    Ok(cql_statement(statements, sql, filter, &[]).execute(conn)?)
 }
 
 /// Below this many matches `totalRecords` is exact (RMB's `exactCount`, default 1000).
@@ -134,16 +153,48 @@ pub const EXACT_COUNT: i64 = 1000;
 /// capped count comes first, in the same statement as the page (one round trip), and `EXPLAIN`
 /// runs only when the cap is reached. So a large misestimate of a small result gives the exact
 /// count here where RMB would give the estimate; every other case gives RMB's number.
+///
+/// Every statement built from the CQL runs as a prepared statement when `statements` admits
+/// its text (see [`CqlStatements`]).
 pub fn search(
     conn: &mut PgConnection,
+    statements: &mut CqlStatements,
     table: &str,
     filter: &SqlQuery,
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<Value>, i64), StorageError> {
     if limit == 0 {
-        return Ok((Vec::new(), count(conn, table, filter)?));
+        return Ok((Vec::new(), count(conn, statements, table, filter)?));
     }
+    let rows: Vec<CountedRow> = cql_statement(
+        statements,
+        search_sql(table, filter),
+        filter,
+        &[limit, offset],
+    )
+    .load(conn)?;
+    let returned = rows.len() as i64;
+    let total = match rows.first() {
+        // A partial page: the correction makes it exact whatever was counted.
+        Some(_) if returned < limit => offset + returned,
+        Some(r) if r.total < EXACT_COUNT => r.total,
+        Some(_) => estimate_at_least_cutoff(conn, table, filter)?,
+        None if offset == 0 => 0,
+        None => match capped_count(conn, statements, table, filter)? {
+            c if c < EXACT_COUNT => c,
+            _ => estimate_at_least_cutoff(conn, table, filter)?,
+        },
+    };
+    Ok((
+        rows.into_iter().map(|r| r.jsonb).collect(),
+        correct_total(total, returned, limit, offset),
+    ))
+}
+
+/// The statement [`search`] runs for a page: the page plus the capped count, the filter's
+/// parameters `$1..$n`, then `LIMIT $n+1 OFFSET $n+2`.
+pub fn search_sql(table: &str, filter: &SqlQuery) -> String {
     let n = filter.params.len();
     let order = filter
         .order_by
@@ -153,32 +204,12 @@ pub fn search(
     let where_clause = &filter.where_clause;
     // The uncorrelated scalar subquery is an InitPlan: evaluated once, and only if a row is
     // returned. It reuses the page's parameters.
-    let sql = format!(
+    format!(
         "SELECT jsonb, (SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {where_clause} LIMIT {EXACT_COUNT}) capped) AS total \
          FROM {table} WHERE {where_clause}{order} LIMIT ${} OFFSET ${}",
         n + 1,
         n + 2
-    );
-    let rows: Vec<CountedRow> = bind_all(diesel::sql_query(sql).into_boxed::<Pg>(), filter)
-        .bind::<BigInt, _>(limit)
-        .bind::<BigInt, _>(offset)
-        .load(conn)?;
-    let returned = rows.len() as i64;
-    let total = match rows.first() {
-        // A partial page: the correction makes it exact whatever was counted.
-        Some(_) if returned < limit => offset + returned,
-        Some(r) if r.total < EXACT_COUNT => r.total,
-        Some(_) => estimate_at_least_cutoff(conn, table, filter)?,
-        None if offset == 0 => 0,
-        None => match capped_count(conn, table, filter)? {
-            c if c < EXACT_COUNT => c,
-            _ => estimate_at_least_cutoff(conn, table, filter)?,
-        },
-    };
-    Ok((
-        rows.into_iter().map(|r| r.jsonb).collect(),
-        correct_total(total, returned, limit, offset),
-    ))
+    )
 }
 
 /// RMB's correction of a (possibly estimated) total against the page actually returned.
@@ -199,6 +230,7 @@ pub fn correct_total(total: i64, returned: i64, limit: i64, offset: i64) -> i64 
 /// `count(*)` of at most [`EXACT_COUNT`] matches.
 fn capped_count(
     conn: &mut PgConnection,
+    statements: &mut CqlStatements,
     table: &str,
     filter: &SqlQuery,
 ) -> Result<i64, StorageError> {
@@ -206,8 +238,7 @@ fn capped_count(
         "SELECT count(*) AS total FROM (SELECT 1 FROM {table} WHERE {} LIMIT {EXACT_COUNT}) capped",
         filter.where_clause
     );
-    let row: Count =
-        bind_all(diesel::sql_query(sql).into_boxed::<Pg>(), filter).get_result(conn)?;
+    let row: Count = cql_statement(statements, sql, filter, &[]).get_result(conn)?;
     Ok(row.total)
 }
 
@@ -228,7 +259,7 @@ struct Plan {
     plan: String,
 }
 
-/// `EXPLAIN`'s estimate of the number of rows the filter selects.
+/// `EXPLAIN`'s estimate of the number of rows the filter selects (rare: never prepared).
 pub fn estimate(
     conn: &mut PgConnection,
     table: &str,
@@ -257,36 +288,82 @@ fn bind_all<'a>(
     query
 }
 
-pub fn count(conn: &mut PgConnection, table: &str, filter: &SqlQuery) -> Result<i64, StorageError> {
+pub fn count(
+    conn: &mut PgConnection,
+    statements: &mut CqlStatements,
+    table: &str,
+    filter: &SqlQuery,
+) -> Result<i64, StorageError> {
     let sql = format!(
         "SELECT count(*) AS total FROM {table} WHERE {}",
         filter.where_clause
     );
-    let row: Count =
-        bind_all(diesel::sql_query(sql).into_boxed::<Pg>(), filter).get_result(conn)?;
+    let row: Count = cql_statement(statements, sql, filter, &[]).get_result(conn)?;
     Ok(row.total)
 }
 
-/// A statement whose text depends only on the (catalogue) table name, so diesel may keep it as
-/// a named prepared statement, keyed by its text: parsed once per connection instead of on
-/// every call. (`sql_query` is never cached: it marks itself unsafe to cache.)
+/// `sql`, whose placeholders `$1..$n` are the filter's parameters (text) followed by `extra`
+/// (bigint), as a statement diesel keeps prepared when `statements` admits its text.
+///
+/// The translator numbers its placeholders itself, and uses some more than once (the search
+/// repeats the WHERE clause; RMB's btree CASE form repeats its value). diesel's public API can
+/// only bind a value by writing the next placeholder (`$1`, `$2`, ... in order), so the values
+/// are bound in a trailing comment, `/* $1 $2 ... */`: PostgreSQL ignores the comment, the
+/// parameters keep their types, and `sql`'s own `$k` refer to them.
+fn cql_statement<'a>(
+    statements: &mut CqlStatements,
+    sql: String,
+    filter: &'a SqlQuery,
+    extra: &'a [i64],
+) -> Cacheable<'a> {
+    let cache = statements.admit(&sql);
+    let mut pieces = Vec::with_capacity(2 * (filter.params.len() + extra.len()) + 2);
+    pieces.push(Piece::Sql(sql));
+    if !filter.params.is_empty() || !extra.is_empty() {
+        pieces.push(Piece::Sql(" /*".into()));
+        for p in &filter.params {
+            pieces.push(Piece::Sql(" ".into()));
+            pieces.push(Piece::Text(p));
+        }
+        for n in extra {
+            pieces.push(Piece::Sql(" ".into()));
+            pieces.push(Piece::BigInt(n));
+        }
+        pieces.push(Piece::Sql(" */".into()));
+    }
+    Cacheable { pieces, cache }
+}
+
+/// A statement diesel may keep as a named prepared statement, keyed by its text (`cache`): then
+/// it is parsed once per connection instead of on every call. (`sql_query` is never cached: it
+/// marks itself unsafe to cache.) Its text must come from a bounded set: for the operations by
+/// id it depends only on the (catalogue) table name; texts built from CQL are bounded by
+/// [`CqlStatements`]. Not cached, it runs as an unnamed statement, as `sql_query` does.
 struct Cacheable<'a> {
     pieces: Vec<Piece<'a>>,
+    cache: bool,
 }
 
 enum Piece<'a> {
     Sql(String),
     Uuid(&'a Uuid),
     Jsonb(&'a Value),
+    Text(&'a str),
+    BigInt(&'a i64),
 }
 
 impl QueryFragment<Pg> for Cacheable<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        if !self.cache {
+            out.unsafe_to_cache_prepared();
+        }
         for piece in &self.pieces {
             match piece {
                 Piece::Sql(sql) => out.push_sql(sql),
                 Piece::Uuid(id) => out.push_bind_param::<diesel::sql_types::Uuid, Uuid>(id)?,
                 Piece::Jsonb(v) => out.push_bind_param::<Jsonb, Value>(v)?,
+                Piece::Text(t) => out.push_bind_param::<Text, str>(t)?,
+                Piece::BigInt(n) => out.push_bind_param::<BigInt, i64>(n)?,
             }
         }
         Ok(())

@@ -97,8 +97,8 @@ async fn list(
     let (limit, offset) = paging(&params)?;
     let query = params.get("query").cloned();
     let filter = filter_for(query.as_deref(), &rt.cql)?;
-    let (records, total) = db::read(&state.pool, &tenant, move |c| {
-        store::search(c, rt.table(), &filter, limit, offset)
+    let (records, total) = db::read_cql(&state.pool, &tenant, move |c, statements| {
+        store::search(c, statements, rt.table(), &filter, limit, offset)
     })
     .await
     .map_err(|e| query_failure(e, query.as_deref()))?;
@@ -247,8 +247,8 @@ async fn delete_all(
         }
         (_, Some(q)) => filter_for(Some(q), &rt.cql)?,
     };
-    db::in_tenant(&state.pool, &tenant, move |c| {
-        store::delete_where(c, rt.table(), &filter)
+    db::in_tenant_cql(&state.pool, &tenant, move |c, statements| {
+        store::delete_where(c, statements, rt.table(), &filter)
     })
     .await
     .map_err(|e| query_failure(e, query.as_deref()))?;

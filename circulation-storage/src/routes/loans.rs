@@ -46,8 +46,8 @@ async fn history(
     let (limit, offset) = paging(&params)?;
     let query = history_query(params.get("query").map(String::as_str));
     let filter = filter_for(Some(&query), &LOAN_HISTORY)?;
-    let (records, total) = db::read(&state.pool, &tenant, move |c| {
-        store::search(c, LOAN_HISTORY.table, &filter, limit, offset)
+    let (records, total) = db::read_cql(&state.pool, &tenant, move |c, statements| {
+        store::search(c, statements, LOAN_HISTORY.table, &filter, limit, offset)
     })
     .await
     .map_err(|e| query_failure(e, Some(&query)))?;
