@@ -17,14 +17,6 @@ struct JsonRow {
 }
 
 #[derive(QueryableByName)]
-struct CountedRow {
-    #[diesel(sql_type = Jsonb)]
-    jsonb: Value,
-    #[diesel(sql_type = BigInt)]
-    total: i64,
-}
-
-#[derive(QueryableByName)]
 struct Count {
     #[diesel(sql_type = BigInt)]
     total: i64,
@@ -150,9 +142,10 @@ pub const EXACT_COUNT: i64 = 1000;
 ///   total < offset+limit → offset+limit; a partial page → offset+rows.
 ///
 /// RMB runs `EXPLAIN` first and trusts an estimate above 4×1000 without counting; here the
-/// capped count comes first, in the same statement as the page (one round trip), and `EXPLAIN`
-/// runs only when the cap is reached. So a large misestimate of a small result gives the exact
-/// count here where RMB would give the estimate; every other case gives RMB's number.
+/// page comes first, a capped count follows only when the page is full (or empty past the
+/// start), and `EXPLAIN` runs only when the cap is reached. So a large misestimate of a small
+/// result gives the exact count here where RMB would give the estimate; every other case gives
+/// RMB's number.
 ///
 /// Every statement built from the CQL runs as a prepared statement when `statements` admits
 /// its text (see [`CqlStatements`]).
@@ -167,7 +160,7 @@ pub fn search(
     if limit == 0 {
         return Ok((Vec::new(), count(conn, statements, table, filter)?));
     }
-    let rows: Vec<CountedRow> = cql_statement(
+    let rows: Vec<JsonRow> = cql_statement(
         statements,
         search_sql(table, filter),
         filter,
@@ -175,16 +168,16 @@ pub fn search(
     )
     .load(conn)?;
     let returned = rows.len() as i64;
-    let total = match rows.first() {
-        // A partial page: the correction makes it exact whatever was counted.
-        Some(_) if returned < limit => offset + returned,
-        Some(r) if r.total < EXACT_COUNT => r.total,
-        Some(_) => estimate_at_least_cutoff(conn, table, filter)?,
-        None if offset == 0 => 0,
-        None => match capped_count(conn, statements, table, filter)? {
+    // Only a full page, or an empty one past the start, needs counting: for a partial page
+    // the correction below gives the exact total anyway (the usual case of the check-out's
+    // searches, which find nothing or a few records).
+    let total = if returned == limit || (returned == 0 && offset > 0) {
+        match capped_count(conn, statements, table, filter)? {
             c if c < EXACT_COUNT => c,
             _ => estimate_at_least_cutoff(conn, table, filter)?,
-        },
+        }
+    } else {
+        offset + returned
     };
     Ok((
         rows.into_iter().map(|r| r.jsonb).collect(),
@@ -192,8 +185,8 @@ pub fn search(
     ))
 }
 
-/// The statement [`search`] runs for a page: the page plus the capped count, the filter's
-/// parameters `$1..$n`, then `LIMIT $n+1 OFFSET $n+2`.
+/// The statement [`search`] runs for a page: the filter's parameters `$1..$n`, then
+/// `LIMIT $n+1 OFFSET $n+2`.
 pub fn search_sql(table: &str, filter: &SqlQuery) -> String {
     let n = filter.params.len();
     let order = filter
@@ -201,12 +194,9 @@ pub fn search_sql(table: &str, filter: &SqlQuery) -> String {
         .as_ref()
         .map(|o| format!(" ORDER BY {o}"))
         .unwrap_or_default();
-    let where_clause = &filter.where_clause;
-    // The uncorrelated scalar subquery is an InitPlan: evaluated once, and only if a row is
-    // returned. It reuses the page's parameters.
     format!(
-        "SELECT jsonb, (SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {where_clause} LIMIT {EXACT_COUNT}) capped) AS total \
-         FROM {table} WHERE {where_clause}{order} LIMIT ${} OFFSET ${}",
+        "SELECT jsonb FROM {table} WHERE {}{order} LIMIT ${} OFFSET ${}",
+        filter.where_clause,
         n + 1,
         n + 2
     )
