@@ -1,5 +1,8 @@
 //! Measures the latency the test gateway adds per hop: N requests with C concurrent clients
-//! against a zero-latency echo module, first directly, then through the gateway.
+//! against a zero-latency echo module, first directly, then through the gateway. Besides
+//! latency it reports the process CPU time per request (all in one process: client, gateway,
+//! echo module), so the difference is the gateway's CPU cost per hop, a figure that stays
+//! meaningful on a busy machine where latencies are noisy.
 //!
 //! `cargo run --release -p circulation-tests --bin gateway_bench -- -n 20000 -c 16`
 
@@ -36,10 +39,24 @@ struct Run {
     hist: Histogram<u64>,
     errors: usize,
     elapsed: Duration,
+    /// CPU time (user + system) the whole process used during the run.
+    cpu: Duration,
+}
+
+/// CPU time (user + system) used by this process so far.
+fn process_cpu() -> Duration {
+    // SAFETY: getrusage only writes the struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+        return Duration::ZERO;
+    }
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(usage.ru_utime) + tv(usage.ru_stime)
 }
 
 async fn run(client: &reqwest::Client, url: &str, n: usize, c: usize) -> Run {
     let next = Arc::new(AtomicUsize::new(0));
+    let cpu_before = process_cpu();
     let started = Instant::now();
     let tasks: Vec<_> = (0..c.max(1))
         .map(|_| {
@@ -81,20 +98,27 @@ async fn run(client: &reqwest::Client, url: &str, n: usize, c: usize) -> Run {
         hist,
         errors,
         elapsed: started.elapsed(),
+        cpu: process_cpu().saturating_sub(cpu_before),
     }
+}
+
+/// Process CPU time per request of a run, in µs.
+fn cpu_per_request(r: &Run) -> f64 {
+    r.cpu.as_secs_f64() * 1e6 / (r.hist.len() as usize + r.errors).max(1) as f64
 }
 
 fn report(name: &str, r: &Run) {
     let n = r.hist.len();
     println!(
-        "{name:<8} n={n} errors={} p50={:.0}µs p90={:.0}µs p99={:.0}µs max={:.0}µs mean={:.0}µs throughput={:.0} req/s",
+        "{name:<8} n={n} errors={} p50={:.0}µs p90={:.0}µs p99={:.0}µs max={:.0}µs mean={:.0}µs throughput={:.0} req/s cpu={:.1}µs/req",
         r.errors,
         r.hist.value_at_quantile(0.50) as f64,
         r.hist.value_at_quantile(0.90) as f64,
         r.hist.value_at_quantile(0.99) as f64,
         r.hist.max() as f64,
         r.hist.mean(),
-        n as f64 / r.elapsed.as_secs_f64()
+        n as f64 / r.elapsed.as_secs_f64(),
+        cpu_per_request(r)
     );
 }
 
@@ -176,10 +200,11 @@ async fn main() {
     let diff =
         |q: f64| via.hist.value_at_quantile(q) as f64 - direct.hist.value_at_quantile(q) as f64;
     println!(
-        "added per hop: p50 {:+.0}µs  p99 {:+.0}µs  mean {:+.0}µs",
+        "added per hop: p50 {:+.0}µs  p99 {:+.0}µs  mean {:+.0}µs  cpu {:+.1}µs",
         diff(0.5),
         diff(0.99),
-        via.hist.mean() - direct.hist.mean()
+        via.hist.mean() - direct.hist.mean(),
+        cpu_per_request(&via) - cpu_per_request(&direct)
     );
     gw.stop().await;
     echo.stop().await;

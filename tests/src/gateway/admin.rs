@@ -13,56 +13,61 @@ use super::install::{install, InstallOptions, TenantModule};
 use super::registry::{DeploymentDescriptor, ModuleDescriptor, StoredModule, Tenant};
 use super::{proxy, state_arc, text_response, SharedState};
 
+/// The admin API, in one `/_` scope: actix tries the resources of an app in order, so a
+/// proxied path (never under `/_/`) skips them all with one prefix check instead of running
+/// the pattern of every admin resource.
 pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/_/proxy/modules")
-            .route(web::post().to(post_module))
-            .route(web::get().to(list_modules)),
-    )
-    .service(
-        web::resource("/_/proxy/modules/{id}")
-            .route(web::get().to(get_module))
-            .route(web::delete().to(delete_module)),
-    )
-    .service(
-        web::resource("/_/discovery/modules")
-            .route(web::post().to(post_instance))
-            .route(web::get().to(list_instances)),
-    )
-    .service(
-        web::resource("/_/discovery/modules/{srvc}")
-            .route(web::get().to(get_service))
-            .route(web::delete().to(delete_service)),
-    )
-    .service(
-        web::resource("/_/discovery/modules/{srvc}/{inst}")
-            .route(web::get().to(get_instance))
-            .route(web::delete().to(delete_instance)),
-    )
-    .service(
-        web::resource("/_/proxy/tenants")
-            .route(web::post().to(post_tenant))
-            .route(web::get().to(list_tenants)),
-    )
-    .service(
-        web::resource("/_/proxy/tenants/{t}")
-            .route(web::get().to(get_tenant))
-            .route(web::delete().to(delete_tenant)),
-    )
-    .service(web::resource("/_/proxy/tenants/{t}/install").route(web::post().to(post_install)))
-    .service(
-        web::resource("/_/proxy/tenants/{t}/modules")
-            .route(web::post().to(post_tenant_module))
-            .route(web::get().to(list_tenant_modules)),
-    )
-    .service(
-        web::resource("/_/proxy/tenants/{t}/modules/{id}")
-            .route(web::get().to(get_tenant_module))
-            .route(web::delete().to(delete_tenant_module)),
-    )
-    .service(web::resource("/_/proxy/health").route(web::get().to(health)))
-    .service(web::resource("/_/version").route(web::get().to(version)))
-    .service(web::resource("/_/invoke/tenant/{t}/{rest:.*}").to(invoke));
+    let admin = web::scope("/_")
+        .service(
+            web::resource("/proxy/modules")
+                .route(web::post().to(post_module))
+                .route(web::get().to(list_modules)),
+        )
+        .service(
+            web::resource("/proxy/modules/{id}")
+                .route(web::get().to(get_module))
+                .route(web::delete().to(delete_module)),
+        )
+        .service(
+            web::resource("/discovery/modules")
+                .route(web::post().to(post_instance))
+                .route(web::get().to(list_instances)),
+        )
+        .service(
+            web::resource("/discovery/modules/{srvc}")
+                .route(web::get().to(get_service))
+                .route(web::delete().to(delete_service)),
+        )
+        .service(
+            web::resource("/discovery/modules/{srvc}/{inst}")
+                .route(web::get().to(get_instance))
+                .route(web::delete().to(delete_instance)),
+        )
+        .service(
+            web::resource("/proxy/tenants")
+                .route(web::post().to(post_tenant))
+                .route(web::get().to(list_tenants)),
+        )
+        .service(
+            web::resource("/proxy/tenants/{t}")
+                .route(web::get().to(get_tenant))
+                .route(web::delete().to(delete_tenant)),
+        )
+        .service(web::resource("/proxy/tenants/{t}/install").route(web::post().to(post_install)))
+        .service(
+            web::resource("/proxy/tenants/{t}/modules")
+                .route(web::post().to(post_tenant_module))
+                .route(web::get().to(list_tenant_modules)),
+        )
+        .service(
+            web::resource("/proxy/tenants/{t}/modules/{id}")
+                .route(web::get().to(get_tenant_module))
+                .route(web::delete().to(delete_tenant_module)),
+        )
+        .service(web::resource("/proxy/health").route(web::get().to(health)))
+        .service(web::resource("/version").route(web::get().to(version)))
+        .service(web::resource("/invoke/tenant/{t}/{rest:.*}").to(invoke));
+    cfg.service(admin);
 }
 
 fn json_response(status: StatusCode, value: &impl serde::Serialize) -> HttpResponse {

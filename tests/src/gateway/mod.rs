@@ -76,14 +76,7 @@ impl Gateway {
         let listener = std::net::TcpListener::bind(("127.0.0.1", config.port))?;
         let port = listener.local_addr()?.port();
         let url = format!("http://127.0.0.1:{port}");
-        let client = reqwest::Client::builder()
-            .no_proxy()
-            .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(REQUEST_TIMEOUT)
-            .tcp_nodelay(true)
-            .pool_idle_timeout(Duration::from_secs(30))
-            .build()
-            .map_err(std::io::Error::other)?;
+        let client = http_client().map_err(std::io::Error::other)?;
         let state = web::Data::new(State {
             registry: RwLock::new(registry::Registry::new()),
             client,
@@ -95,8 +88,13 @@ impl Gateway {
             .unwrap_or(2)
             .clamp(2, 8);
         let server = HttpServer::new(move || {
+            // One client per worker (this factory runs on each worker's thread): a pooled
+            // connection is then always driven by the worker that uses it, instead of
+            // bouncing every proxied request and answer between threads.
+            let worker_client = http_client().unwrap_or_else(|_| state.client.clone());
             App::new()
                 .app_data(state.clone())
+                .app_data(proxy::WorkerClient(worker_client))
                 .app_data(web::PayloadConfig::new(256 * 1024 * 1024))
                 .configure(admin::configure)
                 .default_service(web::to(proxy::proxy))
@@ -125,6 +123,17 @@ impl Gateway {
         self.handle.stop(true).await;
         let _ = self.task.await;
     }
+}
+
+/// The gateway's HTTP client to module instances.
+fn http_client() -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .no_proxy()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .timeout(REQUEST_TIMEOUT)
+        .tcp_nodelay(true)
+        .pool_idle_timeout(Duration::from_secs(30))
+        .build()
 }
 
 pub(crate) type SharedState = web::Data<State>;

@@ -35,6 +35,9 @@ use super::registry::{ModuleDescriptor, RoutingEntry};
 pub struct RouteEntry {
     pub module_id: Arc<str>,
     pub entry: Arc<RoutingEntry>,
+    /// `permissionsDesired` as a JSON array (the `X-Okapi-Permissions` sent when the caller
+    /// restricts nothing), built once here rather than per request.
+    pub permissions_desired_json: Arc<str>,
 }
 
 /// The routing index of one tenant (Okapi's per-tenant `ModuleCache`).
@@ -67,6 +70,10 @@ impl RouteTable {
                         .push(RouteEntry {
                             module_id: module_id.clone(),
                             entry: Arc::new(handler.clone()),
+                            permissions_desired_json: Arc::from(
+                                serde_json::to_string(&handler.permissions_desired)
+                                    .expect("string list"),
+                            ),
                         });
                 }
             }
