@@ -25,6 +25,7 @@ use chrono_tz::Tz;
 use futures::channel::oneshot;
 use serde_json::Value;
 use shared_types::policy::{FixedDueDateSchedule, LoanPolicy};
+use std::sync::Arc;
 
 /// mod-dcb's circulation items (virtual items of Direct Consortial Borrowing).
 pub const CIRCULATION_ITEMS: &str = "/circulation-item";
@@ -486,7 +487,7 @@ impl Gatherer<'_> {
     }
 
     /// The tenant's circulation rules (cached).
-    pub async fn rules(&self) -> Result<rules::Rules, Failure> {
+    pub async fn rules(&self) -> Result<Arc<rules::Rules>, Failure> {
         let value = self
             .cache
             .get(
@@ -505,7 +506,9 @@ impl Gatherer<'_> {
                 "Cannot apply blank circulation rules".into(),
             ));
         }
-        rules::parse(text).map_err(|e| Failure::Server(e.message))
+        self.cache
+            .parsed_rules(&self.okapi.tenant, text)
+            .map_err(|e| Failure::Server(e.message))
     }
 
     /// The decisive branch and the patron checks (see the module's comment); what is left to
@@ -670,7 +673,7 @@ impl Gatherer<'_> {
         user: &Value,
         item: &Value,
         (library_id, campus_id, institution_id): (String, String, String),
-        rules: Result<rules::Rules, Failure>,
+        rules: Result<Arc<rules::Rules>, Failure>,
     ) -> Result<Policies, Failure> {
         let input = MatchInput {
             item_type_id: s(item, &["materialTypeId"]).unwrap_or_default().into(),

@@ -3,14 +3,18 @@
 //! material types, loan types). Never users, items, loans, requests, blocks or settings. Entries live for
 //! `POLICY_CACHE_SECONDS`; 0 disables the cache. Not-found answers are never cached.
 use super::client::{CallError, Okapi};
+use crate::rules::{Rules, RulesError};
 use serde_json::Value;
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub struct PolicyCache {
     ttl: Duration,
     entries: Mutex<HashMap<(String, String), (Instant, Value)>>,
+    /// Per tenant, the last rules text parsed and its parse (a memo of a pure function of the
+    /// text just read, so never stale).
+    parsed_rules: Mutex<HashMap<String, (String, Arc<Rules>)>>,
 }
 
 impl PolicyCache {
@@ -18,6 +22,7 @@ impl PolicyCache {
         PolicyCache {
             ttl: Duration::from_secs(seconds),
             entries: Mutex::new(HashMap::new()),
+            parsed_rules: Mutex::new(HashMap::new()),
         }
     }
 
@@ -46,6 +51,21 @@ impl PolicyCache {
         );
     }
 
+    /// The parse of `text`, reused while the tenant's rules text stays the same.
+    pub fn parsed_rules(&self, tenant: &str, text: &str) -> Result<Arc<Rules>, RulesError> {
+        if let Some((known, rules)) = self.parsed_rules.lock().expect("rules memo").get(tenant) {
+            if known == text {
+                return Ok(rules.clone());
+            }
+        }
+        let rules = Arc::new(crate::rules::parse(text)?);
+        self.parsed_rules
+            .lock()
+            .expect("rules memo")
+            .insert(tenant.to_string(), (text.to_string(), rules.clone()));
+        Ok(rules)
+    }
+
     /// Forget a tenant's entry (after `PUT /circulation/rules`).
     pub fn invalidate(&self, tenant: &str, path: &str) {
         self.entries
@@ -69,5 +89,26 @@ impl PolicyCache {
             self.store(&okapi.tenant, path, v);
         }
         Ok(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reuses_the_parse_while_the_text_is_the_same() {
+        let cache = PolicyCache::new(0);
+        let text = "priority: t, s, c, b, a, m, g\nfallback-policy: l policy-a r policy-b n policy-c o policy-d i policy-e\n";
+        let first = cache.parsed_rules("diku", text).unwrap();
+        let again = cache.parsed_rules("diku", text).unwrap();
+        assert!(Arc::ptr_eq(&first, &again));
+        let other_tenant = cache.parsed_rules("other", text).unwrap();
+        assert!(!Arc::ptr_eq(&first, &other_tenant));
+        let changed = cache
+            .parsed_rules("diku", &text.replace("l policy-a", "l policy-z"))
+            .unwrap();
+        assert!(!Arc::ptr_eq(&first, &changed));
+        assert!(cache.parsed_rules("diku", "priority: nonsense").is_err());
     }
 }

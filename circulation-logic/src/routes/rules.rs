@@ -218,7 +218,7 @@ pub async fn policy_lookup(
     let given = query.get("rules").filter(|_| all);
     let rules = match given {
         Some(text) => match rules::parse(text) {
-            Ok(r) => r,
+            Ok(r) => std::sync::Arc::new(r),
             Err(e) => {
                 return json_response(
                     StatusCode::UNPROCESSABLE_ENTITY,
