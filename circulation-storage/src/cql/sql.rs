@@ -22,9 +22,11 @@
 //!
 //! Relations (field `f`, text `T` = `jsonb->'a'->>'f'`, parameter `$n`):
 //! * `==` / `<>`: `lower(f_unaccent(T)) [NOT] LIKE lower(f_unaccent($n))`, `$n` the
-//!   term as a LIKE pattern (`*`→`%`, `?`→`_`). Case and accent folding follow the
-//!   field's index (gin, like, unique, btree, in that order) or the explicit
-//!   modifiers; a btree index gets RMB's `left(…,600)` CASE form so it can be used.
+//!   term as a LIKE pattern (`*`→`%`, `?`→`_`); a term without wildcards compares with
+//!   `=` / `<>` instead (same rows; indexable with a parameter, so PostgreSQL can re-use
+//!   a generic plan). Case and accent folding follow the field's index (gin, like,
+//!   unique, btree, in that order) or the explicit modifiers; a btree index gets RMB's
+//!   `left(…,600)` form so it can be used.
 //! * `=` `adj` `all` `any`: RMB full text,
 //!   `get_tsvector(f_unaccent(T)) @@ tsquery_phrase(f_unaccent($n))`; `=*` → true,
 //!   `=""` → `T ~ ''` (field present).
@@ -308,8 +310,14 @@ impl Builder<'_> {
         let t = json_text_path(case_sensitive.unwrap_or(index))?;
         if case_sensitive.is_some() {
             if let Kind::Like(positive) = kind {
-                let p = self.param(text::like_pattern(term));
-                let op = if positive { "LIKE" } else { "NOT LIKE" };
+                let (op, value) = match text::exact_literal(term) {
+                    Some(literal) => (if positive { "=" } else { "<>" }, literal),
+                    None => (
+                        if positive { "LIKE" } else { "NOT LIKE" },
+                        text::like_pattern(term),
+                    ),
+                };
+                let p = self.param(value);
                 return Ok(format!("({t}) {op} {p}"));
             }
         }
@@ -375,6 +383,19 @@ impl Builder<'_> {
         term: &str,
     ) -> String {
         let (lower, unaccent, btree) = self.like_folding(index, mods);
+        // Without wildcards the pattern is one value: `=` says the same as LIKE, and unlike
+        // LIKE with a parameter it can use the index in a generic (re-used) plan.
+        if let Some(literal) = text::exact_literal(term) {
+            let p = self.param(literal);
+            let field = wrap(t, lower, unaccent);
+            let value = wrap(&p, lower, unaccent);
+            return match (btree, positive) {
+                // The btree index is on left(...,600): equal prefixes (indexable) and values.
+                (true, true) => format!("left({field},600) = left({value},600) AND {field} = {value}"),
+                (_, true) => format!("{field} = {value}"),
+                (_, false) => format!("{field} <> {value}"),
+            };
+        }
         let p = self.param(text::like_pattern(term));
         let op = if positive { "LIKE" } else { "NOT LIKE" };
         let field = wrap(t, lower, unaccent);
@@ -637,7 +658,7 @@ mod tests {
             ("CQL.ALLRECORDS=\"x\"", "true", &[]),
             (
                 "status.name==\"Open\"",
-                "lower(f_unaccent(jsonb->'status'->>'name')) LIKE lower(f_unaccent($1))",
+                "lower(f_unaccent(jsonb->'status'->>'name')) = lower(f_unaccent($1))",
                 &["Open"],
             ),
             (
@@ -647,12 +668,12 @@ mod tests {
             ),
             (
                 "f==/respectCase/respectAccents x",
-                "jsonb->>'f' LIKE $1",
+                "jsonb->>'f' = $1",
                 &["x"],
             ),
-            ("f==/respectCase x", "f_unaccent(jsonb->>'f') LIKE f_unaccent($1)", &["x"]),
-            ("f==/ignoreCase/respectAccents x", "lower(jsonb->>'f') LIKE lower($1)", &["x"]),
-            ("f==\"\"", "lower(f_unaccent(jsonb->>'f')) LIKE lower(f_unaccent($1))", &[""]),
+            ("f==/respectCase x", "f_unaccent(jsonb->>'f') = f_unaccent($1)", &["x"]),
+            ("f==/ignoreCase/respectAccents x", "lower(jsonb->>'f') = lower($1)", &["x"]),
+            ("f==\"\"", "lower(f_unaccent(jsonb->>'f')) = lower(f_unaccent($1))", &[""]),
             (
                 "title=\"Crème brûlée\"",
                 "get_tsvector(f_unaccent(jsonb->>'title')) @@ tsquery_phrase(f_unaccent($1))",
@@ -769,27 +790,39 @@ mod tests {
 
     #[test]
     fn follows_index_configuration() {
-        // gin wins over btree: lower + unaccent, plain LIKE.
+        // gin wins over btree: lower + unaccent; an exact value compares with `=`.
         check(
             "status==\"Open\"",
             &REQUEST,
-            "lower(f_unaccent(jsonb->>'status')) LIKE lower(f_unaccent($1))",
+            "lower(f_unaccent(jsonb->>'status')) = lower(f_unaccent($1))",
             &["Open"],
         );
         // btree only, removeAccents false: RMB's left(...,600) form.
         check(
             "requestLevel==\"Item\"",
             &REQUEST,
+            "left(lower(jsonb->>'requestLevel'),600) = left(lower($1),600) AND lower(jsonb->>'requestLevel') = lower($1)",
+            &["Item"],
+        );
+        check(
+            "requestLevel==\"It*\"",
+            &REQUEST,
             "CASE WHEN length(lower($1)) <= 600 THEN left(lower(jsonb->>'requestLevel'),600) LIKE lower($1) \
              ELSE left(lower(jsonb->>'requestLevel'),600) LIKE left(lower($1),600) AND lower(jsonb->>'requestLevel') LIKE lower($1) END",
-            &["Item"],
+            &["It%"],
         );
         check(
             "requestLevel<>\"Item\"",
             &REQUEST,
+            "lower(jsonb->>'requestLevel') <> lower($1)",
+            &["Item"],
+        );
+        check(
+            "requestLevel<>\"It?m\"",
+            &REQUEST,
             "CASE WHEN length(lower($1)) <= 600 THEN left(lower(jsonb->>'requestLevel'),600) NOT LIKE lower($1) \
              ELSE left(lower(jsonb->>'requestLevel'),600) NOT LIKE left(lower($1),600) OR lower(jsonb->>'requestLevel') NOT LIKE lower($1) END",
-            &["Item"],
+            &["It_m"],
         );
         check(
             "requestLevel<\"m\"",
@@ -801,7 +834,7 @@ mod tests {
         check(
             "requestLevel==/respectCase \"Item\"",
             &REQUEST,
-            "jsonb->>'requestLevel' LIKE $1",
+            "jsonb->>'requestLevel' = $1",
             &["Item"],
         );
         check(
@@ -819,7 +852,7 @@ mod tests {
         check(
             "itemIdEq<>\"Ab\"",
             &REQUEST,
-            "(jsonb->>'itemId') NOT LIKE $1",
+            "(jsonb->>'itemId') <> $1",
             &["Ab"],
         );
         check(
@@ -862,7 +895,7 @@ mod tests {
     #[test]
     fn translates_booleans() {
         let like = |f: &str, n: usize| {
-            format!("lower(f_unaccent(jsonb->>'{f}')) LIKE lower(f_unaccent(${n}))")
+            format!("lower(f_unaccent(jsonb->>'{f}')) = lower(f_unaccent(${n}))")
         };
         let cases: Vec<(&str, String, Vec<&str>)> = vec![
             (
@@ -911,7 +944,7 @@ mod tests {
         let s = to_sql(&q, &PLAIN, 3).unwrap();
         assert_eq!(
             s.where_clause,
-            "lower(f_unaccent(jsonb->>'a')) LIKE lower(f_unaccent($3))"
+            "lower(f_unaccent(jsonb->>'a')) = lower(f_unaccent($3))"
         );
         assert_eq!(s.params, ["x"]);
         assert_eq!(
@@ -939,10 +972,10 @@ mod tests {
         );
         assert_eq!(
             s.where_clause,
-            "((lower(f_unaccent(jsonb->>'itemId')) LIKE lower(f_unaccent($1))) AND \
-             ((lower(f_unaccent(jsonb->>'status')) LIKE lower(f_unaccent($2))) OR \
-             (lower(f_unaccent(jsonb->>'status')) LIKE lower(f_unaccent($3))))) AND \
-             (lower(f_unaccent(jsonb->>'requestLevel')) LIKE lower(f_unaccent($4)))"
+            "((lower(f_unaccent(jsonb->>'itemId')) = lower(f_unaccent($1))) AND \
+             ((lower(f_unaccent(jsonb->>'status')) = lower(f_unaccent($2))) OR \
+             (lower(f_unaccent(jsonb->>'status')) = lower(f_unaccent($3))))) AND \
+             (lower(f_unaccent(jsonb->>'requestLevel')) = lower(f_unaccent($4)))"
         );
         assert_eq!(
             s.params,
@@ -964,8 +997,8 @@ mod tests {
         );
         assert_eq!(
             s.where_clause,
-            "(lower(f_unaccent(jsonb->'loan'->>'id')) LIKE lower(f_unaccent($1))) AND \
-             (lower(f_unaccent(jsonb->'loan'->>'action')) LIKE lower(f_unaccent($2)))"
+            "(lower(f_unaccent(jsonb->'loan'->>'id')) = lower(f_unaccent($1))) AND \
+             (lower(f_unaccent(jsonb->'loan'->>'action')) = lower(f_unaccent($2)))"
         );
         assert_eq!(s.params, ["x", "patronInfoAdded"]);
         assert_eq!(

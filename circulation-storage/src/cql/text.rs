@@ -129,6 +129,22 @@ pub(crate) fn unmask(term: &str) -> String {
     out
 }
 
+/// The value a term without wildcards stands for (what [`like_pattern`] matches exactly),
+/// `None` when an unmasked `*` or `?` makes it a pattern.
+pub(crate) fn exact_literal(term: &str) -> Option<String> {
+    let mut out = String::with_capacity(term.len());
+    let mut chars = term.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            // A dangling backslash is a backslash, as in the pattern.
+            '\\' => out.push(chars.next().unwrap_or('\\')),
+            '*' | '?' => return None,
+            _ => out.push(c),
+        }
+    }
+    Some(out)
+}
+
 /// CQL term → SQL LIKE pattern (backslash is LIKE's escape character):
 /// `*` → `%`, `?` → `_`, literal `%` `_` `\` escaped, `\*` `\?` literal.
 pub(crate) fn like_pattern(term: &str) -> String {
@@ -423,6 +439,25 @@ pub(crate) fn tokens(s: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exact_literals() {
+        let cases = [
+            ("abc", Some("abc")),
+            ("100%", Some("100%")),
+            ("a_b", Some("a_b")),
+            ("a\\*b", Some("a*b")),
+            ("a\\?b", Some("a?b")),
+            ("a\\\\b", Some("a\\b")),
+            ("end\\", Some("end\\")),
+            ("", Some("")),
+            ("a*", None),
+            ("?b", None),
+        ];
+        for (term, want) in cases {
+            assert_eq!(exact_literal(term).as_deref(), want, "{term:?}");
+        }
+    }
 
     #[test]
     fn like_patterns() {
