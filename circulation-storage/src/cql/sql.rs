@@ -391,7 +391,9 @@ impl Builder<'_> {
             let value = wrap(&p, lower, unaccent);
             return match (btree, positive) {
                 // The btree index is on left(...,600): equal prefixes (indexable) and values.
-                (true, true) => format!("left({field},600) = left({value},600) AND {field} = {value}"),
+                (true, true) => {
+                    format!("left({field},600) = left({value},600) AND {field} = {value}")
+                }
                 (_, true) => format!("{field} = {value}"),
                 (_, false) => format!("{field} <> {value}"),
             };
