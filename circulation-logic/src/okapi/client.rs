@@ -17,6 +17,8 @@ pub fn build_http_client(timeout_ms: u64) -> reqwest::Client {
         .connect_timeout(timeout)
         .timeout(timeout)
         .pool_idle_timeout(Duration::from_secs(30))
+        // Okapi and FOLIO modules answer, they do not redirect.
+        .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("HTTP client")
 }
@@ -110,6 +112,8 @@ impl CallError {
 pub struct Okapi {
     http: reqwest::Client,
     base: String,
+    /// `base` parsed once per incoming request (`None`: not a URL), not once per call.
+    base_url: Option<Url>,
     forwarded: Vec<(&'static str, String)>,
     timeout_ms: u64,
     pub tenant: String,
@@ -149,9 +153,11 @@ impl Okapi {
         let permissions = header(req, okapi::PERMISSIONS)
             .and_then(|p| serde_json::from_str::<Vec<String>>(&p).ok())
             .unwrap_or_default();
+        let base = base.trim_end_matches('/').to_string();
         Ok(Okapi {
             http: http.clone(),
-            base: base.trim_end_matches('/').to_string(),
+            base_url: Url::parse(&base).ok(),
+            base,
             forwarded,
             timeout_ms,
             tenant,
@@ -164,9 +170,11 @@ impl Okapi {
 
     /// A context for tests and tools.
     pub fn new(http: reqwest::Client, base: &str, tenant: &str) -> Okapi {
+        let base = base.trim_end_matches('/').to_string();
         Okapi {
             http,
-            base: base.trim_end_matches('/').to_string(),
+            base_url: Url::parse(&base).ok(),
+            base,
             forwarded: vec![(okapi::TENANT, tenant.to_string())],
             timeout_ms: 10_000,
             tenant: tenant.to_string(),
@@ -182,11 +190,21 @@ impl Okapi {
     }
 
     fn url(&self, path: &str, query: &[(&str, &str)]) -> Result<Url, CallError> {
-        let mut url =
-            Url::parse(&format!("{}{}", self.base, path)).map_err(|e| CallError::Unreachable {
-                name: path.to_string(),
-                detail: e.to_string(),
-            })?;
+        let mut url = match &self.base_url {
+            Some(base) => {
+                let mut url = base.clone();
+                let (path_only, query) = path.split_once('?').unwrap_or((path, ""));
+                url.set_path(&format!("{}{path_only}", base.path().trim_end_matches('/')));
+                url.set_query(Some(query).filter(|q| !q.is_empty()));
+                url
+            }
+            None => Url::parse(&format!("{}{}", self.base, path)).map_err(|e| {
+                CallError::Unreachable {
+                    name: path.to_string(),
+                    detail: e.to_string(),
+                }
+            })?,
+        };
         if !query.is_empty() {
             let mut pairs = url.query_pairs_mut();
             for (k, v) in query {
@@ -338,7 +356,28 @@ pub fn cql_quote(value: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{cql_quote, CallError, Reply};
+    use super::{build_http_client, cql_quote, CallError, Okapi, Reply, Url};
+
+    #[test]
+    fn call_urls_from_the_parsed_base() {
+        let http = build_http_client(1000);
+        for base in ["http://gw:9130", "http://gw:9130/", "http://gw:9130/okapi"] {
+            let okapi = Okapi::new(http.clone(), base, "diku");
+            let prefix = base.trim_end_matches('/');
+            let cases = [
+                ("/loan-storage/loans", &[("query", "a==\"b c\"")][..]),
+                ("/locations/x?includeShadowLocations=true", &[][..]),
+                ("/users/1", &[][..]),
+            ];
+            for (path, query) in cases {
+                let mut want = Url::parse(&format!("{prefix}{path}")).unwrap();
+                if !query.is_empty() {
+                    want.query_pairs_mut().extend_pairs(query);
+                }
+                assert_eq!(okapi.url(path, query).unwrap(), want, "{base} {path}");
+            }
+        }
+    }
 
     #[test]
     fn failures_name_the_call_with_the_right_status() {
