@@ -34,26 +34,15 @@ struct Sample {
     micros: u64,
     status: u16,
     hops: usize,
-    critical_path_ms: Option<f64>,
 }
 
-/// `name;dur=1.2, ...`: the number of downstream calls and the `critical-path` entry if any.
-fn parse_server_timing(header: &str) -> (usize, Option<f64>) {
-    let mut hops = 0;
-    let mut critical = None;
-    for entry in header.split(',') {
-        let mut parts = entry.trim().split(';');
-        let name = parts.next().unwrap_or_default().trim();
-        let duration = parts
-            .find_map(|p| p.trim().strip_prefix("dur="))
-            .and_then(|d| d.parse::<f64>().ok());
-        match name {
-            "total" | "" => {}
-            "critical-path" => critical = duration,
-            _ => hops += 1,
-        }
-    }
-    (hops, critical)
+/// `name;dur=1.2, ..., total;dur=9`: the number of downstream calls.
+fn parse_server_timing(header: &str) -> usize {
+    header
+        .split(',')
+        .map(|entry| entry.trim().split(';').next().unwrap_or_default().trim())
+        .filter(|name| !name.is_empty() && *name != "total")
+        .count()
 }
 
 async fn run(
@@ -107,8 +96,8 @@ async fn run(
                     .to_string();
                 let _ = response.bytes().await;
                 let micros = t.elapsed().as_micros() as u64;
-                let (hops, critical_path_ms) = parse_server_timing(&timing);
-                samples.push(Sample { micros, status, hops, critical_path_ms });
+                let hops = parse_server_timing(&timing);
+                samples.push(Sample { micros, status, hops });
             }
             Ok::<_, String>(samples)
         })
@@ -137,17 +126,8 @@ fn report(
         .count();
     let ms = |q: f64| histogram.value_at_quantile(q) as f64 / 1000.0;
     let hops = samples.iter().map(|s| s.hops).sum::<usize>() as f64 / samples.len().max(1) as f64;
-    let critical: Vec<f64> = samples.iter().filter_map(|s| s.critical_path_ms).collect();
-    let critical = if critical.is_empty() {
-        "-".to_string()
-    } else {
-        format!(
-            "{:.1}",
-            critical.iter().sum::<f64>() / critical.len() as f64
-        )
-    };
     println!(
-        "| {latency_ms:>3} ms | {strategy:<10} | {:>5} | {:>5} | {:>7.1} | {:>7.2} | {:>7.2} | {:>7.2} | {:>7.2} | {:>5.1} | {:>8} |",
+        "| {latency_ms:>3} ms | {strategy:<10} | {:>5} | {:>5} | {:>7.1} | {:>7.2} | {:>7.2} | {:>7.2} | {:>7.2} | {:>5.1} |",
         samples.len(),
         ok,
         samples.len() as f64 / elapsed.as_secs_f64(),
@@ -156,7 +136,6 @@ fn report(
         ms(0.99),
         histogram.max() as f64 / 1000.0,
         hops,
-        critical
     );
     Ok(())
 }
@@ -169,8 +148,8 @@ async fn main() -> Result<(), String> {
         "check-out by barcode through the gateway: {} clients, {} check-outs per run, hop overhead {} ms",
         args.clients, args.checkouts, args.hop_overhead_ms
     );
-    println!("| latency | strategy   |     n |    ok | per s   | p50 ms  | p95 ms  | p99 ms  | max ms  | calls | crit. ms |");
-    println!("|---------|------------|-------|-------|---------|---------|---------|---------|---------|-------|----------|");
+    println!("| latency | strategy   |     n |    ok | per s   | p50 ms  | p95 ms  | p99 ms  | max ms  | calls |");
+    println!("|---------|------------|-------|-------|---------|---------|---------|---------|---------|-------|");
     for &latency_ms in &args.latencies_ms {
         let latency = if latency_ms == 0 {
             Latency::None
@@ -202,12 +181,8 @@ mod tests {
     fn reads_server_timing() {
         assert_eq!(
             parse_server_timing("user;dur=1.5, item;dur=2, total;dur=9"),
-            (2, None)
+            2
         );
-        assert_eq!(
-            parse_server_timing("a;dur=1, critical-path;dur=4.5, total;dur=9"),
-            (1, Some(4.5))
-        );
-        assert_eq!(parse_server_timing(""), (0, None));
+        assert_eq!(parse_server_timing(""), 0);
     }
 }
