@@ -660,6 +660,34 @@ async fn twenty_patrons_race_for_one_item() {
 }
 
 /// A gateway in front of the gateway: forwards everything, but fails the item update.
+/// A check-out sent straight to the logic module with `okapi_url` as its gateway (a proxy that
+/// fails some calls): status, `Server-Timing` and body text.
+async fn check_out_via(
+    stack: &Stack,
+    okapi_url: &str,
+    body: Value,
+    headers: &[(&str, &str)],
+) -> (u16, Option<String>, String) {
+    let logic = stack.logic[0].url.clone();
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let mut request = http
+        .post(format!("{logic}/circulation/check-out-by-barcode"))
+        .header("X-Okapi-Tenant", "diku")
+        .header("X-Okapi-Url", okapi_url)
+        .header("Content-Type", "application/json");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.body(body.to_string()).send().await.unwrap();
+    let status = response.status().as_u16();
+    let timing = response
+        .headers()
+        .get("server-timing")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    (status, timing, response.text().await.unwrap())
+}
+
 async fn failing_proxy(
     target: String,
     fails: fn(&str, &str) -> bool,
@@ -722,20 +750,7 @@ async fn failure_mid_way_leaves_no_half_check_out() {
         m == "PUT" && p.starts_with("/item-storage/items/")
     })
     .await;
-    let logic = stack.logic[0].url.clone();
-    let b = body(&stack, 13, 13);
-    let http = reqwest::Client::builder().no_proxy().build().unwrap();
-    let response = http
-        .post(format!("{logic}/circulation/check-out-by-barcode"))
-        .header("X-Okapi-Tenant", "diku")
-        .header("X-Okapi-Url", &proxy)
-        .header("Content-Type", "application/json")
-        .body(b.to_string())
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    let text = response.text().await.unwrap();
+    let (status, _, text) = check_out_via(&stack, &proxy, body(&stack, 13, 13), &[]).await;
     assert!(status >= 500, "{status} {text}");
     assert!(text.contains("update item status"), "{text}");
     assert!(text.contains("deleted loan"), "{text}");
@@ -761,19 +776,7 @@ async fn failing_instance_read_undoes_the_written_check_out() {
         m == "GET" && p.starts_with("/instance-storage/instances/")
     })
     .await;
-    let logic = stack.logic[0].url.clone();
-    let http = reqwest::Client::builder().no_proxy().build().unwrap();
-    let response = http
-        .post(format!("{logic}/circulation/check-out-by-barcode"))
-        .header("X-Okapi-Tenant", "diku")
-        .header("X-Okapi-Url", &proxy)
-        .header("Content-Type", "application/json")
-        .body(body(&stack, 12, 12).to_string())
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    let text = response.text().await.unwrap();
+    let (status, _, text) = check_out_via(&stack, &proxy, body(&stack, 12, 12), &[]).await;
     assert_eq!(status, 502, "{text}");
     assert!(text.contains("instance"), "{text}");
     assert!(text.contains("deleted loan"), "{text}");
@@ -1248,20 +1251,8 @@ async fn failing_read_is_a_5xx_naming_the_call() {
         p.starts_with("/automated-patron-blocks/")
     })
     .await;
-    let logic = stack.logic[0].url.clone();
-    let http = reqwest::Client::builder().no_proxy().build().unwrap();
-    let response = http
-        .post(format!("{logic}/circulation/check-out-by-barcode"))
-        .header("X-Okapi-Tenant", "diku")
-        .header("X-Okapi-Url", &proxy)
-        .header("Content-Type", "application/json")
-        .body(body(&stack, 0, 0).to_string())
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    assert!(response.headers().get("server-timing").is_some());
-    let text = response.text().await.unwrap();
+    let (status, timing, text) = check_out_via(&stack, &proxy, body(&stack, 0, 0), &[]).await;
+    assert!(timing.is_some());
     assert_eq!(status, 502, "{text}");
     assert!(text.contains("automated blocks"), "{text}");
     let client = stack.client();
@@ -1406,20 +1397,13 @@ async fn downstream_timeout_is_a_504_naming_the_call() {
     .await
     .expect("stack starts");
     let (proxy, handle) = failing_proxy(stack.url(), |_, _| false).await;
-    let logic = stack.logic[0].url.clone();
-    let http = reqwest::Client::builder().no_proxy().build().unwrap();
-    let response = http
-        .post(format!("{logic}/circulation/check-out-by-barcode"))
-        .header("X-Okapi-Tenant", "diku")
-        .header("X-Okapi-Url", &proxy)
-        .header("X-Okapi-Request-Id", "slow-1")
-        .header("Content-Type", "application/json")
-        .body(body(&stack, 0, 0).to_string())
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    let text = response.text().await.unwrap();
+    let (status, _, text) = check_out_via(
+        &stack,
+        &proxy,
+        body(&stack, 0, 0),
+        &[("X-Okapi-Request-Id", "slow-1")],
+    )
+    .await;
     assert_eq!(status, 504, "{text}");
     assert!(text.contains("manual blocks"), "{text}");
     handle.stop(true).await;

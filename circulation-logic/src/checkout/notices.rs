@@ -57,6 +57,28 @@ fn recurring_period(interval: &NoticeInterval) -> Period {
     }
 }
 
+/// A new scheduled notice of a loan for its borrower.
+fn loan_notice(
+    loan_id: &str,
+    user_id: &str,
+    next_run: DateTime<Utc>,
+    event: TriggeringEvent,
+    config: ScheduledNoticeConfig,
+) -> ScheduledNotice {
+    ScheduledNotice {
+        id: Some(uuid::Uuid::new_v4().to_string()),
+        loan_id: Some(loan_id.to_string()),
+        request_id: None,
+        fee_fine_action_id: None,
+        recipient_user_id: Some(user_id.to_string()),
+        session_id: None,
+        next_run_time: format_date_time(next_run),
+        triggering_event: Some(event),
+        notice_config: config,
+        metadata: None,
+    }
+}
+
 /// The due-date notices of a loan, or why the policy cannot give any.
 pub fn due_date_notices(
     policy: &Value,
@@ -103,24 +125,19 @@ pub fn due_date_notices(
         if options.send_when != LoanNoticeEvent::DueDate {
             continue;
         }
-        notices.push(ScheduledNotice {
-            id: Some(uuid::Uuid::new_v4().to_string()),
-            loan_id: Some(loan_id.to_string()),
-            request_id: None,
-            fee_fine_action_id: None,
-            recipient_user_id: Some(user_id.to_string()),
-            session_id: None,
-            next_run_time: format_date_time(next_run),
-            triggering_event: Some(TriggeringEvent::DueDate),
-            notice_config: ScheduledNoticeConfig {
+        notices.push(loan_notice(
+            loan_id,
+            user_id,
+            next_run,
+            TriggeringEvent::DueDate,
+            ScheduledNoticeConfig {
                 timing,
                 recurring_period: recurring,
                 template_id: config.template_id.clone(),
                 format: config.format,
                 send_in_real_time: Some(config.real_time),
             },
-            metadata: None,
-        });
+        ));
     }
     Ok(notices)
 }
@@ -202,24 +219,19 @@ pub fn first_reminder(
         .and_then(Value::as_bool)
         .unwrap_or(true);
     Some((
-        ScheduledNotice {
-            id: Some(uuid::Uuid::new_v4().to_string()),
-            loan_id: Some(loan_id.to_string()),
-            request_id: None,
-            fee_fine_action_id: None,
-            recipient_user_id: Some(user_id.to_string()),
-            session_id: None,
-            next_run_time: format_date_time(next_run),
-            triggering_event: Some(TriggeringEvent::DueDateWithReminderFee),
-            notice_config: ScheduledNoticeConfig {
+        loan_notice(
+            loan_id,
+            user_id,
+            next_run,
+            TriggeringEvent::DueDateWithReminderFee,
+            ScheduledNoticeConfig {
                 timing: NoticeTiming::After,
                 recurring_period: None,
                 template_id,
                 format,
                 send_in_real_time: Some(true),
             },
-            metadata: None,
-        },
+        ),
         count_closed,
     ))
 }
