@@ -5,6 +5,7 @@ pub mod flow;
 pub mod gather;
 pub mod lock;
 pub mod notices;
+pub mod policies;
 pub mod response;
 pub mod validate;
 pub mod write;

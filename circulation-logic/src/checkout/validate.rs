@@ -470,7 +470,7 @@ pub fn validate(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checkout::gather::Policies;
+    use crate::checkout::policies::Policies;
     use crate::checkout::Overrides;
     use crate::rules::AppliedRuleConditions;
     use shared_types::policy::LoanPolicy;
