@@ -136,10 +136,21 @@ impl Gatherer<'_> {
         path: &str,
         id: Option<&str>,
     ) -> Result<Option<Value>, CallError> {
+        self.reference_by_id_with(name, path, id, "").await
+    }
+
+    /// [`Self::reference_by_id`] with a query string (`?...`) after the id.
+    async fn reference_by_id_with(
+        &self,
+        name: &str,
+        path: &str,
+        id: Option<&str>,
+        query: &str,
+    ) -> Result<Option<Value>, CallError> {
         match id {
             Some(id) => {
                 self.cache
-                    .get(self.okapi, name, &format!("{path}/{id}"))
+                    .get(self.okapi, name, &format!("{path}/{id}{query}"))
                     .await
             }
             None => Ok(None),
@@ -325,22 +336,16 @@ impl Gatherer<'_> {
             Ok::<_, CallError>((holdings, queue))
         };
         // A DCB item's location is a shadow location, hidden unless asked for.
-        let locations = match is_dcb_item(&item) {
-            true => "/locations?includeShadowLocations=true",
-            false => "/locations",
+        let shadow = match is_dcb_item(&item) {
+            true => "?includeShadowLocations=true",
+            false => "",
         };
-        let location = async {
-            match s(&item, &["effectiveLocationId"]) {
-                Some(id) => {
-                    let path = match locations.split_once('?') {
-                        Some((base, query)) => format!("{base}/{id}?{query}"),
-                        None => format!("{locations}/{id}"),
-                    };
-                    self.cache.get(self.okapi, "location", &path).await
-                }
-                None => Ok(None),
-            }
-        };
+        let location = self.reference_by_id_with(
+            "location",
+            "/locations",
+            s(&item, &["effectiveLocationId"]),
+            shadow,
+        );
         let material_type = self.reference_by_id(
             "material type",
             "/material-types",

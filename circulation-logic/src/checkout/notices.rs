@@ -181,15 +181,15 @@ pub async fn schedule(
 }
 
 /// The first reminder of the overdue fine policy's `reminderFeesPolicy`, before any
-/// closed-day shift: the notice (due date + the first entry's interval) and whether it may fall
-/// on a closed day (`countClosed`, default true). `None` without a reminder schedule, or when
+/// closed-day shift: the notice, its run time (due date + the first entry's interval) and
+/// whether it may fall on a closed day (`countClosed`, default true). `None` without a reminder schedule, or when
 /// the entry cannot make a valid notice (mod-circulation's storage call would fail then).
 pub fn first_reminder(
     overdue_fine_policy: &Value,
     loan_id: &str,
     user_id: &str,
     due_date: DateTime<Utc>,
-) -> Option<(ScheduledNotice, bool)> {
+) -> Option<(ScheduledNotice, DateTime<Utc>, bool)> {
     let reminders = overdue_fine_policy.get("reminderFeesPolicy")?;
     let first = reminders.get("reminderSchedule")?.as_array()?.first()?;
     let interval = i32::try_from(first.get("interval")?.as_i64()?).ok()?;
@@ -232,6 +232,7 @@ pub fn first_reminder(
                 send_in_real_time: Some(true),
             },
         ),
+        next_run,
         count_closed,
     ))
 }
@@ -248,15 +249,12 @@ pub async fn schedule_first_reminder(
     service_point_id: &str,
     tz: chrono_tz::Tz,
 ) {
-    let Some((mut notice, count_closed)) =
+    let Some((mut notice, at, count_closed)) =
         first_reminder(overdue_fine_policy, loan_id, user_id, due_date)
     else {
         return;
     };
     if !count_closed {
-        let Some(at) = crate::due_date::parse_utc(&notice.next_run_time) else {
-            return;
-        };
         let day = at.with_timezone(&tz).date_naive();
         let days = match super::due::openings(okapi, service_point_id, day).await {
             Ok(days) => days,
@@ -385,7 +383,7 @@ mod tests {
              "noticeTemplateId": "2d5f138f-e088-4dff-80f6-9830f13bcde7"},
             {"interval": 1, "timeUnitId": "week", "reminderFee": 2, "noticeFormat": "Print",
              "noticeTemplateId": "2d5f138f-e088-4dff-80f6-9830f13bcde7"}]}});
-        let (notice, count_closed) = first_reminder(&policy, "l", "u", due).unwrap();
+        let (notice, _, count_closed) = first_reminder(&policy, "l", "u", due).unwrap();
         assert!(!count_closed);
         let v = serde_json::to_value(&notice).unwrap();
         assert_eq!(v["nextRunTime"], "2030-04-02T12:00:00.000Z");
