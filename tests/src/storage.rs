@@ -8,7 +8,7 @@ use std::net::TcpListener;
 
 pub fn db_config(pg: &TempPostgres) -> DbConfig {
     DbConfig {
-        host: pg.host.clone(),
+        host: pg.db_host(),
         port: pg.port,
         username: pg.user.clone(),
         password: pg.password.clone(),
