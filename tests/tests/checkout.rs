@@ -1073,13 +1073,53 @@ async fn circulation_rules_routes() {
         .get(&format!("/circulation/rules/loan-policy-all?{q}"))
         .await;
     assert_eq!(all.status, 200, "{}", all.body);
+    // FOLIO's code names (`circulationRuleMatches`) and its RAML's (`ruleMatches`), both.
     assert_eq!(
         all.json(),
-        json!({"ruleMatches": [
-            {"ruleLine": 3, "loanPolicyId": sd::LOAN_POLICY_FIXED},
-            {"ruleLine": 2, "loanPolicyId": sd::LOAN_POLICY_ROLLING},
-        ]})
+        json!({
+            "circulationRuleMatches": [
+                {"circulationRuleLine": 3, "loanPolicyId": sd::LOAN_POLICY_FIXED},
+                {"circulationRuleLine": 2, "loanPolicyId": sd::LOAN_POLICY_ROLLING},
+            ],
+            "ruleMatches": [
+                {"ruleLine": 3, "loanPolicyId": sd::LOAN_POLICY_FIXED},
+                {"ruleLine": 2, "loanPolicyId": sd::LOAN_POLICY_ROLLING},
+            ],
+        })
     );
+    // FOLIO's overdue entries say `overduePolicyId`; the RAML-named ones keep the single
+    // lookup's `overdueFinePolicyId`.
+    let all = client
+        .get(&format!("/circulation/rules/overdue-fine-policy-all?{q}"))
+        .await;
+    assert_eq!(all.status, 200, "{}", all.body);
+    let folio = &all.json()["circulationRuleMatches"];
+    assert_eq!(folio[0]["overduePolicyId"], sd::OVERDUE_FINE_POLICY);
+    assert_eq!(folio[0]["circulationRuleLine"], 3);
+    assert!(
+        folio[0].get("overdueFinePolicyId").is_none(),
+        "{}",
+        all.body
+    );
+    assert_eq!(
+        all.json()["ruleMatches"][0]["overdueFinePolicyId"],
+        sd::OVERDUE_FINE_POLICY
+    );
+    for (kind, key) in [
+        ("request", "requestPolicyId"),
+        ("notice", "noticePolicyId"),
+        ("lost-item", "lostItemPolicyId"),
+    ] {
+        let all = client
+            .get(&format!("/circulation/rules/{kind}-policy-all?{q}"))
+            .await;
+        assert_eq!(all.status, 200, "{}", all.body);
+        let matches = all.json()["circulationRuleMatches"].clone();
+        assert_eq!(matches.as_array().map(Vec::len), Some(2), "{}", all.body);
+        assert!(matches[0][key].is_string(), "{kind}: {}", all.body);
+        assert_eq!(matches[1]["circulationRuleLine"], 2, "{kind}: {}", all.body);
+        assert_eq!(all.json()["ruleMatches"][0][key], matches[0][key]);
+    }
     // Rules given in the request instead of the stored ones.
     let given = format!(
         "priority: t, s, c, b, a, m, g\nfallback-policy: l {fixed} r {r} n {n} o {o} i {i}\n\nm {dvd}: l {short} r {r} n {n} o {o} i {i}\n    g {group}: l {rolling} r {r} n {n} o {o} i {i}\n",
@@ -1100,13 +1140,19 @@ async fn circulation_rules_routes() {
         ))
         .await;
     assert_eq!(all.status, 200, "{}", all.body);
-    let lines: Vec<u64> = all.json()["ruleMatches"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["ruleLine"].as_u64().unwrap())
-        .collect();
-    assert_eq!(lines, [5, 4, 2]);
+    let lines = |key: &str, line: &str| -> Vec<u64> {
+        all.json()[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m[line].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(lines("ruleMatches", "ruleLine"), [5, 4, 2]);
+    assert_eq!(
+        lines("circulationRuleMatches", "circulationRuleLine"),
+        [5, 4, 2]
+    );
     let all = client
         .get(&format!(
             "/circulation/rules/loan-policy-all?{q}&rules={}",
@@ -1133,6 +1179,111 @@ async fn circulation_rules_routes() {
         .put("/circulation/rules", &json!({"rulesAsText": text}))
         .await;
     assert_eq!(ok.status, 204, "{}", ok.body);
+    stack.stop().await;
+}
+
+/// A policy lookup sent straight to the logic module with `okapi_url` as its gateway: status
+/// and body text.
+async fn lookup_via(stack: &Stack, okapi_url: &str, path_and_query: &str) -> (u16, String) {
+    let logic = stack.logic[0].url.clone();
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let response = http
+        .get(format!("{logic}{path_and_query}"))
+        .header("X-Okapi-Tenant", "diku")
+        .header("X-Okapi-Url", okapi_url)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap())
+}
+
+/// The lookup parameters are checked as FOLIO does (in its order: absent, then not a UUID of
+/// its pattern), and a location that cannot be read leaves the rules evaluated without it.
+#[tokio::test]
+async fn rules_lookup_parameters_and_unreadable_location() {
+    const PATTERN: &str =
+        "^[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[1-5][a-fA-F0-9]{3}-[89abAB][a-fA-F0-9]{3}-[a-fA-F0-9]{12}$";
+    let stack = start().await;
+    let client = stack.client();
+    let good = [
+        ("item_type_id", sd::MATERIAL_TYPE_DVD.to_string()),
+        ("loan_type_id", sd::LOAN_TYPE_CAN_CIRCULATE.to_string()),
+        ("patron_type_id", sd::GROUP_UNDERGRAD.to_string()),
+        ("location_id", sd::LOCATION_MAIN.to_string()),
+    ];
+    let query = |params: &[(&str, String)]| {
+        params
+            .iter()
+            .map(|(k, v)| format!("{k}={}", encode(v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    };
+    let with = |name: &str, value: &str| {
+        let mut params = good.to_vec();
+        for p in params.iter_mut().filter(|(k, _)| *k == name) {
+            p.1 = value.to_string();
+        }
+        params
+    };
+    let undashed = sd::GROUP_UNDERGRAD.replace('-', "");
+    let mut bad_version = sd::LOCATION_MAIN.to_string();
+    bad_version.replace_range(14..15, "0");
+    let cases = [
+        ("item_type_id", ""),
+        ("loan_type_id", "0"),
+        ("patron_type_id", undashed.as_str()),
+        ("location_id", bad_version.as_str()),
+    ];
+    for kind in ["loan-policy", "overdue-fine-policy-all"] {
+        for (name, value) in cases {
+            let path = format!("/circulation/rules/{kind}?{}", query(&with(name, value)));
+            let r = client.get(&path).await;
+            assert_eq!(r.status, 400, "{path}: {}", r.body);
+            assert!(
+                r.content_type
+                    .as_deref()
+                    .is_some_and(|c| c.starts_with("text/plain")),
+                "{:?}",
+                r.content_type
+            );
+            assert_eq!(
+                r.body,
+                format!("invalid uuid format of {name}, expecting {PATTERN} but it is {value}")
+            );
+        }
+        // Absent: named, and checked before the malformed ones after it.
+        let mut params = with("location_id", "0");
+        params.retain(|(k, _)| *k != "patron_type_id");
+        let r = client
+            .get(&format!("/circulation/rules/{kind}?{}", query(&params)))
+            .await;
+        assert_eq!(r.status, 400, "{}", r.body);
+        assert_eq!(r.body, "required query parameter missing: patron_type_id");
+    }
+
+    // Every location read fails: the rules still answer, without the location's units.
+    let (proxy, handle) = failing_proxy(stack.url(), |m, p| {
+        m == "GET" && p.starts_with("/locations/")
+    })
+    .await;
+    let (status, text) = lookup_via(
+        &stack,
+        &proxy,
+        &format!("/circulation/rules/loan-policy?{}", query(&good)),
+    )
+    .await;
+    assert_eq!(status, 200, "{text}");
+    let found: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(found["loanPolicyId"], sd::LOAN_POLICY_FIXED);
+    let (status, text) = lookup_via(
+        &stack,
+        &proxy,
+        &format!("/circulation/rules/loan-policy-all?{}", query(&good)),
+    )
+    .await;
+    assert_eq!(status, 200, "{text}");
+    handle.stop(true).await;
     stack.stop().await;
 }
 
