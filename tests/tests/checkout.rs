@@ -1046,6 +1046,13 @@ async fn circulation_rules_routes() {
     assert_eq!(rules.status, 200, "{}", rules.body);
     let text = rules.json()["rulesAsText"].as_str().unwrap().to_string();
     assert!(text.contains("fallback-policy"));
+    // The storage document as it is, id and metadata included.
+    assert!(rules.json()["id"].is_string(), "{}", rules.body);
+    assert!(
+        rules.json()["metadata"]["createdDate"].is_string(),
+        "{}",
+        rules.body
+    );
 
     let q = format!(
         "item_type_id={}&loan_type_id={}&patron_type_id={}&location_id={}",
@@ -1175,10 +1182,69 @@ async fn circulation_rules_routes() {
     assert_eq!(bad.status, 422, "{}", bad.body);
     assert!(bad.json()["line"].as_u64().is_some());
     assert!(bad.json()["column"].as_u64().is_some());
+    // Bodies that are no rules document: 422 with a JSON `message`, as FOLIO.
+    for raw in ["{\"rulesAsText\": ", "not json", "[1]"] {
+        let r = client
+            .send(
+                reqwest::Method::PUT,
+                "/circulation/rules",
+                Some(raw.as_bytes().to_vec()),
+            )
+            .await;
+        assert_eq!(r.status, 422, "{raw}: {}", r.body);
+        assert!(
+            r.content_type
+                .as_deref()
+                .is_some_and(|c| c.starts_with("application/json")),
+            "{:?}",
+            r.content_type
+        );
+        let message = r.json()["message"].as_str().unwrap_or_default().to_string();
+        assert!(message.starts_with("Failed to decode:"), "{}", r.body);
+    }
+    for body in [
+        json!({}),
+        json!({"rulesAsText": null}),
+        json!({"rulesAsText": 5}),
+    ] {
+        let r = client.put("/circulation/rules", &body).await;
+        assert_eq!(r.status, 422, "{body}: {}", r.body);
+        assert!(
+            r.json()["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("rulesAsText")),
+            "{}",
+            r.body
+        );
+    }
+    // The client's whole object goes to storage: a property storage does not know is its
+    // refusal, passed on; a known one (the id) is stored.
+    let id = rules.json()["id"].as_str().unwrap().to_string();
+    let refused = client
+        .put(
+            "/circulation/rules",
+            &json!({"id": id, "rulesAsText": text, "note": "x"}),
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert_eq!(
+        refused.error_messages(),
+        ["Unrecognized field \"note\""],
+        "{}",
+        refused.body
+    );
     let ok = client
-        .put("/circulation/rules", &json!({"rulesAsText": text}))
+        .put(
+            "/circulation/rules",
+            &json!({"id": id, "rulesAsText": text}),
+        )
         .await;
     assert_eq!(ok.status, 204, "{}", ok.body);
+    let stored = client.get("/circulation/rules").await;
+    assert_eq!(stored.status, 200, "{}", stored.body);
+    assert_eq!(stored.json()["id"], id.as_str(), "{}", stored.body);
+    assert_eq!(stored.json()["rulesAsText"], text.as_str());
+    assert!(stored.json()["metadata"]["updatedDate"].is_string());
     stack.stop().await;
 }
 

@@ -24,13 +24,19 @@ pub async fn get_rules(req: HttpRequest, state: web::Data<AppState>) -> HttpResp
         Ok(o) => o,
         Err(r) => return r,
     };
+    // The storage document as it is (`id`, `rulesAsText`, `metadata`), as FOLIO answers.
     match okapi.get("circulation rules", RULES_PATH, &[]).await {
-        Ok(v) => json_response(
-            StatusCode::OK,
-            &json!({"rulesAsText": v.get("rulesAsText").cloned().unwrap_or(json!(""))}),
-        ),
+        Ok(v) => json_response(StatusCode::OK, &v),
         Err(e) => e.to_response(),
     }
+}
+
+/// A 422 `{"message": ...}`: FOLIO's answer to a body it cannot take as rules.
+fn message_422(message: impl Into<String>) -> HttpResponse {
+    json_response(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &json!({"message": message.into()}),
+    )
 }
 
 /// Every policy id of each type, for the existence check of `PUT`.
@@ -100,12 +106,16 @@ pub async fn put_rules(
         Ok(o) => o,
         Err(r) => return r,
     };
+    // A body that is no JSON object is FOLIO's decode failure: 422 with the decoder's message.
     let body: Value = match serde_json::from_slice(&body) {
-        Ok(v) => v,
-        Err(e) => return text(StatusCode::BAD_REQUEST, format!("Invalid JSON: {e}")),
+        Ok(v @ Value::Object(_)) => v,
+        Ok(_) => return message_422("Failed to decode:expected a JSON object"),
+        Err(e) => return message_422(format!("Failed to decode:{e}")),
     };
-    let Some(rules_text) = body.get("rulesAsText").and_then(Value::as_str) else {
-        return text(StatusCode::UNPROCESSABLE_ENTITY, "rulesAsText is required");
+    let rules_text = match body.get("rulesAsText") {
+        Some(Value::String(t)) => t.as_str(),
+        None | Some(Value::Null) => return message_422("rulesAsText is required"),
+        Some(_) => return message_422("rulesAsText must be a string"),
     };
     let fan = Fan::for_request(&req, state.settings.fan_out);
     let ids = match policy_ids(&okapi, fan).await {
@@ -121,13 +131,13 @@ pub async fn put_rules(
             &serde_json::to_value(&e).unwrap_or_default(),
         );
     }
-    let stored = json!({"rulesAsText": rules_text});
+    // The client's whole object goes to storage (as FOLIO does), its rules now checked.
     let result = okapi
         .write(
             "store circulation rules",
             Method::PUT,
             RULES_PATH,
-            Some(&stored),
+            Some(&body),
         )
         .await;
     state.cache.invalidate(&okapi.tenant, RULES_PATH);
