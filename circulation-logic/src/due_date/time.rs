@@ -61,9 +61,14 @@ pub(crate) fn truncate_millis(t: DateTime<Utc>) -> DateTime<Utc> {
 /// Parses a date-time the way mod-circulation's `parseDateTime` does (ISO offset date-time with
 /// `Z`, `+hh:mm` or `+hhmm`, optional fraction; a local date-time means UTC; a bare date means
 /// its UTC midnight), truncated to milliseconds. The offset written in the value is kept: it
-/// decides the local date of a patron's expiration date.
+/// decides the local date of a patron's expiration date. A zone id after the offset
+/// (`+01:00[Europe/Paris]`) is accepted and the offset used.
 pub fn parse_date_time(value: &str) -> Option<DateTime<FixedOffset>> {
     let value = value.trim();
+    let value = match value.strip_suffix(']').and_then(|v| v.rsplit_once('[')) {
+        Some((date_time, _zone)) => date_time,
+        None => value,
+    };
     let parsed = DateTime::parse_from_rfc3339(value)
         .ok()
         .or_else(|| DateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S%.f%z").ok())
@@ -111,6 +116,11 @@ mod tests {
             ),
             ("2024-03-05T14:23:41", "2024-03-05T14:23:41Z", 0),
             ("2024-03-05", "2024-03-05T00:00:00Z", 0),
+            (
+                "2024-03-05T15:23:41+01:00[Europe/Paris]",
+                "2024-03-05T14:23:41Z",
+                3600,
+            ),
         ];
         for (input, expected, offset) in cases {
             let t = parse_date_time(input).unwrap_or_else(|| panic!("{input}"));
