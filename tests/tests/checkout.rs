@@ -24,6 +24,7 @@ struct Answer {
     text: String,
     timing: Option<String>,
     location: Option<String>,
+    content_type: Option<String>,
 }
 
 impl Answer {
@@ -60,6 +61,7 @@ async fn post(base: &str, path: &str, body: &Value, headers: &[(&str, &str)]) ->
     };
     let timing = header("server-timing");
     let location = header("location");
+    let content_type = header("content-type");
     let text = response.text().await.unwrap_or_default();
     Answer {
         status,
@@ -67,6 +69,7 @@ async fn post(base: &str, path: &str, body: &Value, headers: &[(&str, &str)]) ->
         text,
         timing,
         location,
+        content_type,
     }
 }
 
@@ -105,6 +108,13 @@ async fn item_record(client: &FolioClient, barcode: &str) -> Value {
         ))
         .await;
     r.json()["items"][0].clone()
+}
+
+/// Replaces a record through its stand-in (or storage) endpoint.
+async fn replace(client: &FolioClient, path: &str, record: &Value) {
+    let id = record["id"].as_str().expect("id");
+    let reply = client.put(&format!("{path}/{id}"), record).await;
+    assert_eq!(reply.status, 204, "{}", reply.body);
 }
 
 async fn open_loans(client: &FolioClient, item_id: &str) -> usize {
@@ -1661,6 +1671,166 @@ async fn concurrent_fan_out_shortens_the_critical_path() {
         "sequential {} ms, concurrent {} ms",
         totals[0],
         totals[1]
+    );
+    stack.stop().await;
+}
+
+/// Request fields as FOLIO reads them: barcodes and service point as sent (`null` when
+/// missing), dates without an offset; and the wording of its messages for missing values.
+#[tokio::test]
+async fn request_values_and_wording_match_folio() {
+    let stack = start().await;
+    let client = stack.client();
+    let s = sample(&stack);
+    let no_perms = [("X-Okapi-Permissions", "[]")];
+
+    let a = check_out(&stack, json!({}), &[]).await;
+    assert_eq!(a.status, 422, "{}", a.text);
+    assert_eq!(
+        a.messages(),
+        vec![
+            "Check out must be performed at a service point",
+            "Could not find user with matching barcode",
+            "No item with barcode null could be found",
+        ]
+    );
+    let e = a.errors();
+    assert_eq!(param(&e[0], "servicePointId"), Some(Value::Null));
+    assert_eq!(param(&e[1], "userBarcode"), Some(Value::Null));
+    assert_eq!(param(&e[2], "itemBarcode"), Some(Value::Null));
+
+    let a = check_out(
+        &stack,
+        json!({"itemBarcode": "", "userBarcode": "", "servicePointId": ""}),
+        &[],
+    )
+    .await;
+    assert_eq!(
+        a.messages(),
+        vec![
+            "Check out must be performed at a service point",
+            "Could not find user with matching barcode",
+            "No item with barcode  could be found",
+        ]
+    );
+    let e = a.errors();
+    assert_eq!(param(&e[0], "servicePointId"), Some(json!("")));
+    assert_eq!(param(&e[1], "userBarcode"), Some(json!("")));
+    assert_eq!(param(&e[2], "itemBarcode"), Some(json!("")));
+
+    // Spaces are a service point.
+    let a = check_out(
+        &stack,
+        json!({"itemBarcode": "nope", "userBarcode": "nope", "servicePointId": "  "}),
+        &[],
+    )
+    .await;
+    assert_eq!(
+        a.messages(),
+        vec![
+            "Could not find user with matching barcode",
+            "No item with barcode nope could be found",
+        ]
+    );
+
+    // A loan date without an offset is UTC; a date alone is its midnight.
+    let mut b = body(&stack, 0, 0);
+    b["loanDate"] = json!("2030-03-04T10:00:00");
+    let a = check_out(&stack, b, &[]).await;
+    assert_eq!(a.status, 201, "{}", a.text);
+    assert_eq!(a.body["loanDate"], "2030-03-04T10:00:00.000Z");
+    assert_eq!(a.body["dueDate"], "2030-03-25T23:59:59.000Z");
+    let mut b = body(&stack, 1, 1);
+    b["loanDate"] = json!("2030-03-04");
+    let a = check_out(&stack, b, &[]).await;
+    assert_eq!(a.status, 201, "{}", a.text);
+    assert_eq!(a.body["loanDate"], "2030-03-04T00:00:00.000Z");
+
+    // An item without a loan type cannot be matched against the rules.
+    let mut record = item_record(&client, &s.item_barcode(2)).await;
+    record
+        .as_object_mut()
+        .unwrap()
+        .remove("permanentLoanTypeId");
+    replace(&client, "/item-storage/items", &record).await;
+    let a = check_out(&stack, body(&stack, 2, 2), &[]).await;
+    assert_eq!(a.status, 500, "{}", a.text);
+    assert_eq!(
+        a.text,
+        "Unable to apply circulation rules to an item which loan type can not be determined"
+    );
+
+    // Missing material type and block description are printed `null`.
+    let mut record = item_record(&client, &s.item_barcode(3)).await;
+    record["status"] = json!({"name": "Declared lost"});
+    record["materialTypeId"] = json!("5e1f3a7c-9b2d-4e6f-8a0c-1b3d5f7a9c2e");
+    replace(&client, "/item-storage/items", &record).await;
+    let user_id = s.patron(3)["id"].as_str().unwrap().to_string();
+    let block = json!({"id": "0b0a5e1e-7c4e-4b35-9b83-6a3c3c0a0002", "userId": user_id,
+                       "borrowing": true, "renewals": false, "requests": false, "type": "Manual"});
+    let r = client.post("/manualblocks", &block).await;
+    assert!(r.status == 201 || r.status == 200, "{}", r.body);
+    let a = check_out(&stack, body(&stack, 3, 3), &no_perms).await;
+    assert_eq!(a.status, 422, "{}", a.text);
+    let m = a.messages();
+    assert_eq!(m[0], "Patron blocked from borrowing");
+    assert_eq!(param(&a.errors()[0], "reason"), Some(json!("null")));
+    assert!(
+        m[1].ends_with(&format!(
+            " (null) (Barcode: {}) has the item status Declared lost and cannot be checked out",
+            s.item_barcode(3)
+        )),
+        "{}",
+        m[1]
+    );
+
+    // Every requested override checks the due date, here at the patron block's place.
+    let mut b = body(&stack, 3, 3);
+    b["itemBarcode"] = json!("nope");
+    b["overrideBlocks"] = json!({"patronBlock": {}, "itemNotLoanableBlock": {"dueDate": "2000-01-01T00:00:00Z"},
+                                 "comment": "ok"});
+    let a = check_out(&stack, b, &[("X-Okapi-Permissions", ALL_OVERRIDES)]).await;
+    assert_eq!(
+        a.messages(),
+        vec![
+            "Due date should be later than loan date",
+            "No item with barcode nope could be found",
+        ]
+    );
+
+    // Requested by someone else: a patron without a first name is named by username.
+    let item = item_record(&client, &s.item_barcode(5)).await;
+    let holdings = client
+        .get(&format!(
+            "/holdings-storage/holdings/{}",
+            item["holdingsRecordId"].as_str().unwrap()
+        ))
+        .await
+        .json();
+    let request = json!({
+        "id": "d1b2c3d4-0000-4000-8000-000000000001", "requestLevel": "Item", "requestType": "Hold",
+        "requestDate": "2030-01-01T00:00:00.000Z", "requesterId": s.patron(7)["id"],
+        "instanceId": holdings["instanceId"], "holdingsRecordId": holdings["id"], "itemId": item["id"],
+        "status": "Open - Not yet filled", "position": 1, "fulfillmentPreference": "Hold Shelf",
+        "pickupServicePointId": sd::SERVICE_POINT_CD1,
+    });
+    let r = client.post("/request-storage/requests", &request).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let mut user = s.patron(9).clone();
+    user["personal"]
+        .as_object_mut()
+        .unwrap()
+        .remove("firstName");
+    replace(&client, "/users", &user).await;
+    let a = check_out(&stack, body(&stack, 9, 5), &[]).await;
+    assert_eq!(a.status, 422, "{}", a.text);
+    assert!(
+        a.messages()[0].ends_with(&format!(
+            "cannot be checked out to user {} because it has been requested by another patron",
+            user["username"].as_str().unwrap()
+        )),
+        "{}",
+        a.text
     );
     stack.stop().await;
 }

@@ -4,10 +4,11 @@ use super::due::{self, DueInput};
 use super::gather::{is_dcb_item, DueRequest, ForDisplay, Gathered, Gatherer};
 use super::lock;
 use super::notices;
-use super::validate::{first_fulfillable, parse_date_time, validate};
+use super::validate::{first_fulfillable, validate};
 use super::write::{self, Plan};
 use super::{s, CheckOutRequest, Failure};
 use crate::config::Settings;
+use crate::due_date::parse_utc;
 use crate::fanout::Fan;
 use crate::okapi::{Okapi, PolicyCache};
 use actix_web::http::StatusCode;
@@ -37,20 +38,23 @@ pub async fn check_out(
 ) -> Result<Success, Failure> {
     let mut req = CheckOutRequest::from_json(body);
     if dry_run {
+        // FOLIO's dry run reads only the barcodes and the overrides.
         req.service_point_id = Some(uuid::Uuid::new_v4().to_string());
+        req.force_loan_policy_id = None;
+        req.loan_date = None;
     }
     let now = Utc::now();
+    let parse = |text: &str, what: &str| {
+        parse_utc(text).ok_or_else(|| Failure::Server(format!("Invalid {what}: {text}")))
+    };
     let loan_date = match &req.loan_date {
-        Some(text) => parse_date_time(text)
-            .ok_or_else(|| Failure::Server(format!("Invalid loanDate: {text}")))?,
+        Some(text) => parse(text, "loanDate")?,
         None => now,
     };
-    let override_due = req
-        .overrides
-        .item_not_loanable_block
-        .clone()
-        .flatten()
-        .and_then(|d| parse_date_time(&d));
+    let override_due = match req.overrides.item_not_loanable_block.clone().flatten() {
+        Some(text) => Some(parse(&text, "dueDate")?),
+        None => None,
+    };
     let due_request = match (dry_run, override_due) {
         (false, None) => Some(DueRequest {
             loan_date,

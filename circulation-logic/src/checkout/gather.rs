@@ -104,10 +104,15 @@ fn id_of(v: &Value) -> Option<&str> {
 }
 
 impl Gatherer<'_> {
-    async fn user_by_barcode(&self, name: &str, barcode: &str) -> Result<Option<Value>, CallError> {
-        if barcode.is_empty() {
+    /// No barcode (or an empty one) finds nobody: FOLIO would look for `barcode=="null"`.
+    async fn user_by_barcode(
+        &self,
+        name: &str,
+        barcode: Option<&str>,
+    ) -> Result<Option<Value>, CallError> {
+        let Some(barcode) = barcode.filter(|b| !b.is_empty()) else {
             return Ok(None);
-        }
+        };
         let q = format!("barcode=={}", cql_quote(barcode));
         Ok(first(
             self.okapi
@@ -165,12 +170,11 @@ impl Gatherer<'_> {
         g: &mut Gathered,
         patron_out: oneshot::Sender<(Value, Option<Value>)>,
     ) -> Result<(), CallError> {
-        let proxy_barcode = req.proxy_user_barcode.clone().unwrap_or_default();
         let (user, proxy) = self
             .fan
             .join2(
-                self.user_by_barcode("user by barcode", &req.user_barcode),
-                self.user_by_barcode("proxy by barcode", &proxy_barcode),
+                self.user_by_barcode("user by barcode", req.user_barcode.as_deref()),
+                self.user_by_barcode("proxy by barcode", req.proxy_user_barcode.as_deref()),
             )
             .await;
         g.user = user?;
@@ -265,10 +269,11 @@ impl Gatherer<'_> {
         g: &mut Gathered,
         display_out: oneshot::Sender<Option<ForDisplay>>,
     ) -> Result<(), CallError> {
-        if req.item_barcode.is_empty() {
+        // No barcode (or an empty one) finds no item.
+        let Some(barcode) = req.item_barcode.as_deref().filter(|b| !b.is_empty()) else {
             return Ok(());
-        }
-        let q = format!("barcode=={}", cql_quote(&req.item_barcode));
+        };
+        let q = format!("barcode=={}", cql_quote(barcode));
         let item_lookup = async {
             let found = first(
                 self.okapi

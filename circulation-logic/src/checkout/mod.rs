@@ -15,10 +15,15 @@ use serde_json::Value;
 /// The request body, read leniently as mod-circulation does (unknown fields ignored).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CheckOutRequest {
-    pub item_barcode: String,
-    pub user_barcode: String,
+    /// As sent: FOLIO neither trims nor requires them; `None` (absent or JSON null) is worded
+    /// `null` in its errors.
+    pub item_barcode: Option<String>,
+    pub user_barcode: Option<String>,
+    /// As sent; refused when absent or empty (FOLIO's `isEmpty`: spaces pass).
     pub service_point_id: Option<String>,
+    /// Blank means not proxied.
     pub proxy_user_barcode: Option<String>,
+    /// Blank means now.
     pub loan_date: Option<String>,
     pub force_loan_policy_id: Option<String>,
     pub overrides: Overrides,
@@ -31,6 +36,7 @@ pub struct Overrides {
     pub item_limit_block: bool,
     /// `Some(dueDate?)` when `itemNotLoanableBlock` is present.
     pub item_not_loanable_block: Option<Option<String>>,
+    /// As sent: only an absent or null comment is refused.
     pub comment: Option<String>,
 }
 
@@ -40,11 +46,14 @@ impl Overrides {
     }
 }
 
+/// A string field as sent.
+fn raw(v: &Value, key: &str) -> Option<String> {
+    v.get(key).and_then(Value::as_str).map(str::to_string)
+}
+
+/// A string field that is not blank.
 fn text(v: &Value, key: &str) -> Option<String> {
-    v.get(key)
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .filter(|s| !s.trim().is_empty())
+    raw(v, key).filter(|s| !s.trim().is_empty())
 }
 
 impl CheckOutRequest {
@@ -56,9 +65,9 @@ impl CheckOutRequest {
                 .is_some_and(|v| !v.is_null())
         };
         CheckOutRequest {
-            item_barcode: text(body, "itemBarcode").unwrap_or_default(),
-            user_barcode: text(body, "userBarcode").unwrap_or_default(),
-            service_point_id: text(body, "servicePointId"),
+            item_barcode: raw(body, "itemBarcode"),
+            user_barcode: raw(body, "userBarcode"),
+            service_point_id: raw(body, "servicePointId"),
             proxy_user_barcode: text(body, "proxyUserBarcode"),
             loan_date: text(body, "loanDate"),
             force_loan_policy_id: text(body, "forceLoanPolicyId"),
@@ -74,7 +83,7 @@ impl CheckOutRequest {
                 } else {
                     None
                 },
-                comment: overrides.and_then(|o| text(o, "comment")),
+                comment: overrides.and_then(|o| raw(o, "comment")),
             },
         }
     }
@@ -100,7 +109,7 @@ mod tests {
             "itemBarcode": "i", "userBarcode": "u", "servicePointId": "",
             "overrideBlocks": {"patronBlock": {}, "itemNotLoanableBlock": {"dueDate": "2030-01-01T00:00:00Z"}, "comment": "ok"}
         }));
-        assert_eq!(r.service_point_id, None);
+        assert_eq!(r.service_point_id.as_deref(), Some(""));
         assert!(r.overrides.patron_block);
         assert!(!r.overrides.item_limit_block);
         assert_eq!(
@@ -108,6 +117,19 @@ mod tests {
             Some(Some("2030-01-01T00:00:00Z".into()))
         );
         assert_eq!(r.overrides.comment.as_deref(), Some("ok"));
+    }
+
+    #[test]
+    fn barcodes_and_comment_as_sent() {
+        let r = CheckOutRequest::from_json(&json!({
+            "itemBarcode": "  ", "userBarcode": null, "loanDate": " ",
+            "overrideBlocks": {"comment": ""}
+        }));
+        assert_eq!(r.item_barcode.as_deref(), Some("  "));
+        assert_eq!(r.user_barcode, None);
+        assert_eq!(r.service_point_id, None);
+        assert_eq!(r.loan_date, None);
+        assert_eq!(r.overrides.comment.as_deref(), Some(""));
     }
 }
 
@@ -138,9 +160,13 @@ impl Failure {
             Failure::Server(message) => HttpResponse::InternalServerError()
                 .content_type("text/plain")
                 .body(message.clone()),
+            // Written like FOLIO's JSON answers, the 201 included.
             Failure::Refused(errors) => HttpResponse::UnprocessableEntity()
-                .content_type("application/json")
-                .body(validate::errors_body(errors).to_string()),
+                .content_type("application/json; charset=utf-8")
+                .body(
+                    serde_json::to_string_pretty(&validate::errors_body(errors))
+                        .unwrap_or_default(),
+                ),
             Failure::Forward(reply) => reply.forward(),
         }
     }

@@ -28,6 +28,13 @@ pub struct Policies {
     pub schedule: Option<FixedDueDateSchedule>,
 }
 
+impl Policies {
+    /// The loan policy's name; none for a forced policy that does not exist.
+    pub fn loan_policy_name(&self) -> Option<&str> {
+        self.loan_policy.get("name").and_then(Value::as_str)
+    }
+}
+
 impl Gatherer<'_> {
     /// Library, campus and institution ids for the rules (`c`, `b`, `a`). The location names
     /// them, so unlike mod-circulation no location-unit records are read: they would add a
@@ -73,6 +80,12 @@ impl Gatherer<'_> {
         if input.location_id.is_empty() {
             return Err(Failure::Server(
                 "Unable to apply circulation rules to an item with null value as locationId".into(),
+            ));
+        }
+        if input.loan_type_id.is_empty() {
+            return Err(Failure::Server(
+                "Unable to apply circulation rules to an item which loan type can not be determined"
+                    .into(),
             ));
         }
         if input.item_type_id.is_empty() {

@@ -2,6 +2,7 @@
 //! (research/checkout-flow.md §1.5), and the block overrides (§1.6).
 use super::gather::Gathered;
 use super::{s, CheckOutRequest};
+use crate::due_date::parse_utc;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use shared_types::errors::Error;
@@ -66,20 +67,17 @@ fn overridable(
     e
 }
 
-fn push_unique(errors: &mut Vec<Error>, e: Error) {
-    if !errors.contains(&e) {
-        errors.push(e);
-    }
-}
-
-/// The checks done in place of a requested override: permission, then comment.
+/// The checks done in place of a requested override, up to the first that fails: permission,
+/// comment, then the due date. As in FOLIO, every override checks the due date whenever
+/// `itemNotLoanableBlock` is requested, whichever block it overrides itself.
 fn override_checks(
     errors: &mut Vec<Error>,
     req: &CheckOutRequest,
     name: &str,
     permission: &str,
     granted: &dyn Fn(&str) -> bool,
-) -> bool {
+    loan_date: DateTime<Utc>,
+) {
     if !granted(permission) {
         let mut e = error(
             "Insufficient override permissions",
@@ -87,44 +85,38 @@ fn override_checks(
             Some("INSUFFICIENT_OVERRIDE_PERMISSIONS"),
         );
         e.overridable_block = Some(json!({"name": name, "missingPermissions": [permission]}));
-        push_unique(errors, e);
-        return false;
+        errors.push(e);
+        return;
     }
     if req.overrides.comment.is_none() {
-        push_unique(
-            errors,
-            error(
-                "Override should be performed with the comment specified",
-                &[("comment", None)],
-                None,
-            ),
-        );
-        return false;
+        errors.push(error(
+            "Override should be performed with the comment specified",
+            &[("comment", None)],
+            None,
+        ));
+        return;
     }
-    true
-}
-
-fn parse_time(text: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text)
-        .ok()
-        .map(|d| d.with_timezone(&Utc))
-        .or_else(|| {
-            // FOLIO also writes `+0000` offsets.
-            DateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f%z")
-                .ok()
-                .map(|d| d.with_timezone(&Utc))
-        })
-}
-
-pub fn parse_date_time(text: &str) -> Option<DateTime<Utc>> {
-    parse_time(text)
+    match &req.overrides.item_not_loanable_block {
+        Some(None) => errors.push(error(
+            "Override should be performed with due date specified",
+            &[("dueDate", None)],
+            None,
+        )),
+        // An unreadable date was already refused with the request.
+        Some(Some(raw)) if parse_utc(raw).is_none_or(|d| d <= loan_date) => errors.push(error(
+            "Due date should be later than loan date",
+            &[("dueDate", Some(raw))],
+            None,
+        )),
+        _ => {}
+    }
 }
 
 /// `active` missing → `None`; else whether active and not expired.
 fn is_active(user: &Value, now: DateTime<Utc>) -> Option<bool> {
     let active = user.get("active")?.as_bool().unwrap_or(false);
     let expired = s(user, &["expirationDate"])
-        .and_then(parse_time)
+        .and_then(parse_utc)
         .is_some_and(|d| d < now);
     Some(active && !expired)
 }
@@ -133,16 +125,33 @@ fn relationship_active(r: &Value, now: DateTime<Utc>) -> bool {
     let status = s(r, &["status"]).or(s(r, &["meta", "status"]));
     let expiry = s(r, &["expirationDate"]).or(s(r, &["meta", "expirationDate"]));
     status.is_some_and(|st| st.eq_ignore_ascii_case("active"))
-        && expiry.and_then(parse_time).is_none_or(|d| d >= now)
+        && expiry.and_then(parse_utc).is_none_or(|d| d >= now)
+}
+
+/// A string field as FOLIO's messages print it (`String.format`): `null` when missing.
+fn or_null<'a>(v: Option<&'a Value>, key: &str) -> &'a str {
+    v.and_then(|v| v.get(key))
+        .and_then(Value::as_str)
+        .unwrap_or("null")
 }
 
 fn title(g: &Gathered) -> &str {
-    g.instance
-        .as_ref()
-        .and_then(|i| s(i, &["title"]))
-        // A DCB item carries its title itself.
-        .or_else(|| g.item.as_ref().and_then(|i| s(i, &["instanceTitle"])))
-        .unwrap_or("")
+    fn text<'a>(v: &'a Option<Value>, key: &str) -> Option<&'a str> {
+        v.as_ref()?.get(key)?.as_str()
+    }
+    // A DCB item carries its title itself.
+    text(&g.instance, "title")
+        .or_else(|| text(&g.item, "instanceTitle"))
+        .unwrap_or("null")
+}
+
+/// `Last, First` when both are there, else the username (FOLIO's personal name).
+fn personal_name(user: &Value) -> String {
+    let name = |key: &str| s(user, &["personal", key]).filter(|n| !n.trim().is_empty());
+    match (name("lastName"), name("firstName")) {
+        (Some(last), Some(first)) => format!("{last}, {first}"),
+        _ => or_null(Some(user), "username").to_string(),
+    }
 }
 
 /// Item-limit message suffix and code from the matched rule's conditions.
@@ -191,15 +200,16 @@ pub fn validate(
     now: DateTime<Utc>,
 ) -> Vec<Error> {
     let mut errors = Vec::new();
-    let user_barcode = req.user_barcode.as_str();
-    let item_barcode = req.item_barcode.as_str();
+    let user_barcode = req.user_barcode.as_deref();
+    let item_barcode = req.item_barcode.as_deref();
     let proxy_barcode = req.proxy_user_barcode.as_deref();
 
     // 1
-    if req.service_point_id.is_none() {
+    let service_point = req.service_point_id.as_deref();
+    if service_point.is_none_or(str::is_empty) {
         errors.push(error(
             "Check out must be performed at a service point",
-            &[("servicePointId", None)],
+            &[("servicePointId", service_point)],
             None,
         ));
     }
@@ -207,7 +217,7 @@ pub fn validate(
     if g.user.is_none() {
         errors.push(error(
             "Could not find user with matching barcode",
-            &[("userBarcode", Some(user_barcode))],
+            &[("userBarcode", user_barcode)],
             Some("USER_BARCODE_NOT_FOUND"),
         ));
     }
@@ -220,6 +230,7 @@ pub fn validate(
                 "patronBlock",
                 PATRON_BLOCK_PERMISSION,
                 granted,
+                loan_date,
             );
         } else {
             let blocking: Vec<&Value> = g
@@ -228,7 +239,7 @@ pub fn validate(
                 .filter(|b| {
                     b.get("borrowing").and_then(Value::as_bool) == Some(true)
                         && s(b, &["expirationDate"])
-                            .and_then(parse_time)
+                            .and_then(parse_utc)
                             .is_none_or(|d| d > now)
                 })
                 .collect();
@@ -236,7 +247,7 @@ pub fn validate(
                 let reason = g
                     .manual_blocks
                     .iter()
-                    .map(|b| s(b, &["desc"]).unwrap_or(""))
+                    .map(|b| or_null(Some(b), "desc"))
                     .collect::<Vec<_>>()
                     .join(";");
                 errors.push(overridable(
@@ -279,12 +290,12 @@ pub fn validate(
         match is_active(user, now) {
             None => errors.push(error(
                 "Cannot determine if user is active or not",
-                &[("userBarcode", Some(user_barcode))],
+                &[("userBarcode", user_barcode)],
                 None,
             )),
             Some(false) => errors.push(error(
                 "Cannot check out to inactive user",
-                &[("userBarcode", Some(user_barcode))],
+                &[("userBarcode", user_barcode)],
                 None,
             )),
             Some(true) => {}
@@ -330,8 +341,11 @@ pub fn validate(
     // 9 - 12
     match &g.item {
         None => errors.push(error(
-            format!("No item with barcode {item_barcode} could be found"),
-            &[("itemBarcode", Some(item_barcode))],
+            format!(
+                "No item with barcode {} could be found",
+                item_barcode.unwrap_or("null")
+            ),
+            &[("itemBarcode", item_barcode)],
             None,
         )),
         Some(item) => {
@@ -339,29 +353,26 @@ pub fn validate(
             if status == "Checked out" {
                 errors.push(error(
                     "Item is already checked out",
-                    &[("itemBarcode", Some(item_barcode))],
+                    &[("itemBarcode", item_barcode)],
                     None,
                 ));
             } else if BLOCKED_STATUSES.contains(&status) {
-                let material = g
-                    .material_type
-                    .as_ref()
-                    .and_then(|m| s(m, &["name"]))
-                    .unwrap_or("");
-                let barcode = s(item, &["barcode"]).unwrap_or(item_barcode);
+                let material = or_null(g.material_type.as_ref(), "name");
+                let barcode = s(item, &["barcode"]).or(item_barcode);
                 errors.push(error(
                     format!(
-                        "{} ({material}) (Barcode: {barcode}) has the item status {status} and cannot be checked out",
-                        title(g)
+                        "{} ({material}) (Barcode: {}) has the item status {status} and cannot be checked out",
+                        title(g),
+                        barcode.unwrap_or("null")
                     ),
-                    &[("itemBarcode", Some(item_barcode))],
+                    &[("itemBarcode", barcode)],
                     None,
                 ));
             }
             if !g.open_loans_for_item.is_empty() {
                 errors.push(error(
                     "Cannot check out item that already has an open loan",
-                    &[("itemBarcode", Some(item_barcode))],
+                    &[("itemBarcode", item_barcode)],
                     Some("ITEM_HAS_OPEN_LOAN"),
                 ));
             }
@@ -371,19 +382,14 @@ pub fn validate(
     if let (Some(user), Some(item)) = (&g.user, &g.item) {
         if let Some(request) = first_fulfillable(&g.queue, s(item, &["id"]).unwrap_or_default()) {
             if s(request, &["requesterId"]) != s(user, &["id"]) {
-                let last = s(user, &["personal", "lastName"]);
-                let first = s(user, &["personal", "firstName"]);
-                let name = match (last, first) {
-                    (None, None) => s(user, &["username"]).unwrap_or("").to_string(),
-                    (l, f) => format!("{}, {}", l.unwrap_or(""), f.unwrap_or("")),
-                };
                 errors.push(error(
                     format!(
-                        "{} (Barcode: {}) cannot be checked out to user {name} because it has been requested by another patron",
+                        "{} (Barcode: {}) cannot be checked out to user {} because it has been requested by another patron",
                         title(g),
-                        s(item, &["barcode"]).unwrap_or(item_barcode)
+                        s(item, &["barcode"]).or(item_barcode).unwrap_or("null"),
+                        personal_name(user)
                     ),
-                    &[("userBarcode", Some(user_barcode))],
+                    &[("userBarcode", user_barcode)],
                     None,
                 ));
             }
@@ -400,6 +406,7 @@ pub fn validate(
                 "itemLimitBlock",
                 ITEM_LIMIT_PERMISSION,
                 granted,
+                loan_date,
             );
         } else if let (Some(limit), Some(count)) = (limit, g.item_limit_count) {
             if let Some((suffix, code)) = item_limit_wording(
@@ -412,7 +419,7 @@ pub fn validate(
                     errors.push(overridable(
                         error(
                             format!("Patron has reached maximum limit of {limit} items {suffix}"),
-                            &[("itemBarcode", Some(item_barcode)), ("itemLimit", Some(&n))],
+                            &[("itemBarcode", item_barcode), ("itemLimit", Some(&n))],
                             Some(code),
                         ),
                         "itemLimitBlock",
@@ -422,39 +429,23 @@ pub fn validate(
                 }
             }
         }
-        if let Some(due) = &req.overrides.item_not_loanable_block {
-            if override_checks(
+        if req.overrides.item_not_loanable_block.is_some() {
+            override_checks(
                 &mut errors,
                 req,
                 "itemNotLoanableBlock",
                 ITEM_NOT_LOANABLE_PERMISSION,
                 granted,
-            ) {
-                match due {
-                    None => errors.push(error(
-                        "Override should be performed with due date specified",
-                        &[("dueDate", None)],
-                        None,
-                    )),
-                    Some(raw) => {
-                        if parse_time(raw).is_none_or(|d| d <= loan_date) {
-                            errors.push(error(
-                                "Due date should be later than loan date",
-                                &[("dueDate", Some(raw))],
-                                None,
-                            ));
-                        }
-                    }
-                }
-            }
+                loan_date,
+            );
         } else if !p.loan.loanable {
             errors.push(overridable(
                 error(
                     "Item is not loanable",
                     &[
-                        ("itemBarcode", Some(item_barcode)),
+                        ("itemBarcode", item_barcode),
                         ("loanPolicyId", Some(&p.loan_policy_id)),
-                        ("loanPolicyName", Some(&p.loan.name)),
+                        ("loanPolicyName", p.loan_policy_name()),
                     ],
                     Some("ITEM_NOT_LOANABLE"),
                 ),
@@ -464,7 +455,15 @@ pub fn validate(
             ));
         }
     }
-    errors
+    // FOLIO answers each distinct error once (two overrides, or two automated blocks, can say
+    // the same).
+    let mut distinct: Vec<Error> = Vec::with_capacity(errors.len());
+    for e in errors {
+        if !distinct.contains(&e) {
+            distinct.push(e);
+        }
+    }
+    distinct
 }
 
 #[cfg(test)]
@@ -476,13 +475,13 @@ mod tests {
     use shared_types::policy::LoanPolicy;
 
     fn now() -> DateTime<Utc> {
-        parse_date_time("2030-01-01T00:00:00Z").unwrap()
+        parse_utc("2030-01-01T00:00:00Z").unwrap()
     }
 
     fn request() -> CheckOutRequest {
         CheckOutRequest {
-            item_barcode: "i1".into(),
-            user_barcode: "u1".into(),
+            item_barcode: Some("i1".into()),
+            user_barcode: Some("u1".into()),
             service_point_id: Some("sp".into()),
             ..Default::default()
         }
@@ -671,6 +670,110 @@ mod tests {
         );
         req.overrides.item_not_loanable_block = Some(Some("2030-01-02T00:00:00Z".into()));
         assert!(validate(&req, &g, &all, now(), now()).is_empty());
+    }
+
+    #[test]
+    fn missing_values_are_worded_null_and_sent_values_echoed() {
+        let req = CheckOutRequest {
+            service_point_id: Some(String::new()),
+            ..Default::default()
+        };
+        let errors = validate(&req, &Gathered::default(), &none, now(), now());
+        assert_eq!(
+            messages(&errors),
+            vec![
+                "Check out must be performed at a service point",
+                "Could not find user with matching barcode",
+                "No item with barcode null could be found"
+            ]
+        );
+        let value = |i: usize| errors[i].parameters[0].value.clone();
+        assert_eq!(value(0).as_deref(), Some(""));
+        assert_eq!(value(1), None);
+        assert_eq!(value(2), None);
+        // Spaces are a service point as far as FOLIO is concerned.
+        let mut req = request();
+        req.service_point_id = Some("  ".into());
+        assert!(validate(&req, &gathered(), &none, now(), now()).is_empty());
+    }
+
+    #[test]
+    fn missing_title_material_type_and_block_description_print_null() {
+        let mut g = gathered();
+        g.instance = None;
+        g.material_type = None;
+        g.item = Some(json!({"id": "it", "barcode": "i1", "status": {"name": "Declared lost"}}));
+        g.manual_blocks = vec![json!({"borrowing": true}), json!({"desc": "x"})];
+        let errors = validate(&request(), &g, &none, now(), now());
+        assert_eq!(
+            messages(&errors),
+            vec![
+                "Patron blocked from borrowing",
+                "null (null) (Barcode: i1) has the item status Declared lost and cannot be checked out"
+            ]
+        );
+        assert_eq!(errors[0].parameters[0].value.as_deref(), Some("null;x"));
+    }
+
+    #[test]
+    fn requester_name_needs_both_names_else_the_username() {
+        let mut g = gathered();
+        g.queue = vec![json!({"requesterId": "other", "fulfillmentPreference": "Hold Shelf"})];
+        let name = |g: &Gathered| {
+            let errors = validate(&request(), g, &none, now(), now());
+            let m = errors[0].message.clone();
+            m["Dune (Barcode: i1) cannot be checked out to user ".len()..]
+                .trim_end_matches(" because it has been requested by another patron")
+                .to_string()
+        };
+        assert_eq!(name(&g), "Doe, Jane");
+        g.user = Some(json!({"id": "u", "active": true, "username": "jdoe",
+                             "personal": {"lastName": "Doe", "firstName": " "}}));
+        assert_eq!(name(&g), "jdoe");
+        g.user = Some(json!({"id": "u", "active": true, "personal": {"firstName": "Jane"}}));
+        assert_eq!(name(&g), "null");
+    }
+
+    #[test]
+    fn the_same_error_is_answered_once() {
+        let mut g = gathered();
+        g.automated_blocks = vec![
+            json!({"message": "Too many items", "blockBorrowing": true}),
+            json!({"message": "Too many items", "blockBorrowing": true}),
+        ];
+        let errors = validate(&request(), &g, &none, now(), now());
+        assert_eq!(messages(&errors), vec!["Too many items"]);
+    }
+
+    #[test]
+    fn every_override_checks_the_due_date_and_an_empty_comment_is_a_comment() {
+        let mut req = request();
+        req.overrides = Overrides {
+            patron_block: true,
+            item_not_loanable_block: Some(Some("2029-12-31T00:00:00Z".into())),
+            comment: Some(String::new()),
+            ..Default::default()
+        };
+        // At the patron-block position, though the item was not found.
+        let mut g = gathered();
+        g.item = None;
+        g.policies = None;
+        let errors = validate(&req, &g, &all, now(), now());
+        assert_eq!(
+            messages(&errors),
+            vec![
+                "Due date should be later than loan date",
+                "No item with barcode i1 could be found"
+            ]
+        );
+        // Once, though both overrides check it.
+        let errors = validate(&req, &gathered(), &all, now(), now());
+        assert_eq!(
+            messages(&errors),
+            vec!["Due date should be later than loan date"]
+        );
+        req.overrides.item_not_loanable_block = Some(Some("2030-01-02".into()));
+        assert!(validate(&req, &gathered(), &all, now(), now()).is_empty());
     }
 
     #[test]

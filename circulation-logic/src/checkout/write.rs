@@ -37,7 +37,7 @@ pub struct Plan {
     pub item_before: Value,
     pub item_after: Value,
     pub fulfilment: Option<Fulfilment>,
-    pub item_barcode: String,
+    pub item_barcode: Option<String>,
 }
 
 impl Plan {
@@ -260,7 +260,7 @@ pub async fn execute(
         }
     };
     if reply.status == 422 && reply.body.contains("more than one open loan") {
-        let barcode = Some(plan.item_barcode.clone());
+        let barcode = plan.item_barcode.clone();
         return Err(Failure::Refused(vec![
             Error::new("Item is already checked out")
                 .with_parameter("itemBarcode", barcode.clone()),
