@@ -1675,6 +1675,96 @@ async fn concurrent_fan_out_shortens_the_critical_path() {
     stack.stop().await;
 }
 
+/// The 201 body as FOLIO writes it: no empty lists, blank strings or tenant in the item
+/// summary; a borrower with all its keys; policy summaries always there, named or not; the
+/// patron group (summary and stored id) only when the group exists. A 422 is written like the
+/// 201. The dry run reads neither a forced policy nor a loan date.
+#[tokio::test]
+async fn loan_representation_matches_folio() {
+    let stack = start().await;
+    let client = stack.client();
+    let s = sample(&stack);
+    let unknown_policy = "3f0e9c1a-5b2d-4c6e-8f7a-9b0c1d2e3f40";
+
+    let dry = post(
+        &stack.url(),
+        "/circulation/check-out-by-barcode-dry-run",
+        &json!({"itemBarcode": s.item_barcode(1), "userBarcode": s.patron_barcode(0),
+                "forceLoanPolicyId": unknown_policy, "loanDate": "not a date"}),
+        &[],
+    )
+    .await;
+    assert_eq!(dry.status, 201, "{}", dry.text);
+    assert_eq!(dry.body["loanPolicyId"], sd::LOAN_POLICY_ROLLING);
+
+    let a = check_out(&stack, body(&stack, 0, 0), &[]).await;
+    assert_eq!(a.status, 201, "{}", a.text);
+    let item = &a.body["item"];
+    for key in [
+        "editions",
+        "seriesStatements",
+        "datesOfPublication",
+        "physicalDescriptions",
+        "administrativeNotes",
+        "tenantId",
+    ] {
+        assert!(item.get(key).is_none(), "{key} in {}", a.text);
+    }
+    assert_eq!(item["contributors"].as_array().map(Vec::len), Some(1));
+    assert!(item["callNumberComponents"]["callNumber"].is_string());
+    let patron = s.patron(0);
+    assert_eq!(
+        a.body["borrower"],
+        json!({"firstName": patron["personal"]["firstName"], "lastName": patron["personal"]["lastName"],
+               "middleName": null, "barcode": s.patron_barcode(0), "preferredFirstName": null,
+               "patronGroup": sd::GROUPS[0]})
+    );
+
+    // An item without call number components, for a patron whose group does not exist.
+    let mut record = item_record(&client, &s.item_barcode(1)).await;
+    record
+        .as_object_mut()
+        .unwrap()
+        .remove("effectiveCallNumberComponents");
+    replace(&client, "/item-storage/items", &record).await;
+    let mut user = s.patron(1).clone();
+    user["patronGroup"] = json!("0c5e7a9b-1d3f-4a6c-8e0b-2d4f6a8c0e1a");
+    replace(&client, "/users", &user).await;
+    let a = check_out(&stack, body(&stack, 1, 1), &[]).await;
+    assert_eq!(a.status, 201, "{}", a.text);
+    assert!(a.body["item"].get("callNumberComponents").is_none());
+    assert!(a.body.get("patronGroupAtCheckout").is_none(), "{}", a.text);
+    let stored = client
+        .get(&format!(
+            "/loan-storage/loans/{}",
+            a.body["id"].as_str().unwrap()
+        ))
+        .await
+        .json();
+    assert!(stored.get("patronGroupIdAtCheckout").is_none(), "{stored}");
+
+    // A forced loan policy that does not exist has no name.
+    let mut b = body(&stack, 2, 2);
+    b["forceLoanPolicyId"] = json!(unknown_policy);
+    let a = check_out(&stack, b.clone(), &[("X-Okapi-Permissions", "[]")]).await;
+    assert_eq!(a.status, 422, "{}", a.text);
+    assert_eq!(
+        a.content_type.as_deref(),
+        Some("application/json; charset=utf-8")
+    );
+    assert_eq!(a.messages(), vec!["Item is not loanable"]);
+    assert_eq!(param(&a.errors()[0], "loanPolicyName"), Some(Value::Null));
+    // Overridden with an empty comment and a date alone for the due date.
+    b["loanDate"] = json!("2030-05-01T10:00:00.000Z");
+    b["overrideBlocks"] = json!({"itemNotLoanableBlock": {"dueDate": "2030-05-02"}, "comment": ""});
+    let a = check_out(&stack, b, &[("X-Okapi-Permissions", ALL_OVERRIDES)]).await;
+    assert_eq!(a.status, 201, "{}", a.text);
+    assert_eq!(a.body["loanPolicy"], json!({"name": null}));
+    assert_eq!(a.body["actionComment"], "");
+    assert_eq!(a.body["dueDate"], "2030-05-02T00:00:00.000Z");
+    stack.stop().await;
+}
+
 /// Request fields as FOLIO reads them: barcodes and service point as sent (`null` when
 /// missing), dates without an offset; and the wording of its messages for missing values.
 #[tokio::test]

@@ -129,7 +129,6 @@ pub async fn check_out(
             let body = super::response::extended_loan(
                 &w.stored,
                 &w.g,
-                &okapi.tenant,
                 w.names,
                 w.changed_by_hold,
                 w.changed_by_expiry,
@@ -318,10 +317,11 @@ async fn decide(
             .filter(|x| !x.is_empty())
             .map(|x| x.as_str()),
     );
+    // Only a patron group that was found (FOLIO keeps the group record's id).
     set(
         &mut loan,
         "patronGroupIdAtCheckout",
-        s(user, &["patronGroup"]),
+        g.group.as_ref().and_then(|group| s(group, &["id"])),
     );
     if changed_by_recall {
         loan["dueDateChangedByRecall"] = json!(true);
@@ -389,19 +389,16 @@ async fn decide(
         }
     }
 
+    let name = |policy: &Value| {
+        policy
+            .get("name")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
     let names = [
-        ("loanPolicy", Some(p.loan.name.clone())),
-        (
-            "overdueFinePolicy",
-            overdue
-                .get("name")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-        ),
-        (
-            "lostItemPolicy",
-            lost.get("name").and_then(Value::as_str).map(str::to_string),
-        ),
+        ("loanPolicy", p.loan_policy_name().map(str::to_string)),
+        ("overdueFinePolicy", name(&overdue)),
+        ("lostItemPolicy", name(&lost)),
     ];
     let grace_period = p.loan.loans_policy.as_ref().and_then(|lp| lp.grace_period);
     let notice_policy = p.notice_policy.clone();

@@ -148,19 +148,34 @@ impl Gatherer<'_> {
                 },
             )
             .await;
-        let loan_policy = match loan? {
-            Some(v) => v,
-            None if forced => {
-                serde_json::json!({"id": loan_id, "name": "Unknown", "loanable": false, "renewable": false})
+        let (loan_policy, typed) = match loan? {
+            Some(v) => {
+                let typed: LoanPolicy = serde_json::from_value(v.clone()).map_err(|e| {
+                    Failure::Server(format!("Loan policy {loan_id} cannot be read: {e}"))
+                })?;
+                (v, typed)
             }
+            // A forced policy that does not exist: not loanable, and (as in FOLIO) nameless.
+            None if forced => (
+                serde_json::json!({"id": loan_id}),
+                LoanPolicy {
+                    id: Some(loan_id.clone()),
+                    name: String::new(),
+                    description: None,
+                    loanable: false,
+                    loans_policy: None,
+                    renewable: false,
+                    renewals_policy: None,
+                    request_management: None,
+                    metadata: None,
+                },
+            ),
             None => {
                 return Err(Failure::Server(format!(
                     "Loan policy {loan_id} could not be found, please check circulation rules"
                 )))
             }
         };
-        let typed: LoanPolicy = serde_json::from_value(loan_policy.clone())
-            .map_err(|e| Failure::Server(format!("Loan policy {loan_id} cannot be read: {e}")))?;
         let deferred = |r: Result<Option<Value>, CallError>, what: &str, id: &str| match r {
             Ok(Some(v)) => Ok(v),
             Ok(None) => Err(Failure::Server(format!(
