@@ -1023,6 +1023,13 @@ async fn dcb_circulation_item_is_checked_out() {
     });
     let created = client.post("/circulation-item", &dcb).await;
     assert_eq!(created.status, 201, "{}", created.body);
+    // mod-dcb's own holdings record, which its virtual items all name.
+    let holdings = json!({
+        "id": "10cd3a5a-d36f-4c7a-bc4f-e1ae3cf820c9", "instanceId": "9d1b77e4-f02e-4b7f-b296-3f2042ddac54",
+        "sourceId": sd::HOLDINGS_SOURCE_FOLIO, "permanentLocationId": sd::LOCATION_MAIN,
+    });
+    let created = client.post("/holdings-storage/holdings", &holdings).await;
+    assert_eq!(created.status, 201, "{}", created.body);
     let a = check_out(
         &stack,
         json!({"itemBarcode": "DCB-0001", "userBarcode": s.patron_barcode(10),
@@ -1922,5 +1929,45 @@ async fn request_values_and_wording_match_folio() {
         "{}",
         a.text
     );
+    stack.stop().await;
+}
+
+/// An item whose holdings record does not exist: FOLIO's one 422 in place of anything else,
+/// and nothing written (the check-out is undone if it got that far).
+#[tokio::test]
+async fn missing_holdings_refuse_the_check_out() {
+    let stack = start().await;
+    let client = stack.client();
+    let s = sample(&stack);
+    // The item's own location: inventory derives it from the holdings otherwise.
+    let mut item = item_record(&client, &s.item_barcode(0)).await;
+    item["permanentLocationId"] = item["effectiveLocationId"].clone();
+    replace(&client, "/item-storage/items", &item).await;
+    let holdings_id = item["holdingsRecordId"].as_str().unwrap().to_string();
+    let gone = client
+        .delete(&format!("/holdings-storage/holdings/{holdings_id}"))
+        .await;
+    assert_eq!(gone.status, 204, "{}", gone.body);
+    let expected = json!([{"message": "Holdings record does not exist",
+                           "parameters": [{"key": "id", "value": holdings_id}]}]);
+    for patron in [s.patron_barcode(0), "nobody".to_string()] {
+        let mut b = body(&stack, 0, 0);
+        b["userBarcode"] = json!(patron);
+        let a = check_out(&stack, b, &[]).await;
+        assert_eq!(a.status, 422, "{}", a.text);
+        assert_eq!(a.body["errors"], expected);
+    }
+    let dry = post(
+        &stack.url(),
+        "/circulation/check-out-by-barcode-dry-run",
+        &json!({"itemBarcode": s.item_barcode(0), "userBarcode": s.patron_barcode(0)}),
+        &[],
+    )
+    .await;
+    assert_eq!(dry.status, 422, "{}", dry.text);
+    assert_eq!(dry.body["errors"], expected);
+    let item = item_record(&client, &s.item_barcode(0)).await;
+    assert_eq!(item["status"]["name"], "Available");
+    assert_eq!(open_loans(&client, item["id"].as_str().unwrap()).await, 0);
     stack.stop().await;
 }

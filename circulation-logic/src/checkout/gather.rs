@@ -71,6 +71,17 @@ pub enum ForDisplay {
     Holdings(String),
     /// The instance (the holdings were read for the title-level queue).
     Instance(String),
+    /// The holdings were read for the title-level queue and do not exist.
+    MissingHoldings(String),
+}
+
+/// FOLIO reads the holdings with the item, and refuses the whole check-out with this one error
+/// when they do not exist.
+fn holdings_missing(holdings_id: &str) -> Failure {
+    Failure::Refused(vec![shared_types::errors::Error::new(
+        "Holdings record does not exist",
+    )
+    .with_parameter("id", Some(holdings_id.to_string()))])
 }
 
 /// What [`Gatherer::patron_checks`] read.
@@ -332,7 +343,11 @@ impl Gatherer<'_> {
                 .and_then(Option::as_ref)
                 .and_then(|h| s(h, &["instanceId"]))
                 .map(str::to_string);
-            let _ = display_out.send(instance_id.clone().map(ForDisplay::Instance));
+            let display = match (&holdings, holdings_id) {
+                (Ok(None), Some(id)) => Some(ForDisplay::MissingHoldings(id)),
+                _ => instance_id.clone().map(ForDisplay::Instance),
+            };
+            let _ = display_out.send(display);
             let holdings = holdings?;
             let queue = match instance_id {
                 Some(instance_id) => Some(self.queue(&item_id, Some(&instance_id)).await?),
@@ -535,11 +550,11 @@ impl Gatherer<'_> {
     }
 
     /// The holdings (when the item chain did not need them) and the instance, once the item
-    /// chain has said what is left to read.
+    /// chain has said what is left to read; FOLIO's refusal when the holdings do not exist.
     pub async fn display_records(
         &self,
         display_out: oneshot::Receiver<Option<ForDisplay>>,
-    ) -> Result<(Option<Value>, Option<Value>), CallError> {
+    ) -> Result<(Option<Value>, Option<Value>), Failure> {
         let instance = |id: Option<String>| async move {
             match id {
                 Some(id) => {
@@ -551,16 +566,17 @@ impl Gatherer<'_> {
         };
         match display_out.await {
             Ok(Some(ForDisplay::Holdings(id))) => {
-                let holdings = self
+                let Some(holdings) = self
                     .by_id("holdings", "/holdings-storage/holdings", Some(&id))
-                    .await?;
-                let instance_id = holdings
-                    .as_ref()
-                    .and_then(|h| s(h, &["instanceId"]))
-                    .map(str::to_string);
-                Ok((holdings, instance(instance_id).await?))
+                    .await?
+                else {
+                    return Err(holdings_missing(&id));
+                };
+                let instance_id = s(&holdings, &["instanceId"]).map(str::to_string);
+                Ok((Some(holdings), instance(instance_id).await?))
             }
             Ok(Some(ForDisplay::Instance(id))) => Ok((None, instance(Some(id)).await?)),
+            Ok(Some(ForDisplay::MissingHoldings(id))) => Err(holdings_missing(&id)),
             _ => Ok((None, None)),
         }
     }

@@ -216,12 +216,12 @@ async fn undo(okapi: &Okapi, steps: Vec<Undo>) -> (Vec<String>, Vec<String>) {
     (done, failed)
 }
 
-async fn undo_and_fail(okapi: &Okapi, steps: Vec<Undo>, error: CallError) -> Failure {
+/// Undoes `steps` and logs what was (not) undone, saying `why`.
+async fn undo_logged(okapi: &Okapi, steps: Vec<Undo>, why: &str) -> (Vec<String>, Vec<String>) {
     let (done, not_done) = undo(okapi, steps).await;
     log::warn!(
-        "check-out {} failed at {}: undone [{}]{}",
+        "check-out {} failed at {why}: undone [{}]{}",
         okapi.request_id.as_deref().unwrap_or("-"),
-        error.name(),
         done.join(", "),
         if not_done.is_empty() {
             String::new()
@@ -229,6 +229,11 @@ async fn undo_and_fail(okapi: &Okapi, steps: Vec<Undo>, error: CallError) -> Fai
             format!(", NOT undone [{}]", not_done.join(", "))
         }
     );
+    (done, not_done)
+}
+
+async fn undo_and_fail(okapi: &Okapi, steps: Vec<Undo>, error: CallError) -> Failure {
+    let (done, not_done) = undo_logged(okapi, steps, error.name()).await;
     failed_after_undo(&error, &done, &not_done)
 }
 
@@ -299,13 +304,14 @@ pub async fn execute(
     Ok((stored, session))
 }
 
-/// Undoes a check-out [`execute`] wrote in full (a read needed for the answer failed after
-/// it): session, request and queue, item, loan; then the 5xx naming `error`.
+/// Undoes a check-out [`execute`] wrote in full, because a read done beside the writes failed
+/// (`why`: a downstream call, or a refusal such as missing holdings): session, request and
+/// queue, item, loan. Then the 5xx naming the call, or the refusal once all is undone.
 pub async fn revert(
     okapi: &Okapi,
     plan: &Plan,
     session_id: Option<String>,
-    error: CallError,
+    why: Failure,
 ) -> Failure {
     let mut steps = vec![
         Undo::DeleteLoan(id(&plan.loan)),
@@ -320,7 +326,19 @@ pub async fn revert(
     if let Some(session_id) = session_id {
         steps.push(Undo::DeleteSession(session_id));
     }
-    undo_and_fail(okapi, steps, error).await
+    match why {
+        Failure::Call(error) => undo_and_fail(okapi, steps, error).await,
+        refusal => {
+            let (_, not_done) = undo_logged(okapi, steps, "a refusal after the writes").await;
+            match not_done.is_empty() {
+                true => refusal,
+                false => Failure::Server(format!(
+                    "Check-out refused after its writes; could not undo: {}",
+                    not_done.join(", ")
+                )),
+            }
+        }
+    }
 }
 
 /// The item (2), then the request and the queue (3). On failure: the steps to undo (oldest
