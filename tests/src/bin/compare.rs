@@ -34,6 +34,8 @@ struct Sample {
     micros: u64,
     status: u16,
     hops: usize,
+    /// The start of the answer's body when the check-out failed (shown after the table row).
+    failure: Option<String>,
 }
 
 /// `name;dur=1.2, ..., total;dur=9`: the number of downstream calls.
@@ -94,10 +96,17 @@ async fn run(
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or_default()
                     .to_string();
-                let _ = response.bytes().await;
+                let body = response.bytes().await.unwrap_or_default();
                 let micros = t.elapsed().as_micros() as u64;
                 let hops = parse_server_timing(&timing);
-                samples.push(Sample { micros, status, hops });
+                let failure = (!matches!(status, 200 | 201))
+                    .then(|| String::from_utf8_lossy(&body).chars().take(300).collect());
+                samples.push(Sample {
+                    micros,
+                    status,
+                    hops,
+                    failure,
+                });
             }
             Ok::<_, String>(samples)
         })
@@ -137,6 +146,14 @@ fn report(
         histogram.max() as f64 / 1000.0,
         hops,
     );
+    // A failed check-out is a finding, not noise: say what it was.
+    for s in samples.iter().filter(|s| s.failure.is_some()).take(3) {
+        eprintln!(
+            "  failed check-out: status {}: {}",
+            s.status,
+            s.failure.as_deref().unwrap_or_default()
+        );
+    }
     Ok(())
 }
 
