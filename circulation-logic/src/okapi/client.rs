@@ -16,7 +16,9 @@ pub fn build_http_client(timeout_ms: u64) -> reqwest::Client {
         .no_proxy()
         .connect_timeout(timeout)
         .timeout(timeout)
-        .pool_idle_timeout(Duration::from_secs(30))
+        // Below the gateway's keep-alive (5 s for an actix-web server): a pooled connection is
+        // dropped here before the server can close it under a request being sent (a 502).
+        .pool_idle_timeout(Duration::from_secs(4))
         // Okapi and FOLIO modules answer, they do not redirect.
         .redirect(reqwest::redirect::Policy::none())
         .build()

@@ -132,7 +132,9 @@ fn http_client() -> reqwest::Result<reqwest::Client> {
         .connect_timeout(CONNECT_TIMEOUT)
         .timeout(REQUEST_TIMEOUT)
         .tcp_nodelay(true)
-        .pool_idle_timeout(Duration::from_secs(30))
+        // Below the modules' keep-alive (actix-web closes a connection idle for 5 s): a pooled
+        // connection is dropped here before the server can close it under a request being sent.
+        .pool_idle_timeout(Duration::from_secs(4))
         .build()
 }
 
