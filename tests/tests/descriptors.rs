@@ -159,3 +159,35 @@ async fn every_logic_handler_is_served() {
     let unknown = client.get("/circulation/unknown").await;
     assert!(!routed(unknown.status, &unknown.body));
 }
+
+/// Okapi's `_timer` interface calls the storage module's scheduled jobs, as FOLIO's does.
+#[test]
+fn storage_timer_schedules_the_jobs() {
+    let storage = descriptor(STORAGE_DESCRIPTOR);
+    let timer = storage["provides"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "_timer")
+        .expect("a _timer interface");
+    assert_eq!(timer["version"], "1.0");
+    assert_eq!(timer["interfaceType"], "system");
+    let schedule: BTreeSet<(String, String, String)> = timer["handlers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            assert_eq!(h["methods"], json!(["POST"]));
+            (
+                h["pathPattern"].as_str().unwrap().to_string(),
+                h["unit"].as_str().unwrap().to_string(),
+                h["delay"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(schedule.contains(&(
+        "/scheduled-request-expiration".into(),
+        "minute".into(),
+        "2".into()
+    )));
+}

@@ -7,6 +7,7 @@ pub mod health;
 pub mod loans;
 pub mod print_events;
 pub mod request_batch;
+pub mod request_expiration;
 pub mod rules;
 pub mod tenant_api;
 
@@ -34,6 +35,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     checkout_lock::configure(cfg);
     print_events::configure(cfg);
     expired_sessions::configure(cfg);
+    request_expiration::configure(cfg);
     for rt in crate::records::ALL.iter() {
         crud::configure(cfg, rt);
     }
@@ -56,6 +58,7 @@ pub fn served_routes() -> Vec<(&'static str, String)> {
     routes.extend(checkout_lock::served_routes());
     routes.extend(print_events::served_routes());
     routes.extend(expired_sessions::served_routes());
+    routes.extend(request_expiration::served_routes());
     for rt in crate::records::ALL.iter() {
         routes.extend(crud::served_routes(rt));
     }

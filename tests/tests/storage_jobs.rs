@@ -1,0 +1,404 @@
+//! circulation-storage's scheduled and bulk jobs end to end (real HTTP, real PostgreSQL): request
+//! expiration, the print-event side effects on requests, and the TLR feature toggle job.
+use circulation_tests::http::{FolioClient, Reply};
+use circulation_tests::{pg, storage};
+use serde_json::{json, Value};
+
+const REQUESTS: &str = "/request-storage/requests";
+const EXPIRE: &str = "/scheduled-request-expiration";
+const PAST: &str = "2017-07-30T10:22:54.000Z";
+const FUTURE: &str = "2099-07-30T10:22:54.000Z";
+
+/// A storage module on the shared throwaway database, and a client for a fresh, enabled tenant.
+async fn enabled(tenant: &str) -> FolioClient {
+    let url = storage::start_in_process(pg::shared()).expect("storage starts");
+    let mut client = FolioClient::new(&url, tenant);
+    client.user_id = Some("9c6ab3b2-2f4c-4a8a-8a31-8d6b1f2e7a10".into());
+    storage::enable_tenant(&client, false).await;
+    client
+}
+
+fn uuid() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// An item-level hold in `item_id`'s queue.
+fn item_request(item_id: &str, status: &str, position: Option<i64>) -> Value {
+    let mut request = json!({
+        "id": uuid(),
+        "requestType": "Hold", "requestLevel": "Item", "requestDate": "2017-07-29T22:25:37Z",
+        "requesterId": uuid(), "itemId": item_id, "holdingsRecordId": uuid(), "instanceId": uuid(),
+        "fulfillmentPreference": "Hold Shelf", "status": status,
+    });
+    if let Some(position) = position {
+        request["position"] = json!(position);
+    }
+    request
+}
+
+/// A title-level page in `instance_id`'s queue.
+fn title_request(instance_id: &str, status: &str, position: Option<i64>) -> Value {
+    let mut request = json!({
+        "id": uuid(),
+        "requestType": "Page", "requestLevel": "Title", "requestDate": "2017-07-29T22:25:37Z",
+        "requesterId": uuid(), "instanceId": instance_id,
+        "fulfillmentPreference": "Hold Shelf", "status": status,
+    });
+    if let Some(position) = position {
+        request["position"] = json!(position);
+    }
+    request
+}
+
+fn with(mut request: Value, key: &str, value: &str) -> Value {
+    request[key] = json!(value);
+    request
+}
+
+async fn create(client: &FolioClient, request: &Value) -> Value {
+    let reply = client.post(REQUESTS, request).await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    reply.json()
+}
+
+async fn fetch(client: &FolioClient, request: &Value) -> Value {
+    let reply = client
+        .get(&format!("{REQUESTS}/{}", request["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply.json()
+}
+
+async fn post_empty(client: &FolioClient, path: &str) -> Reply {
+    client.send(reqwest::Method::POST, path, None).await
+}
+
+async fn expire(client: &FolioClient) {
+    let reply = post_empty(client, EXPIRE).await;
+    assert_eq!(reply.status, 204, "{}", reply.body);
+}
+
+async fn set_tlr(client: &FolioClient, enabled: bool) {
+    let setting = json!({"id": uuid(), "name": "generalTlr",
+                         "value": {"titleLevelRequestsFeatureEnabled": enabled}});
+    let reply = client
+        .post(
+            "/circulation-settings-storage/circulation-settings",
+            &setting,
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+}
+
+/// (status, position) of each request, as stored now.
+async fn states(client: &FolioClient, requests: &[&Value]) -> Vec<(String, Value)> {
+    let mut all = Vec::new();
+    for request in requests {
+        let stored = fetch(client, request).await;
+        all.push((
+            stored["status"].as_str().unwrap().to_string(),
+            stored.get("position").cloned().unwrap_or(Value::Null),
+        ));
+    }
+    all
+}
+
+fn state(status: &str, position: Option<i64>) -> (String, Value) {
+    (
+        status.to_string(),
+        position.map_or(Value::Null, |p| json!(p)),
+    )
+}
+
+#[actix_web::test]
+async fn expiration_closes_expired_requests_and_closes_the_gaps_in_item_queues() {
+    let client = enabled("jobs_expire_items").await;
+    let item = uuid();
+    let other_item = uuid();
+    let first = create(&client, &item_request(&item, "Open - In transit", Some(1))).await;
+    let unfilled = create(
+        &client,
+        &with(
+            item_request(&item, "Open - Not yet filled", Some(2)),
+            "requestExpirationDate",
+            PAST,
+        ),
+    )
+    .await;
+    let delivery = create(
+        &client,
+        &with(
+            item_request(&item, "Open - Awaiting delivery", Some(3)),
+            "requestExpirationDate",
+            PAST,
+        ),
+    )
+    .await;
+    let waiting = create(
+        &client,
+        &with(
+            item_request(&item, "Open - Not yet filled", Some(4)),
+            "requestExpirationDate",
+            FUTURE,
+        ),
+    )
+    .await;
+    let pickup = create(
+        &client,
+        &with(
+            item_request(&item, "Open - Awaiting pickup", Some(5)),
+            "holdShelfExpirationDate",
+            PAST,
+        ),
+    )
+    .await;
+    // The wrong date for its status: neither expires.
+    let unfilled_shelf_date = create(
+        &client,
+        &with(
+            item_request(&item, "Open - Not yet filled", Some(10)),
+            "holdShelfExpirationDate",
+            PAST,
+        ),
+    )
+    .await;
+    let pickup_request_date = create(
+        &client,
+        &with(
+            item_request(&other_item, "Open - Awaiting pickup", Some(1)),
+            "requestExpirationDate",
+            PAST,
+        ),
+    )
+    .await;
+    let transit = create(
+        &client,
+        &with(
+            item_request(&other_item, "Open - In transit", Some(2)),
+            "requestExpirationDate",
+            PAST,
+        ),
+    )
+    .await;
+    let already_closed = create(
+        &client,
+        &with(
+            item_request(&other_item, "Closed - Filled", None),
+            "requestExpirationDate",
+            PAST,
+        ),
+    )
+    .await;
+
+    expire(&client).await;
+
+    assert_eq!(
+        states(
+            &client,
+            &[
+                &first,
+                &unfilled,
+                &delivery,
+                &waiting,
+                &pickup,
+                &unfilled_shelf_date
+            ]
+        )
+        .await,
+        vec![
+            state("Open - In transit", Some(1)),
+            state("Closed - Unfilled", None),
+            state("Closed - Unfilled", None),
+            state("Open - Not yet filled", Some(2)),
+            state("Closed - Pickup expired", None),
+            state("Open - Not yet filled", Some(3)),
+        ]
+    );
+    assert_eq!(
+        states(&client, &[&pickup_request_date, &transit, &already_closed]).await,
+        vec![
+            state("Open - Awaiting pickup", Some(1)),
+            state("Closed - Unfilled", None),
+            state("Closed - Filled", None),
+        ]
+    );
+
+    // A closed request has a new updatedDate; the trigger notes when a pickup expired.
+    let closed = fetch(&client, &unfilled).await;
+    let before = unfilled["metadata"]["updatedDate"].as_str().unwrap();
+    let after = closed["metadata"]["updatedDate"].as_str().unwrap();
+    assert!(after > before, "{before} → {after}");
+    assert_eq!(
+        closed["metadata"]["createdDate"],
+        unfilled["metadata"]["createdDate"]
+    );
+    assert!(fetch(&client, &pickup).await["awaitingPickupRequestClosedDate"].is_string());
+    // Untouched requests keep their metadata.
+    assert_eq!(
+        fetch(&client, &first).await["metadata"],
+        first["metadata"],
+        "the first request did not move"
+    );
+
+    // Nothing left to do: a second run changes nothing.
+    expire(&client).await;
+    assert_eq!(
+        states(&client, &[&first, &waiting, &unfilled_shelf_date]).await,
+        vec![
+            state("Open - In transit", Some(1)),
+            state("Open - Not yet filled", Some(2)),
+            state("Open - Not yet filled", Some(3)),
+        ]
+    );
+}
+
+#[actix_web::test]
+async fn expiration_renumbers_title_queues_when_tlr_is_enabled() {
+    let client = enabled("jobs_expire_titles").await;
+    set_tlr(&client, true).await;
+    let instance = uuid();
+    let first = create(
+        &client,
+        &with(
+            title_request(&instance, "Open - Awaiting pickup", Some(1)),
+            "holdShelfExpirationDate",
+            FUTURE,
+        ),
+    )
+    .await;
+    let expired = create(
+        &client,
+        &with(
+            title_request(&instance, "Open - Awaiting pickup", Some(2)),
+            "holdShelfExpirationDate",
+            "2022-01-30T10:22:54.000Z",
+        ),
+    )
+    .await;
+    let unplaced = create(
+        &client,
+        &title_request(&instance, "Open - Awaiting pickup", None),
+    )
+    .await;
+    // An item-level request of the same instance is in the same (title) queue.
+    let item_level = create(
+        &client,
+        &with(
+            item_request(&uuid(), "Open - Not yet filled", Some(3)),
+            "instanceId",
+            &instance,
+        ),
+    )
+    .await;
+
+    expire(&client).await;
+
+    assert_eq!(
+        states(&client, &[&first, &expired, &item_level, &unplaced]).await,
+        vec![
+            state("Open - Awaiting pickup", Some(1)),
+            state("Closed - Pickup expired", None),
+            state("Open - Not yet filled", Some(2)),
+            state("Open - Awaiting pickup", Some(3)),
+        ]
+    );
+}
+
+#[actix_web::test]
+async fn expiration_renumbers_item_queues_when_tlr_is_disabled() {
+    let client = enabled("jobs_expire_tlr_off").await;
+    set_tlr(&client, false).await;
+    let instance = uuid();
+    let item = uuid();
+    let expired = create(
+        &client,
+        &with(
+            with(
+                item_request(&item, "Open - Not yet filled", Some(1)),
+                "instanceId",
+                &instance,
+            ),
+            "requestExpirationDate",
+            PAST,
+        ),
+    )
+    .await;
+    let same_item = create(
+        &client,
+        &with(
+            item_request(&item, "Open - Not yet filled", Some(2)),
+            "instanceId",
+            &instance,
+        ),
+    )
+    .await;
+    // Same instance, another item: another queue, left as it is.
+    let other_item = create(
+        &client,
+        &with(
+            item_request(&uuid(), "Open - Not yet filled", Some(2)),
+            "instanceId",
+            &instance,
+        ),
+    )
+    .await;
+
+    expire(&client).await;
+
+    assert_eq!(
+        states(&client, &[&expired, &same_item, &other_item]).await,
+        vec![
+            state("Closed - Unfilled", None),
+            state("Open - Not yet filled", Some(1)),
+            state("Open - Not yet filled", Some(2)),
+        ]
+    );
+}
+
+#[actix_web::test]
+async fn expiration_closes_at_most_150_requests_per_call() {
+    let client = enabled("jobs_expire_batch").await;
+    let mut created = Vec::new();
+    for _ in 0..151 {
+        let request = with(
+            item_request(&uuid(), "Open - Not yet filled", Some(1)),
+            "requestExpirationDate",
+            PAST,
+        );
+        created.push(create(&client, &request).await);
+    }
+    let open_count = |client: FolioClient| async move {
+        let query = circulation_tests::http::encode("status==\"Open - Not yet filled\"");
+        let reply = client
+            .get(&format!("{REQUESTS}?query={query}&limit=0"))
+            .await;
+        reply.json()["totalRecords"].as_i64().unwrap()
+    };
+    assert_eq!(open_count(client.clone()).await, 151);
+    expire(&client).await;
+    assert_eq!(open_count(client.clone()).await, 1);
+    expire(&client).await;
+    assert_eq!(open_count(client.clone()).await, 0);
+}
+
+#[actix_web::test]
+async fn expiration_only_touches_the_calling_tenant() {
+    let first = enabled("jobs_expire_tenant_a").await;
+    let second = enabled("jobs_expire_tenant_b").await;
+    let request = with(
+        item_request(&uuid(), "Open - Awaiting pickup", Some(1)),
+        "holdShelfExpirationDate",
+        PAST,
+    );
+    create(&first, &request).await;
+    create(&second, &request).await;
+    expire(&second).await;
+    assert_eq!(
+        states(&first, &[&request]).await,
+        vec![state("Open - Awaiting pickup", Some(1))]
+    );
+    assert_eq!(
+        states(&second, &[&request]).await,
+        vec![state("Closed - Pickup expired", None)]
+    );
+}
