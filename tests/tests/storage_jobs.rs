@@ -402,3 +402,67 @@ async fn expiration_only_touches_the_calling_tenant() {
         vec![state("Closed - Pickup expired", None)]
     );
 }
+
+#[actix_web::test]
+async fn print_events_update_the_print_details_of_their_requests() {
+    let client = enabled("jobs_print_details").await;
+    let first = create(
+        &client,
+        &item_request(&uuid(), "Open - Not yet filled", Some(1)),
+    )
+    .await;
+    let second = create(
+        &client,
+        &item_request(&uuid(), "Open - Not yet filled", Some(1)),
+    )
+    .await;
+    let unprinted = create(
+        &client,
+        &item_request(&uuid(), "Open - Not yet filled", Some(1)),
+    )
+    .await;
+    let id = |r: &Value| r["id"].as_str().unwrap().to_string();
+    let (alice, bob) = (uuid(), uuid());
+    let print = |ids: Vec<String>, requester: String, date: &'static str| {
+        let client = client.clone();
+        async move {
+            let entry = json!({"requestIds": ids, "requesterId": requester,
+                               "requesterName": "Printer", "printEventDate": date});
+            let reply = client
+                .post("/print-events-storage/print-events-entry", &entry)
+                .await;
+            assert_eq!(reply.status, 201, "{}", reply.body);
+        }
+    };
+    print(
+        vec![id(&first), id(&second)],
+        alice.clone(),
+        "2024-06-25T11:54:07.000Z",
+    )
+    .await;
+    print(
+        vec![id(&first)],
+        bob.clone(),
+        "2024-06-26T08:00:00.000+02:00",
+    )
+    .await;
+
+    let details = fetch(&client, &first).await["printDetails"].clone();
+    assert_eq!(
+        details,
+        json!({"printCount": 2, "requesterId": bob, "isPrinted": true,
+               "printEventDate": "2024-06-26T06:00:00.000+00:00"})
+    );
+    let details = fetch(&client, &second).await["printDetails"].clone();
+    assert_eq!(
+        details,
+        json!({"printCount": 1, "requesterId": alice, "isPrinted": true,
+               "printEventDate": "2024-06-25T11:54:07.000+00:00"})
+    );
+    assert!(fetch(&client, &unprinted)
+        .await
+        .get("printDetails")
+        .is_none());
+    // A print event for a request that does not exist is still logged.
+    print(vec![uuid()], alice, "2024-06-25T11:54:07.000Z").await;
+}

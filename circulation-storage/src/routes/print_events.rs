@@ -138,10 +138,30 @@ async fn entry(
             (id, event)
         })
         .collect();
+    let listed: Vec<String> = events
+        .iter()
+        .filter_map(|(_, event)| event["requestId"].as_str().map(str::to_string))
+        .collect();
+    let printed_at = dates::format_date_time(printed);
     db::in_tenant(&state.pool, &caller.tenant, move |c| {
         for (id, event) in &events {
             store::insert(c, TABLE, *id, event)?;
         }
+        // Each listed request learns how often it has been printed in all, by whom and when last.
+        diesel::sql_query(
+            "WITH print_counts AS ( \
+               SELECT jsonb->>'requestId' AS request_id, count(*) AS print_count \
+               FROM print_events WHERE jsonb->>'requestId' = ANY($1) \
+               GROUP BY jsonb->>'requestId') \
+             UPDATE request SET jsonb = request.jsonb || jsonb_build_object('printDetails', \
+               jsonb_build_object('printCount', print_counts.print_count, 'requesterId', $2::text, \
+                 'isPrinted', true, 'printEventDate', $3::text)) \
+             FROM print_counts WHERE request.id = print_counts.request_id::uuid",
+        )
+        .bind::<Array<Text>, _>(&listed)
+        .bind::<Text, _>(&requester_id)
+        .bind::<Text, _>(&printed_at)
+        .execute(c)?;
         Ok(())
     })
     .await?;
