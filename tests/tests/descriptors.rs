@@ -190,4 +190,9 @@ fn storage_timer_schedules_the_jobs() {
         "minute".into(),
         "2".into()
     )));
+    assert!(schedule.contains(&(
+        "/tlr-feature-toggle-job/start".into(),
+        "minute".into(),
+        "5".into()
+    )));
 }

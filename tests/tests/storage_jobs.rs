@@ -466,3 +466,179 @@ async fn print_events_update_the_print_details_of_their_requests() {
     // A print event for a request that does not exist is still logged.
     print(vec![uuid()], alice, "2024-06-25T11:54:07.000Z").await;
 }
+
+const JOBS: &str = "/tlr-feature-toggle-job-storage/tlr-feature-toggle-jobs";
+const START: &str = "/tlr-feature-toggle-job/start";
+
+async fn create_job(client: &FolioClient, status: &str) -> String {
+    let reply = client.post(JOBS, &json!({"status": status})).await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    reply.json()["id"].as_str().unwrap().to_string()
+}
+
+async fn job(client: &FolioClient, id: &str) -> Value {
+    let reply = client.get(&format!("{JOBS}/{id}")).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply.json()
+}
+
+/// Starts the job processing (202 at once) and waits until the job leaves open/in-progress.
+async fn start_and_wait(client: &FolioClient, id: &str) -> Value {
+    let reply = post_empty(client, START).await;
+    assert_eq!(reply.status, 202, "{}", reply.body);
+    for _ in 0..100 {
+        let current = job(client, id).await;
+        if current["status"] == "done" || current["status"] == "failed" {
+            return current;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("job {id} did not finish: {}", job(client, id).await);
+}
+
+#[actix_web::test]
+async fn tlr_job_renumbers_instance_queues_when_tlr_is_turned_on() {
+    let client = enabled("jobs_tlr_on").await;
+    set_tlr(&client, true).await;
+    let (first, second) = (uuid(), uuid());
+    let on = |instance: &str, status: &str, position: i64| {
+        with(
+            item_request(&uuid(), status, Some(position)),
+            "instanceId",
+            instance,
+        )
+    };
+    let mut queue = Vec::new();
+    for request in [
+        on(&first, "Open - Not yet filled", 1),
+        on(&first, "Open - Awaiting pickup", 2),
+        on(&first, "Open - In transit", 3),
+        on(&first, "Open - Awaiting delivery", 1),
+        on(&first, "Open - Awaiting pickup", 2),
+        on(&second, "Open - In transit", 1),
+        on(&second, "Open - Awaiting delivery", 2),
+    ] {
+        queue.push(create(&client, &request).await);
+    }
+    let closed = create(
+        &client,
+        &with(
+            item_request(&uuid(), "Closed - Filled", None),
+            "instanceId",
+            &first,
+        ),
+    )
+    .await;
+    let id = create_job(&client, "open").await;
+
+    let finished = start_and_wait(&client, &id).await;
+    assert_eq!(finished["status"], "done", "{finished}");
+    assert_eq!(finished["numberOfUpdatedRequests"], 7);
+
+    let positions: Vec<Value> = {
+        let mut all = Vec::new();
+        for request in queue.iter().chain([&closed]) {
+            all.push(
+                fetch(&client, request)
+                    .await
+                    .get("position")
+                    .cloned()
+                    .unwrap_or(Value::Null),
+            );
+        }
+        all
+    };
+    // Equal old positions keep the order the requests were stored in.
+    assert_eq!(
+        positions,
+        vec![
+            json!(1),
+            json!(3),
+            json!(5),
+            json!(2),
+            json!(4),
+            json!(1),
+            json!(2),
+            Value::Null
+        ]
+    );
+}
+
+#[actix_web::test]
+async fn tlr_job_renumbers_item_queues_when_tlr_is_turned_off() {
+    let client = enabled("jobs_tlr_off").await;
+    set_tlr(&client, false).await;
+    let (first_item, second_item) = (uuid(), uuid());
+    let instance = uuid();
+    // Numbered per instance while TLR was on.
+    let mut queue = Vec::new();
+    for (item, position) in [
+        (&first_item, 1),
+        (&second_item, 2),
+        (&first_item, 3),
+        (&second_item, 4),
+    ] {
+        let request = with(
+            item_request(item, "Open - Not yet filled", Some(position)),
+            "instanceId",
+            &instance,
+        );
+        queue.push(create(&client, &request).await);
+    }
+    let id = create_job(&client, "open").await;
+    let finished = start_and_wait(&client, &id).await;
+    assert_eq!(finished["status"], "done", "{finished}");
+    assert_eq!(finished["numberOfUpdatedRequests"], 4);
+    let refs: Vec<&Value> = queue.iter().collect();
+    assert_eq!(
+        states(&client, &refs).await,
+        vec![
+            state("Open - Not yet filled", Some(1)),
+            state("Open - Not yet filled", Some(1)),
+            state("Open - Not yet filled", Some(2)),
+            state("Open - Not yet filled", Some(2)),
+        ]
+    );
+}
+
+#[actix_web::test]
+async fn tlr_job_fails_without_settings_and_on_title_requests_without_items() {
+    let client = enabled("jobs_tlr_fail").await;
+    let id = create_job(&client, "open").await;
+    let failed = start_and_wait(&client, &id).await;
+    assert_eq!(failed["status"], "failed");
+    assert_eq!(failed["errors"], json!(["TLR settings not found"]));
+
+    set_tlr(&client, false).await;
+    create(
+        &client,
+        &title_request(&uuid(), "Open - Not yet filled", Some(1)),
+    )
+    .await;
+    let id = create_job(&client, "open").await;
+    let failed = start_and_wait(&client, &id).await;
+    assert_eq!(failed["status"], "failed");
+    assert_eq!(
+        failed["errors"],
+        json!(["element cannot be mapped to a null key"])
+    );
+}
+
+#[actix_web::test]
+async fn tlr_job_waits_while_another_job_is_in_progress() {
+    let client = enabled("jobs_tlr_busy").await;
+    set_tlr(&client, true).await;
+    let running = create_job(&client, "in-progress").await;
+    let waiting = create_job(&client, "open").await;
+    let reply = post_empty(&client, START).await;
+    assert_eq!(reply.status, 202, "{}", reply.body);
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(job(&client, &waiting).await["status"], "open");
+
+    // Once the running one is finished, the open one runs.
+    let mut done = job(&client, &running).await;
+    done["status"] = json!("done");
+    let reply = client.put(&format!("{JOBS}/{running}"), &done).await;
+    assert_eq!(reply.status, 204, "{}", reply.body);
+    assert_eq!(start_and_wait(&client, &waiting).await["status"], "done");
+}

@@ -10,6 +10,7 @@ pub mod request_batch;
 pub mod request_expiration;
 pub mod rules;
 pub mod tenant_api;
+pub mod tlr_feature_toggle_job;
 
 use crate::db::PgPool;
 use crate::error::StorageError;
@@ -36,6 +37,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     print_events::configure(cfg);
     expired_sessions::configure(cfg);
     request_expiration::configure(cfg);
+    tlr_feature_toggle_job::configure(cfg);
     for rt in crate::records::ALL.iter() {
         crud::configure(cfg, rt);
     }
@@ -59,6 +61,7 @@ pub fn served_routes() -> Vec<(&'static str, String)> {
     routes.extend(print_events::served_routes());
     routes.extend(expired_sessions::served_routes());
     routes.extend(request_expiration::served_routes());
+    routes.extend(tlr_feature_toggle_job::served_routes());
     for rt in crate::records::ALL.iter() {
         routes.extend(crud::served_routes(rt));
     }
