@@ -23,6 +23,8 @@ pub enum StorageError {
         constraint: String,
         detail: String,
         table: String,
+        /// PostgreSQL's own message (`duplicate key value violates unique constraint "..."`).
+        message: String,
     },
 }
 
@@ -41,9 +43,93 @@ impl StorageError {
         StorageError::Unprocessable(Errors::single(error))
     }
 
-    /// A 422 the way RMB reports one failed property: message, key and value.
+    /// A 422 the way RMB's `createValidationErrorMessage` reports one failed property:
+    /// message, key and value, with `type` "1" and `code` "-1".
     pub fn invalid(message: impl Into<String>, key: &str, value: Option<String>) -> Self {
-        StorageError::unprocessable(FolioError::new(message).with_parameter(key, value))
+        StorageError::unprocessable(
+            FolioError::new(message)
+                .with_type("1")
+                .with_code("-1")
+                .with_parameter(key, value),
+        )
+    }
+
+    /// An upsert PUT's constraint violation: 400 text with PostgreSQL's message and detail.
+    pub fn constraint_as_bad_request(self) -> Self {
+        match self {
+            StorageError::Constraint {
+                message, detail, ..
+            } => StorageError::BadRequest(format!("{message} {detail}")),
+            other => other,
+        }
+    }
+
+    /// A constraint violation where the endpoint declares no 422: RMB's sentence about the
+    /// endpoint's `table` as 400 text.
+    pub fn constraint_as_rmb_text(self, table: &str) -> Self {
+        match self {
+            StorageError::Constraint {
+                kind,
+                detail,
+                message,
+                ..
+            } => StorageError::BadRequest(rmb_constraint(kind, &message, &detail, table).0),
+            other => other,
+        }
+    }
+}
+
+/// RMB's wording for a constraint violation on `table` (`PgUtil.responseUniqueViolation` /
+/// `responseForeignKeyViolation`): (message, key, value).
+fn rmb_constraint(
+    kind: ConstraintKind,
+    message: &str,
+    detail: &str,
+    table: &str,
+) -> (String, String, Option<String>) {
+    let parsed = detail
+        .strip_prefix("Key (")
+        .and_then(|rest| rest.split_once(")=("))
+        .filter(|(field, _)| !field.contains('='));
+    let tail = |suffix: &str| -> Option<(String, String, String)> {
+        let (field, rest) = parsed?;
+        // `<value>) is not present in table "<ref>".`
+        let (value, after) = rest.rsplit_once(&format!(") {suffix} \""))?;
+        let reference = after.strip_suffix("\".")?;
+        Some((field.to_string(), value.to_string(), reference.to_string()))
+    };
+    match kind {
+        ConstraintKind::Unique => {
+            match parsed.and_then(|(f, rest)| Some((f, rest.strip_suffix(") already exists.")?))) {
+                Some((key, value)) => (
+                    format!("{key} value already exists in table {table}: {value}"),
+                    key.to_string(),
+                    Some(value.to_string()),
+                ),
+                None => (format!("{message} {detail}"), table.to_string(), None),
+            }
+        }
+        ConstraintKind::ForeignKey => {
+            if let Some((field, value, reference)) = tail("is not present in table") {
+                (
+                    format!(
+                        "Cannot set {table}.{field} = {value} because it does not exist in {reference}.id."
+                    ),
+                    format!("{table}.{field}"),
+                    Some(value),
+                )
+            } else if let Some((field, value, reference)) = tail("is still referenced from table") {
+                (
+                    format!(
+                        "Cannot delete {table}.{field} = {value} because id is still referenced from table {reference}."
+                    ),
+                    format!("{table}.{field}"),
+                    Some(value),
+                )
+            } else {
+                (format!("{message} {detail}"), table.to_string(), None)
+            }
+        }
     }
 }
 
@@ -55,21 +141,23 @@ impl From<DieselError> for StorageError {
                 let constraint = info.constraint_name().unwrap_or_default().to_string();
                 let detail = info.details().unwrap_or(info.message()).to_string();
                 let table = info.table_name().unwrap_or_default().to_string();
+                let message = info.message().to_string();
                 match kind {
                     DatabaseErrorKind::UniqueViolation => StorageError::Constraint {
                         kind: ConstraintKind::Unique,
                         constraint,
                         detail,
                         table,
+                        message,
                     },
                     DatabaseErrorKind::ForeignKeyViolation => StorageError::Constraint {
                         kind: ConstraintKind::ForeignKey,
                         constraint,
                         detail,
                         table,
+                        message,
                     },
                     _ => {
-                        let message = info.message().to_string();
                         if message.starts_with("relation ") && message.ends_with("does not exist") {
                             // The tenant's schema (or table) is missing: the tenant is not enabled.
                             StorageError::BadRequest("Tenant not enabled for this module".into())
@@ -97,21 +185,19 @@ impl From<actix_web::error::BlockingError> for StorageError {
 }
 
 impl StorageError {
-    /// The generic RMB wording for constraint violations nobody gave a better message for.
-    fn generic_constraint_errors(kind: ConstraintKind, detail: &str, table: &str) -> Errors {
-        // PostgreSQL details look like: Key (lower(f_unaccent(jsonb ->> 'name'::text)))=(foo) already exists.
-        let (key, value) = split_key_detail(detail);
-        let message = match kind {
-            ConstraintKind::Unique => {
-                format!("{key} value already exists in table {table}: {value}")
-            }
-            ConstraintKind::ForeignKey => detail.to_string(),
-        };
+    /// The 422 RMB answers for a constraint violation nobody gave a better message for.
+    fn generic_constraint_errors(
+        kind: ConstraintKind,
+        message: &str,
+        detail: &str,
+        table: &str,
+    ) -> Errors {
+        let (message, key, value) = rmb_constraint(kind, message, detail, table);
         Errors::single(
             FolioError::new(message)
                 .with_type("1")
                 .with_code("-1")
-                .with_parameter(key, Some(value)),
+                .with_parameter(key, value),
         )
     }
 }
@@ -150,9 +236,11 @@ impl ResponseError for StorageError {
                 kind,
                 detail,
                 table,
+                message,
                 ..
-            } => HttpResponse::UnprocessableEntity()
-                .json(Self::generic_constraint_errors(*kind, detail, table)),
+            } => HttpResponse::UnprocessableEntity().json(Self::generic_constraint_errors(
+                *kind, message, detail, table,
+            )),
             StorageError::Internal(message) => {
                 log::error!("{message}");
                 HttpResponse::InternalServerError()
@@ -168,7 +256,7 @@ impl ResponseError for StorageError {
 
 #[cfg(test)]
 mod tests {
-    use super::split_key_detail;
+    use super::{rmb_constraint, split_key_detail, ConstraintKind};
 
     #[test]
     fn splits_postgres_key_detail() {
@@ -177,5 +265,33 @@ mod tests {
         );
         assert_eq!(k, "lower(f_unaccent(jsonb ->> 'name'::text))");
         assert_eq!(v, "foo bar");
+    }
+
+    #[test]
+    fn words_constraints_as_rmb() {
+        let (m, k, v) = rmb_constraint(
+            ConstraintKind::ForeignKey,
+            "insert or update violates foreign key constraint",
+            "Key (loanspolicy_fixedduedatescheduleid)=(abc) is not present in table \"fixed_due_date_schedule\".",
+            "loan_policy",
+        );
+        assert_eq!(m, "Cannot set loan_policy.loanspolicy_fixedduedatescheduleid = abc because it does not exist in fixed_due_date_schedule.id.");
+        assert_eq!(k, "loan_policy.loanspolicy_fixedduedatescheduleid");
+        assert_eq!(v.as_deref(), Some("abc"));
+        let (m, _, _) = rmb_constraint(
+            ConstraintKind::ForeignKey,
+            "update or delete violates foreign key constraint",
+            "Key (id)=(abc) is still referenced from table \"request\".",
+            "cancellation_reason",
+        );
+        assert_eq!(m, "Cannot delete cancellation_reason.id = abc because id is still referenced from table request.");
+        let (m, k, _) = rmb_constraint(
+            ConstraintKind::Unique,
+            "duplicate key value",
+            "Key (lower(f_unaccent(jsonb ->> 'name'::text)))=(foo) already exists.",
+            "staff_slips",
+        );
+        assert_eq!(m, "lower(f_unaccent(jsonb ->> 'name'::text)) value already exists in table staff_slips: foo");
+        assert_eq!(k, "lower(f_unaccent(jsonb ->> 'name'::text))");
     }
 }

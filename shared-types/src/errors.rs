@@ -21,6 +21,10 @@ pub struct Error {
     /// mod-circulation marks overridable check-out blocks (`overridableBlock`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overridable_block: Option<serde_json::Value>,
+    /// Further properties of the error object itself (RMB's `additionalProperties`), e.g. the
+    /// `itemId`/`position` of mod-circulation-storage's queue-position error.
+    #[serde(flatten, default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Error {
@@ -31,6 +35,7 @@ impl Error {
             code: None,
             parameters: Vec::new(),
             overridable_block: None,
+            extra: serde_json::Map::new(),
         }
     }
 
@@ -41,6 +46,12 @@ impl Error {
 
     pub fn with_type(mut self, error_type: impl Into<String>) -> Self {
         self.error_type = Some(error_type.into());
+        self
+    }
+
+    /// Adds a property to the error object itself, next to `message`.
+    pub fn with_extra(mut self, key: impl Into<String>, value: serde_json::Value) -> Self {
+        self.extra.insert(key.into(), value);
         self
     }
 

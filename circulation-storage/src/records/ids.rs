@@ -30,6 +30,18 @@ pub fn parse_rmb_uuid(text: &str) -> Option<Uuid> {
     Uuid::parse_str(text).ok()
 }
 
+/// mod-circulation-storage's own looser check (`UUIDValidation`): any hex digits in the
+/// 8-4-4-4-12 layout, whatever the version and variant.
+pub fn parse_loose_uuid(text: &str) -> Option<Uuid> {
+    let b = text.as_bytes();
+    let layout = b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        });
+    layout.then(|| Uuid::parse_str(text).ok()).flatten()
+}
+
 /// An id from a path or a body; a bad one is a 422 naming `<table>.id`.
 pub fn require_id(text: &str, table: &str) -> Result<Uuid, StorageError> {
     parse_rmb_uuid(text).ok_or_else(|| {
@@ -43,7 +55,16 @@ pub fn require_id(text: &str, table: &str) -> Result<Uuid, StorageError> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_rmb_uuid;
+    use super::{parse_loose_uuid, parse_rmb_uuid};
+
+    #[test]
+    fn loose_check_takes_any_version() {
+        assert!(parse_loose_uuid("11111111-1111-1111-1111-111111111111").is_some());
+        assert!(parse_loose_uuid("00000000-0000-0000-0000-000000000000").is_some());
+        assert!(parse_loose_uuid("{11111111-1111-1111-1111-111111111111}").is_none());
+        assert!(parse_loose_uuid("11111111111111111111111111111111").is_none());
+        assert!(parse_loose_uuid("1111111g-1111-1111-1111-111111111111").is_none());
+    }
 
     #[test]
     fn accepts_only_rmb_uuids() {

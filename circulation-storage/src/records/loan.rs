@@ -75,9 +75,10 @@ pub fn constraint_message(e: StorageError, loan: &Value) -> StorageError {
                 .get("itemId")
                 .and_then(Value::as_str)
                 .map(str::to_string);
-            StorageError::unprocessable(
-                FolioError::new("Cannot have more than one open loan for the same item")
-                    .with_parameter("itemId", item_id),
+            StorageError::invalid(
+                "Cannot have more than one open loan for the same item",
+                "itemId",
+                item_id,
             )
         }
         _ => e,

@@ -45,6 +45,8 @@ pub enum Put {
     Upsert,
     /// Answers 404.
     UpdateOnly,
+    /// Creates it as a POST would and answers 201 with the stored record (staff slips).
+    CreateMissing,
     /// No PUT at all (check-ins).
     NotAllowed,
 }
@@ -82,7 +84,8 @@ pub struct RecordType {
     pub create_instead: Option<CreateInstead>,
     /// Checks before a DELETE by id, in its transaction (`None`: the DELETE alone).
     pub check_delete: Option<DeleteCheck>,
-    /// The 404 text for a GET by an id that is not a UUID.
+    /// The 404 text for a GET by an id that is not a UUID ("Not found" stands for RMB's
+    /// `Invalid UUID format of id...` sentence).
     pub malformed_id_message: &'static str,
 }
 
@@ -399,7 +402,7 @@ pub static STAFF_SLIPS: RecordType = RecordType {
         indexes: indexes::STAFF_SLIPS,
     },
     with_metadata: true,
-    put: Put::UpdateOnly,
+    put: Put::CreateMissing,
     delete_all: DeleteAll::Everything,
     item_delete: true,
     date_time_fields: &[],

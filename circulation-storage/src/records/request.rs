@@ -73,8 +73,7 @@ pub fn check_cancellation_reason(
     } else {
         Err(StorageError::unprocessable(
             FolioError::new("Cancellation reason does not exist")
-                .with_code("INVALID_CANCELLATION_REASON")
-                .with_parameter("cancellationReasonId", Some(reason.to_string())),
+                .with_code("INVALID_CANCELLATION_REASON"),
         ))
     }
 }
@@ -82,17 +81,15 @@ pub fn check_cancellation_reason(
 pub fn constraint_message(e: StorageError, request: &Value) -> StorageError {
     match &e {
         StorageError::Constraint { constraint, .. } if constraint == POSITION_UNIQUE_INDEX => {
-            let value = |f: &str| {
-                request
-                    .get(f)
-                    .map(|v| v.as_str().map(str::to_string).unwrap_or(v.to_string()))
-            };
+            // FOLIO puts both on the error object itself, with an empty parameter list.
+            let value = |f: &str| request.get(f).cloned().unwrap_or(Value::Null);
             StorageError::unprocessable(
                 FolioError::new(
                     "Cannot have more than one request with the same position in the queue",
                 )
-                .with_parameter("itemId", value("itemId"))
-                .with_parameter("position", value("position")),
+                .with_extra("parameters", Value::Array(Vec::new()))
+                .with_extra("itemId", value("itemId"))
+                .with_extra("position", value("position")),
             )
         }
         _ => e,

@@ -1,7 +1,6 @@
 //! Request preferences: one per user.
 use crate::error::StorageError;
 use serde_json::Value;
-use shared_types::errors::Error as FolioError;
 
 const USER_ID_UNIQUE_INDEX: &str = "user_request_preference_userid_idx_unique";
 
@@ -13,9 +12,10 @@ pub fn constraint_message(e: StorageError, preference: &Value) -> StorageError {
                 .get("userId")
                 .and_then(Value::as_str)
                 .unwrap_or_default();
-            StorageError::unprocessable(
-                FolioError::new("Request preference for specified user already exists")
-                    .with_parameter("userId", Some(user_id.to_string())),
+            StorageError::invalid(
+                "Request preference for specified user already exists",
+                "userId",
+                Some(user_id.to_string()),
             )
         }
         _ => e,

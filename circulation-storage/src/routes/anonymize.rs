@@ -35,7 +35,7 @@ async fn post(
         .unwrap_or_default();
     let (valid, invalid): (Vec<&String>, Vec<&String>) = given
         .iter()
-        .partition(|id| ids::parse_rmb_uuid(id).is_some());
+        .partition(|id| ids::parse_loose_uuid(id).is_some());
     if valid.is_empty() {
         return Err(StorageError::unprocessable(
             FolioError::new("Please provide valid loanIds")
@@ -46,7 +46,7 @@ async fn post(
     }
     let loan_ids: Vec<Uuid> = valid
         .iter()
-        .filter_map(|id| ids::parse_rmb_uuid(id))
+        .filter_map(|id| ids::parse_loose_uuid(id))
         .collect();
     db::in_tenant(&state.pool, &tenant, move |c| {
         anonymize_closed(c, &loan_ids)

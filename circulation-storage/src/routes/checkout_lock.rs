@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Timestamptz, Uuid as SqlUuid};
 use serde_json::{json, Value};
+use shared_types::errors::Error as FolioError;
 use uuid::Uuid;
 
 const PATH: &str = "/check-out-lock-storage";
@@ -65,12 +66,10 @@ fn unable_to_acquire() -> StorageError {
     StorageError::Unavailable("Unable to acquire lock".into())
 }
 
-/// A lock id from the path; anything but a UUID is FOLIO's 400 `Invalid lock id`.
+/// A lock id from the path; anything but an RMB UUID (version 1-5, variant 8-b) is FOLIO's
+/// 400 `Invalid lock id`.
 fn lock_id(text: &str) -> Result<Uuid, StorageError> {
-    (text.len() == 36)
-        .then(|| Uuid::parse_str(text).ok())
-        .flatten()
-        .ok_or_else(|| StorageError::BadRequest("Invalid lock id".into()))
+    ids::parse_rmb_uuid(text).ok_or_else(|| StorageError::BadRequest("Invalid lock id".into()))
 }
 
 /// `{"userId","ttlMs"}`: drops the user's lock if older than `ttlMs`, then takes a new one;
@@ -83,10 +82,11 @@ async fn acquire(
     let request = records::parse_body(&body)?;
     let user_id = match request.get("userId") {
         Some(Value::String(text)) => ids::parse_rmb_uuid(text).ok_or_else(|| {
-            StorageError::invalid(
-                format!("must match \"{}\"", ids::UUID_PATTERN),
-                "userId",
-                Some(text.clone()),
+            StorageError::unprocessable(
+                FolioError::new(format!("must match \"{}\"", ids::UUID_PATTERN))
+                    .with_type("1")
+                    .with_code("jakarta.validation.constraints.Pattern.message")
+                    .with_parameter("userId", Some(text.clone())),
             )
         })?,
         // FOLIO's SQL fails on a missing user, which it reports as not acquired.

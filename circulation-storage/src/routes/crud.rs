@@ -8,6 +8,29 @@ use crate::records::{self, ids, DeleteAll, Put, RecordType, Write};
 use crate::tenant::{Caller, TenantId};
 use actix_web::{web, HttpResponse};
 use serde_json::{json, Map, Value};
+use shared_types::errors::Error as FolioError;
+
+/// Writes whose RAML declares no 422 (no `validate` trait): RMB answers a constraint violation
+/// there with its sentence as 400 text.
+fn constraint_as_text(rt: &RecordType, write: Write) -> bool {
+    matches!(
+        (rt.table(), write),
+        ("staff_slips", _) | ("cancellation_reason", Write::Replace)
+    )
+}
+
+/// A constraint violation of a POST or PUT, after the type's own messages.
+fn write_failure(rt: &RecordType, write: Write, e: StorageError, record: &Value) -> StorageError {
+    let e = (rt.constraint_message)(e, record);
+    if write == Write::Replace && rt.put == Put::Upsert {
+        // The upsert PUTs answer any remaining violation as 400 text.
+        e.constraint_as_bad_request()
+    } else if constraint_as_text(rt, write) {
+        e.constraint_as_rmb_text(rt.table())
+    } else {
+        e
+    }
+}
 
 pub fn configure(cfg: &mut web::ServiceConfig, rt: &'static RecordType) {
     let mut collection = web::resource(rt.collection_path)
@@ -112,13 +135,22 @@ async fn create(
     state: State,
 ) -> Result<HttpResponse, StorageError> {
     let mut record = records::parse_body(&body)?;
+    if rt.table() == "circulation_settings" && record.get("id").is_none_or(Value::is_null) {
+        // `id` is required in circulation-setting.json: bean validation refuses it first.
+        return Err(StorageError::unprocessable(
+            FolioError::new("must not be null")
+                .with_type("1")
+                .with_code("jakarta.validation.constraints.NotNull.message")
+                .with_parameter("id", Some("null".into())),
+        ));
+    }
     let id = records::id_for_create(rt, &mut record)?;
     records::prepare_for_write(rt, &mut record, Write::Create, caller.user_id.as_deref())?;
     let stored = if rt.check_in_db.is_none() && rt.create_instead.is_none() {
         // Just the INSERT: one statement, atomic with its triggers.
         db::write_one(&state.pool, &caller.tenant, move |c| {
             store::insert(c, rt.table(), id, &record)
-                .map_err(|e| (rt.constraint_message)(e, &record))
+                .map_err(|e| write_failure(rt, Write::Create, e, &record))
         })
         .await?
     } else {
@@ -132,7 +164,7 @@ async fn create(
                 }
             }
             store::insert(c, rt.table(), id, &record)
-                .map_err(|e| (rt.constraint_message)(e, &record))
+                .map_err(|e| write_failure(rt, Write::Create, e, &record))
         })
         .await?
     };
@@ -148,7 +180,11 @@ async fn get(
     state: State,
 ) -> Result<HttpResponse, StorageError> {
     let Some(id) = ids::parse_rmb_uuid(&id) else {
-        return Err(StorageError::NotFound(rt.malformed_id_message.into()));
+        let message = match rt.malformed_id_message {
+            "Not found" => ids::INVALID_UUID_MESSAGE,
+            own => own,
+        };
+        return Err(StorageError::NotFound(message.into()));
     };
     let record = db::read(&state.pool, &tenant, move |c| store::get(c, rt.table(), id)).await?;
     record
@@ -166,6 +202,15 @@ async fn replace(
     let id = ids::require_id(&id, rt.table())?;
     let mut record = records::parse_body(&body)?;
     record["id"] = Value::String(id.to_string());
+    // A PUT that may create: the record as a POST would store it.
+    let as_created = (rt.put == Put::CreateMissing)
+        .then(|| {
+            let mut created = record.clone();
+            records::prepare_for_write(rt, &mut created, Write::Create, caller.user_id.as_deref())
+                .ok()
+                .map(|_| created)
+        })
+        .flatten();
     records::prepare_for_write(rt, &mut record, Write::Replace, caller.user_id.as_deref())?;
     let work = move |c: &mut diesel::PgConnection| {
         if let Some(check) = rt.check_in_db {
@@ -175,19 +220,29 @@ async fn replace(
             Put::Upsert => store::upsert(c, rt.table(), id, &record).map(|_| true),
             _ => store::update(c, rt.table(), id, &record),
         };
-        match written.map_err(|e| (rt.constraint_message)(e, &record))? {
-            true => Ok(()),
-            false => Err(StorageError::not_found()),
+        match written.map_err(|e| write_failure(rt, Write::Replace, e, &record))? {
+            true => Ok(None),
+            false => match as_created {
+                Some(created) => store::insert(c, rt.table(), id, &created)
+                    .map(Some)
+                    .map_err(|e| write_failure(rt, Write::Create, e, &created)),
+                None => Err(StorageError::not_found()),
+            },
         }
     };
-    // A plain UPDATE is one statement; a check before it, or the upsert's update-then-insert,
-    // is several and keeps a transaction.
-    if rt.check_in_db.is_none() && rt.put != Put::Upsert {
-        db::write_one(&state.pool, &caller.tenant, work).await?;
+    // A plain UPDATE is one statement; a check before it, the upsert's update-then-insert,
+    // or an update falling back to an insert, is several and keeps a transaction.
+    let created = if rt.check_in_db.is_none() && rt.put == Put::UpdateOnly {
+        db::write_one(&state.pool, &caller.tenant, work).await?
     } else {
-        db::in_tenant(&state.pool, &caller.tenant, work).await?;
-    }
-    Ok(HttpResponse::NoContent().finish())
+        db::in_tenant(&state.pool, &caller.tenant, work).await?
+    };
+    Ok(match created {
+        Some(stored) => HttpResponse::Created()
+            .insert_header(("Location", id.to_string()))
+            .json(stored),
+        None => HttpResponse::NoContent().finish(),
+    })
 }
 
 async fn delete(
@@ -197,7 +252,8 @@ async fn delete(
     state: State,
 ) -> Result<HttpResponse, StorageError> {
     let Some(id) = ids::parse_rmb_uuid(&id) else {
-        return Err(StorageError::not_found());
+        // The item DELETE declares no 422: RMB's uuid sentence as 400 text.
+        return Err(StorageError::BadRequest(ids::INVALID_UUID_MESSAGE.into()));
     };
     let work = move |c: &mut diesel::PgConnection| {
         if let Some(check) = rt.check_delete {
@@ -206,15 +262,8 @@ async fn delete(
         match store::delete(c, rt.table(), id) {
             Ok(true) => Ok(()),
             Ok(false) => Err(StorageError::not_found()),
-            Err(StorageError::Constraint { detail, .. }) => Err(StorageError::invalid(
-                format!(
-                    "Cannot delete {}: it is still referenced. {detail}",
-                    rt.name
-                ),
-                "id",
-                Some(id.to_string()),
-            )),
-            Err(e) => Err(e),
+            // Still referenced: RMB's `Cannot delete <table>.id = ...` sentence as 400 text.
+            Err(e) => Err(e.constraint_as_rmb_text(rt.table())),
         }
     };
     // The check and the DELETE together need a transaction; the DELETE alone does not.
@@ -247,7 +296,14 @@ async fn delete_all(
         }
         (_, Some(q)) => filter_for(Some(q), &rt.cql)?,
     };
+    // FOLIO empties the loan and request tables with TRUNCATE when everything goes, so no
+    // row trigger (the loan history's `deleted` rows) fires.
+    let truncate = matches!(rt.table(), "loan" | "request") && filter.where_clause == "true";
     db::in_tenant_cql(&state.pool, &tenant, move |c, statements| {
+        if truncate {
+            use diesel::RunQueryDsl;
+            return Ok(diesel::sql_query(format!("TRUNCATE TABLE {}", rt.table())).execute(c)?);
+        }
         store::delete_where(c, statements, rt.table(), &filter)
     })
     .await

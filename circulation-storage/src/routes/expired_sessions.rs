@@ -9,7 +9,6 @@ use actix_web::{web, HttpResponse};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 use serde_json::{json, Value};
-use shared_types::errors::Error as FolioError;
 
 const PATH: &str = "/patron-action-session-storage/expired-session-patron-ids";
 const ACTION_TYPES: [&str; 2] = ["Check-out", "Check-in"];
@@ -20,15 +19,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 pub fn served_routes() -> Vec<(&'static str, String)> {
     vec![("GET", PATH.into())]
-}
-
-fn invalid(key: &str, value: &str, message: &str) -> StorageError {
-    StorageError::unprocessable(
-        FolioError::new(message)
-            .with_type("1")
-            .with_code("-1")
-            .with_parameter(key, Some(value.to_string())),
-    )
 }
 
 #[derive(QueryableByName)]
@@ -47,25 +37,31 @@ async fn expired(
     state: State,
 ) -> Result<HttpResponse, StorageError> {
     let (limit, _) = paging(&params)?;
-    let limit_text = params
-        .get("session_inactivity_time_limit")
-        .map(String::as_str)
-        .unwrap_or_default();
+    // `required: true` in the RAML: RMB's method validator refuses an absent value (400 text).
+    let Some(limit_text) = params.get("session_inactivity_time_limit") else {
+        return Err(StorageError::BadRequest(
+            "\n 'sessionInactivityTimeLimit' parameter is incorrect. \
+             parameter value {null} is not valid: must not be null"
+                .into(),
+        ));
+    };
     let Some(inactive_since) = dates::parse_date_time(limit_text) else {
-        return Err(invalid(
+        return Err(StorageError::invalid(
+            "Date cannot be parsed",
             "session_inactivity_time_limit",
-            limit_text,
-            "cannot be parsed",
+            Some(limit_text.clone()),
         ));
     };
     let action_type = match params.get("action_type").map(String::as_str) {
-        None | Some("") => None,
+        None => None,
+        Some(t) if t.trim().is_empty() => None,
         Some(t) if ACTION_TYPES.contains(&t) => Some(t.to_string()),
-        Some(other) => {
-            return Err(invalid(
+        // FOLIO reports the date parameter's value under `action_type`; kept as it is.
+        Some(_) => {
+            return Err(StorageError::invalid(
+                "Invalid action type value",
                 "action_type",
-                other,
-                "must be one of Check-out, Check-in",
+                Some(limit_text.clone()),
             ))
         }
     };

@@ -60,7 +60,7 @@ async fn anonymize(
     user_id: web::Path<String>,
     state: State,
 ) -> Result<HttpResponse, StorageError> {
-    let Some(user_id) = ids::parse_rmb_uuid(&user_id) else {
+    let Some(user_id) = ids::parse_loose_uuid(&user_id) else {
         return Err(StorageError::invalid(
             "Invalid user ID, should be a UUID",
             "userId",

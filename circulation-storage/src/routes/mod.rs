@@ -68,22 +68,37 @@ pub fn served_routes() -> Vec<(&'static str, String)> {
     routes
 }
 
-/// `limit`/`offset` as RMB's `pageable` trait defines them (0..=2147483647; limit default 10).
+/// `limit`/`offset` as RMB's `pageable` trait defines them (0..=2147483647; limit default 10),
+/// refused with RMB's 400 texts: Java's `Integer.valueOf` message for a non-integer, its own
+/// sentence for an empty value, and the method validator's for a value out of range.
 pub fn paging(params: &HashMap<String, String>) -> Result<(i64, i64), StorageError> {
     let read = |name: &str, default: i64| -> Result<i64, StorageError> {
-        match params.get(name) {
+        match params.get(name).map(String::as_str) {
             None => Ok(default),
+            Some("") => Err(StorageError::BadRequest(format!(
+                "{name} does not have a default value in the RAML and has been passed empty"
+            ))),
             Some(text) => text
-                .trim()
-                .parse::<i64>()
-                .ok()
-                .filter(|v| (0..=i64::from(i32::MAX)).contains(v))
-                .ok_or_else(|| {
-                    StorageError::BadRequest(format!(
-                        "Parameter '{name}' must be an integer between 0 and 2147483647, got '{text}'"
-                    ))
-                }),
+                .parse::<i32>()
+                .map(i64::from)
+                .map_err(|_| StorageError::BadRequest(format!("For input string: \"{text}\""))),
         }
     };
-    Ok((read("limit", 10)?, read("offset", 0)?))
+    let offset = read("offset", 0)?;
+    let limit = read("limit", 10)?;
+    let out_of_range: String = [("offset", offset), ("limit", limit)]
+        .iter()
+        .filter(|(_, value)| *value < 0)
+        .map(|(name, value)| {
+            format!(
+                "\n '{name}' parameter is incorrect. parameter value {{{value}}} is not valid: \
+                 must be greater than or equal to 0"
+            )
+        })
+        .collect();
+    if out_of_range.is_empty() {
+        Ok((limit, offset))
+    } else {
+        Err(StorageError::BadRequest(out_of_range))
+    }
 }

@@ -13,6 +13,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/request-storage-batch/requests", web::post().to(post));
 }
 
+/// Bean validation's refusal of a missing required property.
+fn must_not_be_null(key: &str) -> StorageError {
+    StorageError::unprocessable(
+        FolioError::new("must not be null")
+            .with_type("1")
+            .with_code("jakarta.validation.constraints.NotNull.message")
+            .with_parameter(key, Some("null".into())),
+    )
+}
+
 async fn post(
     caller: Caller,
     body: web::Bytes,
@@ -20,24 +30,14 @@ async fn post(
 ) -> Result<HttpResponse, StorageError> {
     let batch = records::parse_body(&body)?;
     let Some(list) = batch.get("requests").and_then(Value::as_array) else {
-        return Err(StorageError::invalid(
-            "must not be null",
-            "requests",
-            Some("null".into()),
-        ));
+        return Err(must_not_be_null("requests"));
     };
     let mut requests = Vec::with_capacity(list.len());
     for request in list {
         let mut request = request.clone();
         let id = match request.get("id").and_then(Value::as_str) {
             Some(text) => ids::require_id(text, REQUESTS.table())?,
-            None => {
-                return Err(StorageError::invalid(
-                    "must not be null",
-                    "id",
-                    Some("null".into()),
-                ))
-            }
+            None => return Err(must_not_be_null("id")),
         };
         records::prepare_for_write(
             &REQUESTS,
