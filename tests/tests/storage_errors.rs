@@ -120,6 +120,16 @@ async fn expired_session_parameters_are_refused_as_folio_does() {
     );
 }
 
+/// The id of the open loan of an item.
+async fn open_loan_id(client: &FolioClient, item_id: &str) -> Value {
+    let query = encode(&format!("itemId==\"{item_id}\""));
+    let loans = client
+        .get(&format!("/loan-storage/loans?query={query}"))
+        .await
+        .json();
+    loans["loans"][0]["id"].clone()
+}
+
 #[actix_web::test]
 async fn unprocessable_bodies_have_folio_shapes() {
     let client = enabled("err_shapes").await;
@@ -134,6 +144,17 @@ async fn unprocessable_bodies_have_folio_shapes() {
         clash.json()["errors"][0],
         json!({"message": "Cannot have more than one request with the same position in the queue",
                "itemId": item, "position": 1, "parameters": []})
+    );
+
+    // Any unique violation on a request, a duplicate id too, is read as the position clash.
+    let first = client.post(path, &request(&uuid(), 1)).await;
+    let mut same_id = request(&uuid(), 1);
+    same_id["id"] = first.json()["id"].clone();
+    let reply = client.post(path, &same_id).await;
+    assert_eq!(reply.status, 422, "{}", reply.body);
+    assert_eq!(
+        reply.error_messages(),
+        ["Cannot have more than one request with the same position in the queue"]
     );
 
     // createValidationErrorMessage: type "1" and code "-1".
@@ -152,6 +173,15 @@ async fn unprocessable_bodies_have_folio_shapes() {
         json!({"message": "Cannot have more than one open loan for the same item",
                "type": "1", "code": "-1",
                "parameters": [{"key": "itemId", "value": loan_item}]})
+    );
+    // A duplicate loan id is read as the open-loan clash.
+    let mut same_id = loan(&uuid());
+    same_id["id"] = open_loan_id(&client, &loan_item).await;
+    let reply = client.post("/loan-storage/loans", &same_id).await;
+    assert_eq!(reply.status, 422, "{}", reply.body);
+    assert_eq!(
+        reply.error_messages(),
+        ["Cannot have more than one open loan for the same item"]
     );
     let user = uuid();
     let preference = json!({"userId": user, "holdShelf": true, "delivery": false});

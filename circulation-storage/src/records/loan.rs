@@ -1,6 +1,6 @@
 //! Loans: default status, date and user checks, and the one-open-loan-per-item message.
 use super::{dates, Write};
-use crate::error::StorageError;
+use crate::error::{ConstraintKind, StorageError};
 use serde_json::{json, Value};
 use shared_types::errors::Error as FolioError;
 
@@ -70,7 +70,12 @@ fn check_dates(loan: &Value) -> Result<(), StorageError> {
 
 pub fn constraint_message(e: StorageError, loan: &Value) -> StorageError {
     match &e {
-        StorageError::Constraint { constraint, .. } if constraint == OPEN_LOAN_UNIQUE_INDEX => {
+        // FOLIO reads any unique violation on a loan (the open-loan index, but also a duplicate
+        // id) as the open-loan clash.
+        StorageError::Constraint {
+            kind: ConstraintKind::Unique,
+            ..
+        } => {
             let item_id = loan
                 .get("itemId")
                 .and_then(Value::as_str)

@@ -1,7 +1,7 @@
 //! Requests: item/title level consistency, cancellation reasons, and the queue position message.
 use super::Write;
 use crate::db::store;
-use crate::error::StorageError;
+use crate::error::{ConstraintKind, StorageError};
 use diesel::PgConnection;
 use serde_json::Value;
 use shared_types::errors::Error as FolioError;
@@ -80,7 +80,12 @@ pub fn check_cancellation_reason(
 
 pub fn constraint_message(e: StorageError, request: &Value) -> StorageError {
     match &e {
-        StorageError::Constraint { constraint, .. } if constraint == POSITION_UNIQUE_INDEX => {
+        // FOLIO reads any unique violation on a request (the position index, but also a
+        // duplicate id) as the queue-position clash.
+        StorageError::Constraint {
+            kind: ConstraintKind::Unique,
+            ..
+        } => {
             // FOLIO puts both on the error object itself, with an empty parameter list.
             let value = |f: &str| request.get(f).cloned().unwrap_or(Value::Null);
             StorageError::unprocessable(
