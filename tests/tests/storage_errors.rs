@@ -218,6 +218,20 @@ async fn malformed_ids_are_answered_as_rmb_and_folio_do() {
         text(&client.get("/loan-storage/loans/not-a-uuid").await),
         (404, INVALID_UUID)
     );
+    // Fixed due date schedules check FOLIO's looser pattern first, then RMB's.
+    let schedules = "/fixed-due-date-schedule-storage/fixed-due-date-schedules";
+    assert_eq!(
+        text(&client.get(&format!("{schedules}/not-a-uuid")).await),
+        (404, "Not found, invalid UUID format")
+    );
+    assert_eq!(
+        text(
+            &client
+                .get(&format!("{schedules}/11111111-1111-1111-1111-111111111111"))
+                .await
+        ),
+        (404, INVALID_UUID)
+    );
     assert_eq!(
         text(&client.delete(&format!("{reasons}/not-a-uuid")).await),
         (400, INVALID_UUID)

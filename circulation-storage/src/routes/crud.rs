@@ -180,9 +180,11 @@ async fn get(
     state: State,
 ) -> Result<HttpResponse, StorageError> {
     let Some(id) = ids::parse_rmb_uuid(&id) else {
+        // A type's own message answers FOLIO's looser check first (fixed due date schedules);
+        // what passes that still fails RMB's getById with its uuid sentence.
         let message = match rt.malformed_id_message {
-            "Not found" => ids::INVALID_UUID_MESSAGE,
-            own => own,
+            own if own != "Not found" && ids::parse_loose_uuid(&id).is_none() => own,
+            _ => ids::INVALID_UUID_MESSAGE,
         };
         return Err(StorageError::NotFound(message.into()));
     };
