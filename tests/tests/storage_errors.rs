@@ -111,6 +111,15 @@ async fn expired_session_parameters_are_refused_as_folio_does() {
                "parameters": [{"key": "action_type", "value": date}]})
     );
 
+    // No `offset` here: it is ignored.
+    let reply = client
+        .get(&format!(
+            "{path}?offset=abc&session_inactivity_time_limit={}",
+            encode(date)
+        ))
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+
     let reply = client.get(&format!("{path}?limit=10")).await;
     assert_eq!(reply.status, 400, "{}", reply.body);
     assert!(

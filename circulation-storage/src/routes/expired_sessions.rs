@@ -1,6 +1,6 @@
 //! `GET /patron-action-session-storage/expired-session-patron-ids`: the patrons whose latest
 //! check-in or check-out session is older than a limit (their notices are due).
-use super::{paging, Params, State};
+use super::{integer_parameters, Params, State};
 use crate::db;
 use crate::error::StorageError;
 use crate::records::dates;
@@ -36,7 +36,8 @@ async fn expired(
     params: Params,
     state: State,
 ) -> Result<HttpResponse, StorageError> {
-    let (limit, _) = paging(&params)?;
+    // This GET has a `limit` but no `offset`.
+    let limit = integer_parameters(&params, &[("limit", 10)])?[0];
     // `required: true` in the RAML: RMB's method validator refuses an absent value (400 text).
     let Some(limit_text) = params.get("session_inactivity_time_limit") else {
         return Err(StorageError::BadRequest(

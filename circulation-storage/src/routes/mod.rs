@@ -69,27 +69,40 @@ pub fn served_routes() -> Vec<(&'static str, String)> {
 }
 
 /// `limit`/`offset` as RMB's `pageable` trait defines them (0..=2147483647; limit default 10),
-/// refused with RMB's 400 texts: Java's `Integer.valueOf` message for a non-integer, its own
-/// sentence for an empty value, and the method validator's for a value out of range.
+/// refused with RMB's 400 texts (see [`integer_parameters`]).
 pub fn paging(params: &HashMap<String, String>) -> Result<(i64, i64), StorageError> {
-    let read = |name: &str, default: i64| -> Result<i64, StorageError> {
-        match params.get(name).map(String::as_str) {
-            None => Ok(default),
-            Some("") => Err(StorageError::BadRequest(format!(
-                "{name} does not have a default value in the RAML and has been passed empty"
-            ))),
+    let values = integer_parameters(params, &[("offset", 0), ("limit", 10)])?;
+    Ok((values[1], values[0]))
+}
+
+/// Non-negative integer query parameters with their defaults, in order, refused as RMB does:
+/// Java's `Integer.valueOf` message for a non-integer, its own sentence for an empty value,
+/// and the method validator's sentences for values below the minimum 0.
+pub fn integer_parameters(
+    params: &HashMap<String, String>,
+    names: &[(&str, i64)],
+) -> Result<Vec<i64>, StorageError> {
+    let mut values = Vec::with_capacity(names.len());
+    for (name, default) in names {
+        let value = match params.get(*name).map(String::as_str) {
+            None => *default,
+            Some("") => {
+                return Err(StorageError::BadRequest(format!(
+                    "{name} does not have a default value in the RAML and has been passed empty"
+                )))
+            }
             Some(text) => text
                 .parse::<i32>()
                 .map(i64::from)
-                .map_err(|_| StorageError::BadRequest(format!("For input string: \"{text}\""))),
-        }
-    };
-    let offset = read("offset", 0)?;
-    let limit = read("limit", 10)?;
-    let out_of_range: String = [("offset", offset), ("limit", limit)]
+                .map_err(|_| StorageError::BadRequest(format!("For input string: \"{text}\"")))?,
+        };
+        values.push(value);
+    }
+    let out_of_range: String = names
         .iter()
-        .filter(|(_, value)| *value < 0)
-        .map(|(name, value)| {
+        .zip(&values)
+        .filter(|(_, value)| **value < 0)
+        .map(|((name, _), value)| {
             format!(
                 "\n '{name}' parameter is incorrect. parameter value {{{value}}} is not valid: \
                  must be greater than or equal to 0"
@@ -97,7 +110,7 @@ pub fn paging(params: &HashMap<String, String>) -> Result<(i64, i64), StorageErr
         })
         .collect();
     if out_of_range.is_empty() {
-        Ok((limit, offset))
+        Ok(values)
     } else {
         Err(StorageError::BadRequest(out_of_range))
     }
