@@ -1842,6 +1842,16 @@ async fn request_values_and_wording_match_folio() {
     let a = check_out(&stack, b, &[]).await;
     assert_eq!(a.status, 201, "{}", a.text);
     assert_eq!(a.body["loanDate"], "2030-03-04T00:00:00.000Z");
+    // A date that cannot be read is the client's error (FOLIO: 500): a 422 naming the field.
+    let mut b = body(&stack, 2, 2);
+    b["loanDate"] = json!("the fourth of March");
+    let a = check_out(&stack, b, &[]).await;
+    assert_eq!(a.status, 422, "{}", a.text);
+    assert_eq!(a.messages(), vec!["Invalid loanDate: the fourth of March"]);
+    assert_eq!(
+        param(&a.errors()[0], "loanDate"),
+        Some(json!("the fourth of March"))
+    );
 
     // An item without a loan type cannot be matched against the rules.
     let mut record = item_record(&client, &s.item_barcode(2)).await;

@@ -44,15 +44,22 @@ pub async fn check_out(
         req.loan_date = None;
     }
     let now = Utc::now();
+    // FOLIO fails with a 500 here; a date that cannot be read is the client's error, so a 422
+    // naming the field.
     let parse = |text: &str, what: &str| {
-        parse_utc(text).ok_or_else(|| Failure::Server(format!("Invalid {what}: {text}")))
+        parse_utc(text).ok_or_else(|| {
+            Failure::Refused(vec![shared_types::errors::Error::new(format!(
+                "Invalid {what}: {text}"
+            ))
+            .with_parameter(what, Some(text.to_string()))])
+        })
     };
     let loan_date = match &req.loan_date {
         Some(text) => parse(text, "loanDate")?,
         None => now,
     };
     let override_due = match req.overrides.item_not_loanable_block.clone().flatten() {
-        Some(text) => Some(parse(&text, "dueDate")?),
+        Some(text) => Some(parse(&text, "overrideBlocks.itemNotLoanableBlock.dueDate")?),
         None => None,
     };
     let due_request = match (dry_run, override_due) {
