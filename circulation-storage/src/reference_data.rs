@@ -139,3 +139,74 @@ pub fn circulation_rules_text() -> String {
     ]
     .join("\n")
 }
+
+/// The sample loans loaded with `loadSample=true` (FOLIO's sample data: same ids, users,
+/// items, dates and states).
+pub fn sample_loans() -> Vec<Value> {
+    let loan = |id: &str, user: &str, item: &str, dates: (&str, &str), action: &str, open: bool| {
+        json!({
+            "id": id,
+            "userId": user,
+            "itemId": item,
+            "loanDate": dates.0,
+            "dueDate": dates.1,
+            "action": action,
+            "itemStatus": if open { "Checked out" } else { "Available" },
+            "status": {"name": if open { "Open" } else { "Closed" }}
+        })
+    };
+    let mut loans = vec![
+        loan(
+            "40f5e9d9-38ac-458e-ade7-7795bd821652",
+            "47f7eaea-1a18-4058-907c-62b7d095c61b",
+            "1b6d3338-186e-4e35-9e75-1b886b0da53e",
+            ("2017-03-05T18:32:31Z", "2017-03-19T18:32:31Z"),
+            "checkedout",
+            true,
+        ),
+        loan(
+            "0bab56e5-1ab6-4ac2-afdf-8b2df0434378",
+            "ab579dc3-219b-4f5b-8068-ab1c7a55c402",
+            "459afaba-5b39-468d-9072-eb1685e0ddf4",
+            ("2017-02-03T08:43:15Z", "2017-02-17T08:43:15Z"),
+            "checkedin",
+            false,
+        ),
+        loan(
+            "3fd2d7aa-a6fe-4794-9d34-837a6bd31a8b",
+            "ab579dc3-219b-4f5b-8068-ab1c7a55c402",
+            "bb5a6689-c008-4c96-8f8f-b666850ee12d",
+            ("2017-01-05T12:42:21Z", "2017-01-19T12:42:21Z"),
+            "holdrequested",
+            true,
+        ),
+        loan(
+            "959f65f6-ce51-4984-99fa-5e11c1f5661c",
+            "d0fc4228-2e42-49b2-a5b0-9df48897e8c0",
+            "23f2c8e1-bd5d-4f27-9398-a688c998808a",
+            ("2017-03-03T15:41:54Z", "2017-03-17T15:41:54Z"),
+            "recallrequested",
+            true,
+        ),
+        loan(
+            "21b34ab5-fdb1-4922-88ba-4f32750f61da",
+            "9ad09b01-7429-455f-9f64-e3897027db61",
+            "23fdb0bc-ab58-442a-b326-577a96204487",
+            ("2017-03-05T18:32:31Z", "2017-03-19T18:32:31Z"),
+            "checkedin",
+            false,
+        ),
+    ];
+    // The details only some of them have.
+    loans[1]["proxyUserId"] = json!("a13dda6b-51ce-4543-be9c-eff894c0c2d0");
+    loans[1]["returnDate"] = json!("2017-03-01T11:35:12Z");
+    for (loan, renewals) in loans
+        .iter_mut()
+        .zip([Some(0), Some(0), None, Some(1), Some(0)])
+    {
+        if let Some(count) = renewals {
+            loan["renewalCount"] = json!(count);
+        }
+    }
+    loans
+}

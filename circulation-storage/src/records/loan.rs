@@ -23,14 +23,12 @@ pub fn prepare(loan: &mut Value, write: Write) -> Result<(), StorageError> {
 fn is_open(loan: &Value) -> bool {
     loan.pointer("/status/name")
         .and_then(Value::as_str)
-        .is_some_and(|s| s.eq_ignore_ascii_case("open"))
+        .is_some_and(|s| s == "Open")
 }
 
 fn check_user(loan: &Value) -> Result<(), StorageError> {
-    let has_user = loan
-        .get("userId")
-        .and_then(Value::as_str)
-        .is_some_and(|s| !s.is_empty());
+    // Only an absent (or null) user counts as missing, as in FOLIO.
+    let has_user = loan.get("userId").is_some_and(|v| !v.is_null());
     if is_open(loan) && !has_user {
         return Err(StorageError::unprocessable(FolioError::new(
             "Open loan must have a user ID",
@@ -107,6 +105,12 @@ mod tests {
         ));
         let mut closed = json!({"itemId": "i", "loanDate": "2017-03-01T23:11:00Z", "action": "x", "status": {"name": "Closed"}});
         assert!(prepare(&mut closed, Write::Create).is_ok());
+        // Exactly "Open" is open, and only an absent user is missing.
+        let mut lower_open = json!({"itemId": "i", "loanDate": "2017-03-01T23:11:00Z", "action": "x", "status": {"name": "open"}});
+        assert!(prepare(&mut lower_open, Write::Create).is_ok());
+        let mut empty_user =
+            json!({"itemId": "i", "userId": "", "loanDate": "2017-03-01T23:11:00Z", "action": "x"});
+        assert!(prepare(&mut empty_user, Write::Create).is_ok());
 
         let mut bad_dates = json!({"itemId": "i", "userId": "u", "loanDate": "nope", "returnDate": "never", "action": "x"});
         match prepare(&mut bad_dates, Write::Replace) {

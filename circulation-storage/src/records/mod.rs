@@ -3,6 +3,7 @@
 pub mod actual_cost_record;
 pub mod circulation_setting;
 pub mod dates;
+pub mod defaults;
 pub mod fixed_due_date_schedule;
 pub mod ids;
 pub mod indexes;
@@ -11,8 +12,11 @@ pub mod loan_policy;
 pub mod metadata;
 pub mod patron_notice_policy;
 pub mod request;
+pub mod request_policy;
 pub mod request_preference;
+pub mod rules;
 pub mod shape;
+pub mod staff_slip;
 
 use crate::cql::sql::TableConfig;
 use crate::error::StorageError;
@@ -220,7 +224,7 @@ pub static REQUEST_POLICIES: RecordType = RecordType {
     item_delete: true,
     date_time_fields: &[],
     shape: shape::request_policy,
-    prepare: no_prepare,
+    prepare: request_policy::prepare,
     check_in_db: None,
     constraint_message: generic_constraint,
     create_instead: None,
@@ -268,7 +272,7 @@ pub static PATRON_NOTICE_POLICIES: RecordType = RecordType {
     item_delete: true,
     date_time_fields: &[],
     shape: shape::patron_notice_policy,
-    prepare: no_prepare,
+    prepare: patron_notice_policy::prepare,
     check_in_db: None,
     constraint_message: patron_notice_policy::constraint_message,
     create_instead: None,
@@ -406,8 +410,8 @@ pub static STAFF_SLIPS: RecordType = RecordType {
     delete_all: DeleteAll::Everything,
     item_delete: true,
     date_time_fields: &[],
-    shape: shape::any_object,
-    prepare: no_prepare,
+    shape: shape::staff_slip,
+    prepare: staff_slip::prepare,
     check_in_db: None,
     constraint_message: generic_constraint,
     create_instead: None,
@@ -513,6 +517,7 @@ pub fn prepare_for_write(
     dates::normalise(record, rt.date_time_fields)?;
     (rt.shape)(record)?;
     (rt.prepare)(record, write)?;
+    defaults::materialise(rt.table(), record);
     if rt.with_metadata {
         metadata::stamp(record, user_id);
     }

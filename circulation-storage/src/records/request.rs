@@ -5,17 +5,19 @@ use crate::error::{ConstraintKind, StorageError};
 use diesel::PgConnection;
 use serde_json::Value;
 use shared_types::errors::Error as FolioError;
+use shared_types::metadata::strip_read_only;
+use shared_types::request::Request;
 
 pub const POSITION_UNIQUE_INDEX: &str = "request_itemid_position_idx_unique";
 
+/// FOLIO counts any non-null value as present (even `""`).
 fn present(request: &Value, field: &str) -> bool {
-    request
-        .get(field)
-        .and_then(Value::as_str)
-        .is_some_and(|s| !s.trim().is_empty())
+    request.get(field).is_some_and(|v| !v.is_null())
 }
 
 pub fn prepare(request: &mut Value, _: Write) -> Result<(), StorageError> {
+    // `readonly` in the schema: RMB drops it from every body; only the trigger sets it.
+    strip_read_only(request, Request::READ_ONLY_FIELDS);
     let level = request
         .get("requestLevel")
         .and_then(Value::as_str)
@@ -126,5 +128,16 @@ mod tests {
         );
         let mut ok = json!({"requestLevel": "Title"});
         assert!(prepare(&mut ok, Write::Create).is_ok());
+        // An empty itemId is present (it fails the id pattern instead).
+        let mut empty_item = json!({"requestLevel": "Item", "itemId": "", "holdingsRecordId": "h"});
+        assert!(prepare(&mut empty_item, Write::Create).is_ok());
+    }
+
+    #[test]
+    fn read_only_closed_date_is_dropped() {
+        let mut request = json!({"requestLevel": "Title",
+            "awaitingPickupRequestClosedDate": "2024-01-01T00:00:00.000+00:00"});
+        prepare(&mut request, Write::Replace).unwrap();
+        assert!(request.get("awaitingPickupRequestClosedDate").is_none());
     }
 }

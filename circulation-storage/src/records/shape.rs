@@ -2,6 +2,7 @@
 //! `shared-types`), answered as RMB answers: a missing required property → 422 `must not be
 //! null`; an unknown property → 422 `Unrecognized field`; a wrong type or enum value → 400 text.
 //! The stored JSON is the client's own (after RMB's rewrites), not a re-serialisation.
+use super::rules::{self, Rules};
 use crate::error::StorageError;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -33,17 +34,20 @@ fn quoted_name(message: &str) -> Option<&str> {
     Some(&message[start..end])
 }
 
-/// Deserialises into the typed record only to check it; maps serde's verdict to RMB's.
-fn typed<T: DeserializeOwned>(record: &Value) -> Result<(), StorageError> {
+/// Deserialises into the typed record only to check it; maps serde's verdict to RMB's, then
+/// checks the schema constraints typing does not cover (`rules`).
+fn typed<T: DeserializeOwned>(record: &Value, rules: Rules) -> Result<(), StorageError> {
     // serde reports a null required property as a type error; RMB calls it "must not be null".
     match serde_json::from_value::<T>(record.clone()) {
-        Ok(_) => Ok(()),
+        Ok(_) => rules::check(record, rules),
         Err(e) => {
             let message = e.to_string();
             let field = quoted_name(&message).unwrap_or_default();
             if message.starts_with("unknown field") {
                 Err(unrecognized(field))
             } else if message.starts_with("missing field") {
+                // A nested property is named by its full path, as the rules know it.
+                rules::check(record, rules)?;
                 Err(must_not_be_null(field))
             } else {
                 Err(StorageError::BadRequest(format!(
@@ -71,7 +75,7 @@ pub fn any_object(_: &Value) -> Result<(), StorageError> {
 
 pub fn loan(record: &Value) -> Result<(), StorageError> {
     no_null(record, &["itemId", "loanDate", "action"])?;
-    typed::<loan::Loan>(record)
+    typed::<loan::Loan>(record, rules::LOAN)
 }
 
 pub fn request(record: &Value) -> Result<(), StorageError> {
@@ -87,47 +91,47 @@ pub fn request(record: &Value) -> Result<(), StorageError> {
             "status",
         ],
     )?;
-    typed::<request::Request>(record)
+    typed::<request::Request>(record, rules::REQUEST)
 }
 
 pub fn loan_policy(record: &Value) -> Result<(), StorageError> {
     no_null(record, &["name", "loanable", "renewable"])?;
-    typed::<policy::LoanPolicy>(record)
+    typed::<policy::LoanPolicy>(record, rules::LOAN_POLICY)
 }
 
 pub fn request_policy(record: &Value) -> Result<(), StorageError> {
     no_null(record, &["name"])?;
-    typed::<policy::RequestPolicy>(record)
+    typed::<policy::RequestPolicy>(record, rules::REQUEST_POLICY)
 }
 
 pub fn fixed_due_date_schedule(record: &Value) -> Result<(), StorageError> {
     no_null(record, &["name"])?;
-    typed::<policy::FixedDueDateSchedule>(record)
+    typed::<policy::FixedDueDateSchedule>(record, rules::FIXED_DUE_DATE_SCHEDULE)
 }
 
 pub fn patron_notice_policy(record: &Value) -> Result<(), StorageError> {
     no_null(record, &["name"])?;
-    typed::<policy::PatronNoticePolicy>(record)
+    typed::<policy::PatronNoticePolicy>(record, rules::PATRON_NOTICE_POLICY)
 }
 
 pub fn cancellation_reason(record: &Value) -> Result<(), StorageError> {
     no_null(record, &["name"])?;
-    typed::<policy::CancellationReason>(record)
+    typed::<policy::CancellationReason>(record, &[])
 }
 
 pub fn circulation_setting(record: &Value) -> Result<(), StorageError> {
     no_null(record, &["name", "value"])?;
-    typed::<policy::CirculationSetting>(record)
+    typed::<policy::CirculationSetting>(record, &[])
 }
 
 pub fn patron_action_session(record: &Value) -> Result<(), StorageError> {
     no_null(record, &["patronId", "loanId", "actionType"])?;
-    typed::<policy::PatronActionSession>(record)
+    typed::<policy::PatronActionSession>(record, rules::PATRON_ACTION_SESSION)
 }
 
 pub fn scheduled_notice(record: &Value) -> Result<(), StorageError> {
     no_null(record, &["nextRunTime", "noticeConfig"])?;
-    typed::<policy::ScheduledNotice>(record)
+    typed::<policy::ScheduledNotice>(record, rules::SCHEDULED_NOTICE)
 }
 
 pub fn check_in(record: &Value) -> Result<(), StorageError> {
@@ -140,12 +144,12 @@ pub fn check_in(record: &Value) -> Result<(), StorageError> {
             "performedByUserId",
         ],
     )?;
-    typed::<policy::CheckIn>(record)
+    typed::<policy::CheckIn>(record, rules::CHECK_IN)
 }
 
 pub fn circulation_rules(record: &Value) -> Result<(), StorageError> {
     no_null(record, &["rulesAsText"])?;
-    typed::<policy::CirculationRules>(record)
+    typed::<policy::CirculationRules>(record, &[])
 }
 
 /// The checks of a flat schema without a typed record: known top-level properties (when the
@@ -192,6 +196,11 @@ fn flat(record: &Value, schema: &Flat) -> Result<(), StorageError> {
 }
 
 pub fn actual_cost_record(record: &Value) -> Result<(), StorageError> {
+    actual_cost_record_top(record)?;
+    rules::check(record, rules::ACTUAL_COST_RECORD)
+}
+
+fn actual_cost_record_top(record: &Value) -> Result<(), StorageError> {
     flat(
         record,
         &Flat {
@@ -223,7 +232,32 @@ pub fn actual_cost_record(record: &Value) -> Result<(), StorageError> {
     )
 }
 
+pub fn staff_slip(record: &Value) -> Result<(), StorageError> {
+    flat(
+        record,
+        &Flat {
+            properties: &[
+                "id",
+                "name",
+                "description",
+                "active",
+                "isRawHtml",
+                "template",
+                "metadata",
+            ],
+            closed: true,
+            required: &["name", "template"],
+            enums: &[],
+        },
+    )
+}
+
 pub fn request_preference(record: &Value) -> Result<(), StorageError> {
+    request_preference_top(record)?;
+    rules::check(record, rules::REQUEST_PREFERENCE)
+}
+
+fn request_preference_top(record: &Value) -> Result<(), StorageError> {
     flat(
         record,
         &Flat {
@@ -313,8 +347,7 @@ mod tests {
 
     #[test]
     fn flat_schemas_check_properties_required_and_enums() {
-        let ok =
-            json!({"userId": "u", "holdShelf": true, "delivery": false, "fulfillment": "Delivery"});
+        let ok = json!({"userId": "2205005b-ca51-4a04-87fd-938eefa8f6de", "holdShelf": true, "delivery": false, "fulfillment": "Delivery"});
         assert!(request_preference(&ok).is_ok());
         let mut null_required = ok.clone();
         null_required["delivery"] = Value::Null;

@@ -14,6 +14,8 @@ use serde_json::{json, Value};
 
 /// Reference data is (re)loaded only when upgrading from a version older than this, as FOLIO does.
 const REFERENCE_DATA_SINCE: (u32, u32, u32) = (14, 0, 0);
+/// The same for the sample loans.
+const SAMPLE_DATA_SINCE: (u32, u32, u32) = (7, 0, 0);
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -33,6 +35,14 @@ struct TenantParameter {
 }
 
 impl TenantAttributes {
+    /// A new install, or an upgrade from a version older than `since`.
+    fn is_new(&self, since: (u32, u32, u32)) -> bool {
+        self.module_from
+            .as_deref()
+            .and_then(version_of)
+            .is_none_or(|from| from < since)
+    }
+
     fn flag(&self, key: &str) -> bool {
         self.parameters.iter().any(|p| {
             p.key == key
@@ -80,8 +90,8 @@ async fn post_tenant(
         db::purge(&state.pool, &tenant).await?;
         return Ok(HttpResponse::NoContent().finish());
     }
-    if attributes.module_to.is_none() {
-        // Disable keeps the data; Okapi simply stops routing to us.
+    if attributes.module_from.is_some() && attributes.module_to.is_none() {
+        // Disable keeps the data; Okapi simply stops routing to us. Anything else installs.
         return Ok(HttpResponse::NoContent().finish());
     }
 
@@ -89,12 +99,9 @@ async fn post_tenant(
         StorageError::BadRequest(format!("Enabling tenant {} failed: {e}", tenant.as_str()))
     })?;
 
-    let load_reference = attributes.flag("loadReference")
-        && attributes
-            .module_from
-            .as_deref()
-            .and_then(version_of)
-            .is_none_or(|from| from < REFERENCE_DATA_SINCE);
+    let load_reference =
+        attributes.flag("loadReference") && attributes.is_new(REFERENCE_DATA_SINCE);
+    let load_sample = attributes.flag("loadSample") && attributes.is_new(SAMPLE_DATA_SINCE);
     let job_id = uuid::Uuid::new_v4();
     let job = json!({
         "id": job_id.to_string(),
@@ -106,6 +113,9 @@ async fn post_tenant(
     db::in_tenant(&state.pool, &tenant, move |c| {
         if load_reference {
             load_reference_data(c)?;
+        }
+        if load_sample {
+            load_sample_data(c)?;
         }
         store::insert(c, "rmb_job", job_id, &stored_job)?;
         Ok(())
@@ -126,6 +136,16 @@ fn load_reference_data(conn: &mut PgConnection) -> Result<(), StorageError> {
     let mut rules = json!({"rulesAsText": reference_data::circulation_rules_text()});
     records::metadata::stamp(&mut rules, None);
     store::replace_circulation_rules(conn, &rules)
+}
+
+/// The sample loans, each created or replaced by id (a PUT, as FOLIO's loader does).
+fn load_sample_data(conn: &mut PgConnection) -> Result<(), StorageError> {
+    for mut loan in reference_data::sample_loans() {
+        let id = records::id_for_create(&records::LOANS, &mut loan)?;
+        records::prepare_for_write(&records::LOANS, &mut loan, Write::Replace, None)?;
+        store::upsert(conn, records::LOANS.table(), id, &loan)?;
+    }
+    Ok(())
 }
 
 fn job_id(id: &str) -> Result<uuid::Uuid, StorageError> {

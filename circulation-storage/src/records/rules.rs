@@ -1,0 +1,483 @@
+//! The bean-validation constraints of FOLIO's schemas that serde's typing does not cover: id
+//! `pattern`s, `minimum`/`maximum`, `minItems` and nested `required` properties. Each type has
+//! one list of (path, rule); a path is dotted, `[]` marks every element of an array. Every
+//! violation is reported as RMB reports it: message, `jakarta.validation.constraints.<X>.message`
+//! code, type "1", and the dotted property path (with element indexes) and bad value.
+use super::ids;
+use crate::error::StorageError;
+use serde_json::Value;
+use shared_types::errors::{Error as FolioError, Errors};
+
+#[derive(Debug, Clone, Copy)]
+pub enum Rule {
+    /// The schemas' own uuid `pattern` (any hex digits).
+    Uuid,
+    /// RMB's uuid.schema (version 1-5, variant 8-b).
+    RmbUuid,
+    /// `minimum`, as written in the schema (RMB quotes it in the message).
+    Min(&'static str),
+    /// `maximum`, as written in the schema.
+    Max(&'static str),
+    /// `minItems: 1`.
+    NotEmpty,
+    /// Required properties of the object at the path.
+    Required(&'static [&'static str]),
+}
+
+pub type Rules = &'static [(&'static str, Rule)];
+
+const LOOSE_UUID_PATTERN: &str =
+    "^[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}$";
+
+fn loose_uuid(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+/// Java's `toString` of the bad value, as RMB puts it in the parameter.
+fn java_text(value: &Value) -> String {
+    match value {
+        Value::Null => "null".into(),
+        Value::String(text) => text.clone(),
+        Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(java_text).collect::<Vec<_>>().join(", ")
+        ),
+        other => other.to_string(),
+    }
+}
+
+fn violation(message: String, constraint: &str, key: &str, value: &Value) -> FolioError {
+    FolioError::new(message)
+        .with_type("1")
+        .with_code(format!(
+            "jakarta.validation.constraints.{constraint}.message"
+        ))
+        .with_parameter(key, Some(java_text(value)))
+}
+
+/// Every (concrete path, value) the pattern path reaches.
+fn reach<'a>(value: &'a Value, path: &str) -> Vec<(String, &'a Value)> {
+    let mut found = vec![(String::new(), value)];
+    for segment in path.split('.') {
+        let (name, each) = match segment.strip_suffix("[]") {
+            Some(name) => (name, true),
+            None => (segment, false),
+        };
+        let mut next = Vec::new();
+        for (at, v) in found {
+            let Some(child) = v.get(name).filter(|c| !c.is_null()) else {
+                continue;
+            };
+            let here = if at.is_empty() {
+                name.to_string()
+            } else {
+                format!("{at}.{name}")
+            };
+            if each {
+                for (i, item) in child.as_array().into_iter().flatten().enumerate() {
+                    next.push((format!("{here}[{i}]"), item));
+                }
+            } else {
+                next.push((here, child));
+            }
+        }
+        found = next;
+    }
+    found
+}
+
+fn check_one(key: &str, value: &Value, rule: Rule, errors: &mut Vec<FolioError>) {
+    let number = value.as_f64();
+    let bound = |b: &str| b.parse::<f64>().unwrap_or_default();
+    match rule {
+        Rule::Uuid | Rule::RmbUuid => {
+            let Some(text) = value.as_str() else { return };
+            let (ok, pattern) = match rule {
+                Rule::Uuid => (loose_uuid(text), LOOSE_UUID_PATTERN),
+                _ => (ids::parse_rmb_uuid(text).is_some(), ids::UUID_PATTERN),
+            };
+            if !ok {
+                errors.push(violation(
+                    format!("must match \"{pattern}\""),
+                    "Pattern",
+                    key,
+                    value,
+                ));
+            }
+        }
+        Rule::Min(min) => {
+            if number.is_some_and(|n| n < bound(min)) {
+                errors.push(violation(
+                    format!("must be greater than or equal to {min}"),
+                    "DecimalMin",
+                    key,
+                    value,
+                ));
+            }
+        }
+        Rule::Max(max) => {
+            if number.is_some_and(|n| n > bound(max)) {
+                errors.push(violation(
+                    format!("must be less than or equal to {max}"),
+                    "DecimalMax",
+                    key,
+                    value,
+                ));
+            }
+        }
+        Rule::NotEmpty => {
+            if value.as_array().is_some_and(Vec::is_empty) {
+                errors.push(violation(
+                    "size must be between 1 and 2147483647".into(),
+                    "Size",
+                    key,
+                    value,
+                ));
+            }
+        }
+        Rule::Required(fields) => {
+            for field in fields {
+                if value.get(*field).is_none_or(Value::is_null) {
+                    errors.push(violation(
+                        "must not be null".into(),
+                        "NotNull",
+                        &format!("{key}.{field}"),
+                        &Value::Null,
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// All violations of the rules in the record (empty: it passes).
+pub fn violations(record: &Value, rules: Rules) -> Vec<FolioError> {
+    let mut errors = Vec::new();
+    for (path, rule) in rules {
+        for (key, value) in reach(record, path) {
+            check_one(&key, value, *rule, &mut errors);
+        }
+    }
+    errors
+}
+
+pub fn check(record: &Value, rules: Rules) -> Result<(), StorageError> {
+    let errors = violations(record, rules);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(StorageError::Unprocessable(Errors {
+            errors,
+            total_records: None,
+        }))
+    }
+}
+
+use Rule::*;
+
+pub const LOAN: Rules = &[
+    ("proxyUserId", Uuid),
+    ("itemEffectiveLocationIdAtCheckOut", RmbUuid),
+    ("checkoutServicePointId", Uuid),
+    ("checkinServicePointId", Uuid),
+    ("overdueFinePolicyId", Uuid),
+    ("lostItemPolicyId", Uuid),
+];
+
+pub const REQUEST: Rules = &[
+    ("requesterId", Uuid),
+    ("proxyUserId", Uuid),
+    ("instanceId", RmbUuid),
+    ("holdingsRecordId", RmbUuid),
+    ("itemId", Uuid),
+    (
+        "instance.identifiers[]",
+        Required(&["value", "identifierTypeId"]),
+    ),
+    ("instance.identifiers[].identifierTypeId", RmbUuid),
+    ("item.itemEffectiveLocationId", Uuid),
+    ("item.retrievalServicePointId", Uuid),
+    ("deliveryAddressTypeId", Uuid),
+    ("pickupServicePointId", Uuid),
+];
+
+pub const CHECK_IN: Rules = &[
+    ("itemId", RmbUuid),
+    ("requestQueueSize", Min("0")),
+    ("itemLocationId", RmbUuid),
+    ("servicePointId", RmbUuid),
+    ("performedByUserId", RmbUuid),
+];
+
+const PERIOD: Rule = Required(&["duration", "intervalId"]);
+
+pub const LOAN_POLICY: Rules = &[
+    ("loansPolicy.period", PERIOD),
+    ("loansPolicy.period.duration", Min("0")),
+    ("loansPolicy.gracePeriod", PERIOD),
+    ("loansPolicy.gracePeriod.duration", Min("0")),
+    ("loansPolicy.openingTimeOffset", PERIOD),
+    ("loansPolicy.openingTimeOffset.duration", Min("0")),
+    ("loansPolicy.itemLimit", Min("1")),
+    ("loansPolicy.itemLimit", Max("9999")),
+    ("renewalsPolicy.period", PERIOD),
+    ("renewalsPolicy.period.duration", Min("0")),
+    ("requestManagement.recalls.alternateGracePeriod", PERIOD),
+    (
+        "requestManagement.recalls.alternateGracePeriod.duration",
+        Min("0"),
+    ),
+    (
+        "requestManagement.recalls.minimumGuaranteedLoanPeriod",
+        PERIOD,
+    ),
+    (
+        "requestManagement.recalls.minimumGuaranteedLoanPeriod.duration",
+        Min("0"),
+    ),
+    ("requestManagement.recalls.recallReturnInterval", PERIOD),
+    (
+        "requestManagement.recalls.recallReturnInterval.duration",
+        Min("0"),
+    ),
+    (
+        "requestManagement.recalls.alternateRecallReturnInterval",
+        PERIOD,
+    ),
+    (
+        "requestManagement.recalls.alternateRecallReturnInterval.duration",
+        Min("0"),
+    ),
+    (
+        "requestManagement.holds.alternateCheckoutLoanPeriod",
+        PERIOD,
+    ),
+    (
+        "requestManagement.holds.alternateCheckoutLoanPeriod.duration",
+        Min("0"),
+    ),
+    ("requestManagement.holds.alternateRenewalLoanPeriod", PERIOD),
+    (
+        "requestManagement.holds.alternateRenewalLoanPeriod.duration",
+        Min("0"),
+    ),
+    (
+        "requestManagement.pages.alternateCheckoutLoanPeriod",
+        PERIOD,
+    ),
+    (
+        "requestManagement.pages.alternateCheckoutLoanPeriod.duration",
+        Min("0"),
+    ),
+    ("requestManagement.pages.alternateRenewalLoanPeriod", PERIOD),
+    (
+        "requestManagement.pages.alternateRenewalLoanPeriod.duration",
+        Min("0"),
+    ),
+];
+
+/// The request types of `allowedServicePoints`.
+pub const REQUEST_TYPES: [&str; 3] = ["Page", "Hold", "Recall"];
+
+pub const REQUEST_POLICY: Rules = &[
+    ("allowedServicePoints.Page", NotEmpty),
+    ("allowedServicePoints.Page[]", RmbUuid),
+    ("allowedServicePoints.Hold", NotEmpty),
+    ("allowedServicePoints.Hold[]", RmbUuid),
+    ("allowedServicePoints.Recall", NotEmpty),
+    ("allowedServicePoints.Recall[]", RmbUuid),
+];
+
+pub const ACTUAL_COST_RECORD: Rules = &[
+    ("user", Required(&["id", "lastName"])),
+    ("user.id", RmbUuid),
+    ("user.patronGroupId", RmbUuid),
+    ("loan", Required(&["id"])),
+    ("loan.id", RmbUuid),
+    (
+        "item",
+        Required(&[
+            "id",
+            "materialTypeId",
+            "materialType",
+            "loanTypeId",
+            "loanType",
+            "holdingsRecordId",
+        ]),
+    ),
+    ("item.id", RmbUuid),
+    ("item.materialTypeId", RmbUuid),
+    ("item.permanentLocationId", RmbUuid),
+    ("item.effectiveLocationId", RmbUuid),
+    ("item.loanTypeId", RmbUuid),
+    ("item.holdingsRecordId", RmbUuid),
+    ("instance", Required(&["id", "title"])),
+    ("instance.id", RmbUuid),
+    (
+        "instance.identifiers[]",
+        Required(&["value", "identifierType", "identifierTypeId"]),
+    ),
+    ("instance.identifiers[].identifierTypeId", RmbUuid),
+    ("instance.contributors[]", Required(&["name"])),
+    ("feeFine", Required(&["ownerId", "owner", "typeId", "type"])),
+    ("feeFine.accountId", RmbUuid),
+    ("feeFine.billedAmount", Min("0.0")),
+    ("feeFine.ownerId", RmbUuid),
+    ("feeFine.typeId", RmbUuid),
+];
+
+pub const SCHEDULED_NOTICE: Rules = &[
+    ("loanId", RmbUuid),
+    ("requestId", RmbUuid),
+    ("feeFineActionId", RmbUuid),
+    ("recipientUserId", RmbUuid),
+    ("sessionId", RmbUuid),
+    (
+        "noticeConfig",
+        Required(&["timing", "templateId", "format"]),
+    ),
+    ("noticeConfig.recurringPeriod", PERIOD),
+    ("noticeConfig.recurringPeriod.duration", Min("0")),
+    ("noticeConfig.templateId", RmbUuid),
+];
+
+pub const PATRON_ACTION_SESSION: Rules = &[
+    ("sessionId", RmbUuid),
+    ("patronId", RmbUuid),
+    ("loanId", RmbUuid),
+];
+
+pub const REQUEST_PREFERENCE: Rules = &[
+    ("userId", Uuid),
+    ("defaultServicePointId", Uuid),
+    ("defaultDeliveryAddressTypeId", Uuid),
+];
+
+const NOTICE: Rule = Required(&["templateId", "format", "realTime"]);
+const SEND_OPTIONS: Rule = Required(&["sendWhen"]);
+
+pub const PATRON_NOTICE_POLICY: Rules = &[
+    ("loanNotices[]", NOTICE),
+    ("loanNotices[].sendOptions", SEND_OPTIONS),
+    ("loanNotices[].sendOptions.sendBy", PERIOD),
+    ("loanNotices[].sendOptions.sendBy.duration", Min("1")),
+    ("loanNotices[].sendOptions.sendBy.duration", Max("100")),
+    ("loanNotices[].sendOptions.sendEvery", PERIOD),
+    ("loanNotices[].sendOptions.sendEvery.duration", Min("1")),
+    ("loanNotices[].sendOptions.sendEvery.duration", Max("100")),
+    ("feeFineNotices[]", NOTICE),
+    ("feeFineNotices[].sendOptions", SEND_OPTIONS),
+    ("feeFineNotices[].sendOptions.sendBy", PERIOD),
+    ("feeFineNotices[].sendOptions.sendBy.duration", Min("1")),
+    ("feeFineNotices[].sendOptions.sendBy.duration", Max("100")),
+    ("feeFineNotices[].sendOptions.sendEvery", PERIOD),
+    ("feeFineNotices[].sendOptions.sendEvery.duration", Min("1")),
+    (
+        "feeFineNotices[].sendOptions.sendEvery.duration",
+        Max("100"),
+    ),
+    ("requestNotices[]", NOTICE),
+    ("requestNotices[].sendOptions", SEND_OPTIONS),
+    ("requestNotices[].sendOptions.sendBy", PERIOD),
+    ("requestNotices[].sendOptions.sendBy.duration", Min("1")),
+    ("requestNotices[].sendOptions.sendBy.duration", Max("100")),
+    ("requestNotices[].sendOptions.sendEvery", PERIOD),
+    ("requestNotices[].sendOptions.sendEvery.duration", Min("1")),
+    (
+        "requestNotices[].sendOptions.sendEvery.duration",
+        Max("100"),
+    ),
+];
+
+pub const FIXED_DUE_DATE_SCHEDULE: Rules = &[("schedules[]", Required(&["from", "to", "due"]))];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn found(record: Value, rules: Rules) -> Vec<(String, String, String, String)> {
+        violations(&record, rules)
+            .into_iter()
+            .map(|e| {
+                let p = &e.parameters[0];
+                (
+                    e.message,
+                    e.code.unwrap(),
+                    p.key.clone(),
+                    p.value.clone().unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn patterns_bounds_sizes_and_nested_required() {
+        let bad_proxy = found(json!({"proxyUserId": "12345"}), REQUEST);
+        assert_eq!(
+            bad_proxy,
+            [(
+                format!("must match \"{LOOSE_UUID_PATTERN}\""),
+                "jakarta.validation.constraints.Pattern.message".into(),
+                "proxyUserId".into(),
+                "12345".into()
+            )]
+        );
+        assert!(found(
+            json!({"proxyUserId": "11111111-1111-1111-1111-111111111111"}),
+            REQUEST
+        )
+        .is_empty());
+        let queue = found(json!({"requestQueueSize": -1}), CHECK_IN);
+        assert_eq!(queue[0].0, "must be greater than or equal to 0");
+        assert_eq!(
+            (queue[0].2.as_str(), queue[0].3.as_str()),
+            ("requestQueueSize", "-1")
+        );
+        let limit = found(json!({"loansPolicy": {"itemLimit": 10000}}), LOAN_POLICY);
+        assert_eq!(limit[0].0, "must be less than or equal to 9999");
+        assert_eq!(limit[0].2, "loansPolicy.itemLimit");
+        let period = found(
+            json!({"loansPolicy": {"period": {"duration": 1}}}),
+            LOAN_POLICY,
+        );
+        assert_eq!(
+            (period[0].0.as_str(), period[0].2.as_str()),
+            ("must not be null", "loansPolicy.period.intervalId")
+        );
+        let billed = found(json!({"feeFine": {"ownerId": "x"}}), ACTUAL_COST_RECORD);
+        assert_eq!(billed.len(), 4, "{billed:?}");
+        let amount = found(
+            json!({"feeFine": {"billedAmount": -9.99}}),
+            &[("feeFine.billedAmount", Min("0.0"))],
+        );
+        assert_eq!(amount[0].3, "-9.99");
+        let empty = found(
+            json!({"allowedServicePoints": {"Hold": []}}),
+            REQUEST_POLICY,
+        );
+        assert_eq!(
+            (
+                empty[0].0.as_str(),
+                empty[0].2.as_str(),
+                empty[0].3.as_str()
+            ),
+            (
+                "size must be between 1 and 2147483647",
+                "allowedServicePoints.Hold",
+                "[]"
+            )
+        );
+        let nested = found(
+            json!({"loanNotices": [{"templateId": "t", "format": "Email", "realTime": true,
+                    "sendOptions": {}}]}),
+            PATRON_NOTICE_POLICY,
+        );
+        assert_eq!(nested[0].2, "loanNotices[0].sendOptions.sendWhen");
+    }
+}
