@@ -816,7 +816,8 @@ async fn due_date_notices_are_scheduled() {
     let policy = json!({
         "id": sd::NOTICE_POLICY_NONE, "name": "Send No Notices", "active": true,
         "loanNotices": [
-            {"templateId": template, "format": "Email", "frequency": "One time", "realTime": false,
+            // No frequency: FOLIO refuses one on an "Upon At" due-date notice.
+            {"templateId": template, "format": "Email", "realTime": false,
              "sendOptions": {"sendHow": "Upon At", "sendWhen": "Due date"}},
             {"templateId": template, "format": "Print", "frequency": "Recurring", "realTime": true,
              "sendOptions": {"sendHow": "Before", "sendWhen": "Due date",
