@@ -223,6 +223,11 @@ pub const LOAN_POLICY: Rules = &[
     ("loansPolicy.gracePeriod.duration", Min("0")),
     ("loansPolicy.openingTimeOffset", PERIOD),
     ("loansPolicy.openingTimeOffset.duration", Min("0")),
+    // `intervalId` has a default, so only the duration can be missing.
+    (
+        "loansPolicy.holdShelfExpiryPeriodForUseAtLocation",
+        Required(&["duration"]),
+    ),
     ("loansPolicy.itemLimit", Min("1")),
     ("loansPolicy.itemLimit", Max("9999")),
     ("renewalsPolicy.period", PERIOD),
@@ -449,6 +454,14 @@ mod tests {
         assert_eq!(
             (period[0].0.as_str(), period[0].2.as_str()),
             ("must not be null", "loansPolicy.period.intervalId")
+        );
+        let hold_shelf = found(
+            json!({"loansPolicy": {"holdShelfExpiryPeriodForUseAtLocation": {}}}),
+            LOAN_POLICY,
+        );
+        assert_eq!(
+            hold_shelf[0].2,
+            "loansPolicy.holdShelfExpiryPeriodForUseAtLocation.duration"
         );
         let billed = found(json!({"feeFine": {"ownerId": "x"}}), ACTUAL_COST_RECORD);
         assert_eq!(billed.len(), 4, "{billed:?}");
