@@ -299,6 +299,10 @@ async fn schema_constraints_answer_as_rmb() {
     // Materialised arrays of the instance.
     assert_eq!(created.json()["instance"]["identifiers"], json!([]));
     assert_eq!(created.json()["instance"]["contributors"], json!([]));
+    let mut nested_unknown = fine.clone();
+    nested_unknown["loan"]["dueDate"] = json!("2022-06-01T00:00:00Z");
+    let (message, _, _, _) = first_error(&client.post(costs, &nested_unknown).await);
+    assert_eq!(message, "Unrecognized field \"dueDate\"");
     let mut no_owner = fine.clone();
     no_owner["feeFine"].as_object_mut().unwrap().remove("owner");
     let (message, _, _, parameters) = first_error(&client.post(costs, &no_owner).await);

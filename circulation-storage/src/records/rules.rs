@@ -22,6 +22,9 @@ pub enum Rule {
     NotEmpty,
     /// Required properties of the object at the path.
     Required(&'static [&'static str]),
+    /// `additionalProperties: false`: the only properties the object at the path may have
+    /// (Jackson refuses the first other one before any constraint is checked).
+    Closed(&'static [&'static str]),
 }
 
 pub type Rules = &'static [(&'static str, Rule)];
@@ -140,6 +143,7 @@ fn check_one(key: &str, value: &Value, rule: Rule, errors: &mut Vec<FolioError>)
                 ));
             }
         }
+        Rule::Closed(_) => {}
         Rule::Required(fields) => {
             for field in fields {
                 if value.get(*field).is_none_or(Value::is_null) {
@@ -167,6 +171,17 @@ pub fn violations(record: &Value, rules: Rules) -> Vec<FolioError> {
 }
 
 pub fn check(record: &Value, rules: Rules) -> Result<(), StorageError> {
+    for (path, rule) in rules {
+        let Closed(known) = rule else { continue };
+        for (_, object) in reach(record, path) {
+            let unknown = object
+                .as_object()
+                .and_then(|o| o.keys().find(|k| !known.contains(&k.as_str())));
+            if let Some(field) = unknown {
+                return Err(super::shape::unrecognized(field));
+            }
+        }
+    }
     let errors = violations(record, rules);
     if errors.is_empty() {
         Ok(())
@@ -299,6 +314,65 @@ pub const REQUEST_POLICY: Rules = &[
 ];
 
 pub const ACTUAL_COST_RECORD: Rules = &[
+    (
+        "user",
+        Closed(&[
+            "id",
+            "barcode",
+            "firstName",
+            "lastName",
+            "middleName",
+            "patronGroupId",
+            "patronGroup",
+        ]),
+    ),
+    ("loan", Closed(&["id"])),
+    (
+        "item",
+        Closed(&[
+            "id",
+            "barcode",
+            "materialTypeId",
+            "materialType",
+            "permanentLocationId",
+            "permanentLocation",
+            "effectiveLocationId",
+            "effectiveLocation",
+            "loanTypeId",
+            "loanType",
+            "holdingsRecordId",
+            "effectiveCallNumberComponents",
+            "volume",
+            "enumeration",
+            "chronology",
+            "displaySummary",
+            "copyNumber",
+        ]),
+    ),
+    (
+        "item.effectiveCallNumberComponents",
+        Closed(&["callNumber", "prefix", "suffix"]),
+    ),
+    (
+        "instance",
+        Closed(&["id", "title", "identifiers", "contributors"]),
+    ),
+    (
+        "instance.identifiers[]",
+        Closed(&["value", "identifierType", "identifierTypeId"]),
+    ),
+    ("instance.contributors[]", Closed(&["name"])),
+    (
+        "feeFine",
+        Closed(&[
+            "accountId",
+            "billedAmount",
+            "ownerId",
+            "owner",
+            "typeId",
+            "type",
+        ]),
+    ),
     ("user", Required(&["id", "lastName"])),
     ("user.id", RmbUuid),
     ("user.patronGroupId", RmbUuid),
@@ -463,6 +537,15 @@ mod tests {
             hold_shelf[0].2,
             "loansPolicy.holdShelfExpiryPeriodForUseAtLocation.duration"
         );
+        match check(
+            &json!({"loan": {"id": "x", "colour": "red"}}),
+            ACTUAL_COST_RECORD,
+        ) {
+            Err(StorageError::Unprocessable(e)) => {
+                assert_eq!(e.errors[0].message, "Unrecognized field \"colour\"")
+            }
+            other => panic!("{other:?}"),
+        }
         let billed = found(json!({"feeFine": {"ownerId": "x"}}), ACTUAL_COST_RECORD);
         assert_eq!(billed.len(), 4, "{billed:?}");
         let amount = found(

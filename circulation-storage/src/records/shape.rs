@@ -18,7 +18,7 @@ fn must_not_be_null(key: &str) -> StorageError {
     )
 }
 
-fn unrecognized(field: &str) -> StorageError {
+pub(super) fn unrecognized(field: &str) -> StorageError {
     StorageError::unprocessable(
         FolioError::new(format!("Unrecognized field \"{field}\""))
             .with_type("1")
