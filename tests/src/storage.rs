@@ -30,6 +30,16 @@ pub fn start_in_process(pg: &TempPostgres) -> std::io::Result<String> {
 /// The module id our tenant calls name.
 pub const MODULE_ID: &str = concat!("mod-circulation-storage-rs-", env!("CARGO_PKG_VERSION"));
 
+/// A storage module in this process on the shared throwaway database, and a client (acting as a
+/// fixed logged-in user) for `tenant`, freshly enabled with or without reference data.
+pub async fn enabled_client(tenant: &str, load_reference: bool) -> FolioClient {
+    let url = start_in_process(crate::pg::shared()).expect("storage starts");
+    let mut client = FolioClient::new(&url, tenant);
+    client.user_id = Some("9c6ab3b2-2f4c-4a8a-8a31-8d6b1f2e7a10".into());
+    enable_tenant(&client, load_reference).await;
+    client
+}
+
 /// Enables the storage module for the client's tenant from scratch (purged first, so a reused
 /// external database starts empty) and returns the finished tenant job.
 pub async fn enable_tenant(client: &FolioClient, load_reference: bool) -> Value {

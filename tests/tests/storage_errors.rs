@@ -2,7 +2,7 @@
 //! texts, expired-session messages, 422 body shapes, malformed ids, constraint violations per
 //! endpoint, TRUNCATE of all loans, circulation-setting and staff-slip specifics.
 use circulation_tests::http::{encode, FolioClient, Reply};
-use circulation_tests::{pg, storage};
+use circulation_tests::storage;
 use serde_json::{json, Value};
 
 const INVALID_UUID: &str =
@@ -10,11 +10,7 @@ const INVALID_UUID: &str =
 where M is 1-5 and N is 8, 9, a, b, A or B and x is 0-9, a-f or A-F.";
 
 async fn enabled(tenant: &str) -> FolioClient {
-    let url = storage::start_in_process(pg::shared()).expect("storage starts");
-    let mut client = FolioClient::new(&url, tenant);
-    client.user_id = Some("9c6ab3b2-2f4c-4a8a-8a31-8d6b1f2e7a10".into());
-    storage::enable_tenant(&client, false).await;
-    client
+    storage::enabled_client(tenant, false).await
 }
 
 fn uuid() -> String {

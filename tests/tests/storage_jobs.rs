@@ -1,7 +1,7 @@
 //! circulation-storage's scheduled and bulk jobs end to end (real HTTP, real PostgreSQL): request
 //! expiration, the print-event side effects on requests, and the TLR feature toggle job.
 use circulation_tests::http::{FolioClient, Reply};
-use circulation_tests::{pg, storage};
+use circulation_tests::storage;
 use serde_json::{json, Value};
 
 const REQUESTS: &str = "/request-storage/requests";
@@ -11,11 +11,7 @@ const FUTURE: &str = "2099-07-30T10:22:54.000Z";
 
 /// A storage module on the shared throwaway database, and a client for a fresh, enabled tenant.
 async fn enabled(tenant: &str) -> FolioClient {
-    let url = storage::start_in_process(pg::shared()).expect("storage starts");
-    let mut client = FolioClient::new(&url, tenant);
-    client.user_id = Some("9c6ab3b2-2f4c-4a8a-8a31-8d6b1f2e7a10".into());
-    storage::enable_tenant(&client, false).await;
-    client
+    storage::enabled_client(tenant, false).await
 }
 
 fn uuid() -> String {

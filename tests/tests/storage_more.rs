@@ -2,16 +2,12 @@
 //! records, request preferences, TLR feature toggle jobs, loan anonymisation by id, check-out
 //! locks, print events and expired patron action sessions.
 use circulation_tests::http::{encode, FolioClient};
-use circulation_tests::{pg, storage};
+use circulation_tests::storage;
 use serde_json::{json, Value};
 
 /// A storage module on the shared throwaway database, and a client for a fresh, enabled tenant.
 async fn enabled(tenant: &str) -> FolioClient {
-    let url = storage::start_in_process(pg::shared()).expect("storage starts");
-    let mut client = FolioClient::new(&url, tenant);
-    client.user_id = Some("9c6ab3b2-2f4c-4a8a-8a31-8d6b1f2e7a10".into());
-    storage::enable_tenant(&client, false).await;
-    client
+    storage::enabled_client(tenant, false).await
 }
 
 fn uuid() -> String {

@@ -6,10 +6,7 @@ use serde_json::{json, Value};
 
 /// A storage module on the shared throwaway database and an enabled fresh tenant.
 async fn setup(tenant: &str, load_reference: bool) -> FolioClient {
-    let url = storage::start_in_process(pg::shared()).expect("storage starts");
-    let client = FolioClient::new(&url, tenant);
-    storage::enable_tenant(&client, load_reference).await;
-    client
+    storage::enabled_client(tenant, load_reference).await
 }
 
 fn uuid() -> String {
