@@ -43,6 +43,17 @@ impl StorageError {
         StorageError::Unprocessable(Errors::single(error))
     }
 
+    /// Every error found at once, as one 422; none is success.
+    pub fn refuse_all(errors: Vec<FolioError>) -> Result<(), StorageError> {
+        match errors.is_empty() {
+            true => Ok(()),
+            false => Err(StorageError::Unprocessable(Errors {
+                errors,
+                total_records: None,
+            })),
+        }
+    }
+
     /// A 422 the way RMB's `createValidationErrorMessage` reports one failed property:
     /// message, key and value, with `type` "1" and `code` "-1".
     pub fn invalid(message: impl Into<String>, key: &str, value: Option<String>) -> Self {

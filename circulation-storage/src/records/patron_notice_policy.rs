@@ -3,7 +3,7 @@
 use super::Write;
 use crate::error::StorageError;
 use serde_json::Value;
-use shared_types::errors::{Error as FolioError, Errors};
+use shared_types::errors::Error as FolioError;
 
 pub const NAME_UNIQUE_INDEX: &str = "patron_notice_policy_name_idx_unique";
 
@@ -109,14 +109,7 @@ pub fn prepare(policy: &mut Value, write: Write) -> Result<(), StorageError> {
         .flatten()
         .flat_map(loan_notice_errors)
         .collect();
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(StorageError::Unprocessable(Errors {
-            errors,
-            total_records: None,
-        }))
-    }
+    StorageError::refuse_all(errors)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 use super::ids;
 use crate::error::StorageError;
 use serde_json::Value;
-use shared_types::errors::{Error as FolioError, Errors};
+use shared_types::errors::Error as FolioError;
 
 #[derive(Debug, Clone, Copy)]
 pub enum Rule {
@@ -183,14 +183,7 @@ pub fn check(record: &Value, rules: Rules) -> Result<(), StorageError> {
         }
     }
     let errors = violations(record, rules);
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(StorageError::Unprocessable(Errors {
-            errors,
-            total_records: None,
-        }))
-    }
+    StorageError::refuse_all(errors)
 }
 
 use Rule::*;

@@ -9,7 +9,8 @@ use serde_json::Value;
 use shared_types::errors::Error as FolioError;
 use shared_types::{loan, policy, request};
 
-fn must_not_be_null(key: &str) -> StorageError {
+/// Bean validation's refusal of a missing required property.
+pub(crate) fn must_not_be_null(key: &str) -> StorageError {
     StorageError::unprocessable(
         FolioError::new("must not be null")
             .with_type("1")

@@ -2,6 +2,7 @@
 use super::State;
 use crate::db::{self, store};
 use crate::error::StorageError;
+use crate::records::shape::must_not_be_null;
 use crate::records::{self, ids, Write, REQUESTS};
 use crate::tenant::Caller;
 use actix_web::{web, HttpResponse};
@@ -11,16 +12,6 @@ use shared_types::errors::Error as FolioError;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/request-storage-batch/requests", web::post().to(post));
-}
-
-/// Bean validation's refusal of a missing required property.
-fn must_not_be_null(key: &str) -> StorageError {
-    StorageError::unprocessable(
-        FolioError::new("must not be null")
-            .with_type("1")
-            .with_code("jakarta.validation.constraints.NotNull.message")
-            .with_parameter(key, Some("null".into())),
-    )
 }
 
 async fn post(
