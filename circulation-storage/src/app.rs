@@ -13,6 +13,7 @@ const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 pub fn run(listener: TcpListener, db_config: &DbConfig) -> std::io::Result<Server> {
     let state = web::Data::new(AppState {
         pool: db::build_pool(db_config),
+        http: crate::okapi_client::build_http_client(),
     });
     let server = HttpServer::new(move || {
         App::new()

@@ -16,6 +16,13 @@ pub enum StorageError {
     Unavailable(String),
     #[error("{0}")]
     Internal(String),
+    /// A downstream module (through the gateway) failed or could not be reached; the text
+    /// names the call.
+    #[error("{0}")]
+    BadGateway(String),
+    /// A downstream call got no answer in time; the text names the call.
+    #[error("{0}")]
+    GatewayTimeout(String),
     /// A database constraint refused the write; callers turn known ones into FOLIO messages.
     #[error("constraint {constraint} violated: {detail}")]
     Constraint {
@@ -237,6 +244,8 @@ impl ResponseError for StorageError {
             }
             StorageError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             StorageError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            StorageError::BadGateway(_) => StatusCode::BAD_GATEWAY,
+            StorageError::GatewayTimeout(_) => StatusCode::GATEWAY_TIMEOUT,
         }
     }
 

@@ -4,6 +4,7 @@ pub mod config;
 pub mod cql;
 pub mod db;
 pub mod error;
+pub mod okapi_client;
 pub mod records;
 pub mod reference_data;
 pub mod routes;

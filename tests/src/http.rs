@@ -35,6 +35,9 @@ pub struct FolioClient {
     pub base: String,
     pub tenant: String,
     pub user_id: Option<String>,
+    /// The `X-Okapi-Url` sent (the base URL by default; `None` for a module called directly,
+    /// with no gateway behind it).
+    pub okapi_url: Option<String>,
 }
 
 impl FolioClient {
@@ -49,6 +52,7 @@ impl FolioClient {
             base: base.trim_end_matches('/').to_string(),
             tenant: tenant.to_string(),
             user_id: None,
+            okapi_url: Some(base.trim_end_matches('/').to_string()),
         }
     }
 
@@ -73,8 +77,10 @@ impl FolioClient {
         let mut request = self
             .http
             .request(method, format!("{}{}", self.base, path))
-            .header("X-Okapi-Tenant", &self.tenant)
-            .header("X-Okapi-Url", &self.base);
+            .header("X-Okapi-Tenant", &self.tenant);
+        if let Some(url) = &self.okapi_url {
+            request = request.header("X-Okapi-Url", url);
+        }
         if let Some(user) = &self.user_id {
             request = request.header("X-Okapi-User-Id", user);
         }

@@ -31,10 +31,13 @@ pub fn start_in_process(pg: &TempPostgres) -> std::io::Result<String> {
 pub const MODULE_ID: &str = concat!("mod-circulation-storage-rs-", env!("CARGO_PKG_VERSION"));
 
 /// A storage module in this process on the shared throwaway database, and a client (acting as a
-/// fixed logged-in user) for `tenant`, freshly enabled with or without reference data.
+/// fixed logged-in user) for `tenant`, freshly enabled with or without reference data. No
+/// gateway stands behind it, so the client sends no `X-Okapi-Url` (and the module skips its
+/// calls to other modules).
 pub async fn enabled_client(tenant: &str, load_reference: bool) -> FolioClient {
     let url = start_in_process(crate::pg::shared()).expect("storage starts");
     let mut client = FolioClient::new(&url, tenant);
+    client.okapi_url = None;
     client.user_id = Some("9c6ab3b2-2f4c-4a8a-8a31-8d6b1f2e7a10".into());
     enable_tenant(&client, load_reference).await;
     client

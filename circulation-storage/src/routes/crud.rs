@@ -4,9 +4,10 @@ use super::{paging, Params, State};
 use crate::cql::{self, sql::SqlQuery, sql::TableConfig};
 use crate::db::{self, store};
 use crate::error::StorageError;
+use crate::okapi_client::Okapi;
 use crate::records::{self, ids, DeleteAll, Put, RecordType, Write};
 use crate::tenant::{Caller, TenantId};
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
 use shared_types::errors::Error as FolioError;
 
@@ -35,7 +36,11 @@ fn write_failure(rt: &RecordType, write: Write, e: StorageError, record: &Value)
 pub fn configure(cfg: &mut web::ServiceConfig, rt: &'static RecordType) {
     let mut collection = web::resource(rt.collection_path)
         .route(web::get().to(move |t: TenantId, p: Params, s: State| list(rt, t, p, s)))
-        .route(web::post().to(move |c: Caller, b: web::Bytes, s: State| create(rt, c, b, s)));
+        .route(
+            web::post().to(move |c: Caller, r: HttpRequest, b: web::Bytes, s: State| {
+                create(rt, c, r, b, s)
+            }),
+        );
     if rt.delete_all != DeleteAll::NotAllowed {
         collection = collection.route(
             web::delete().to(move |t: TenantId, p: Params, s: State| delete_all(rt, t, p, s)),
@@ -46,8 +51,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, rt: &'static RecordType) {
     );
     if rt.put != Put::NotAllowed {
         item = item.route(web::put().to(
-            move |c: Caller, id: web::Path<String>, b: web::Bytes, s: State| {
-                replace(rt, c, id, b, s)
+            move |c: Caller, r: HttpRequest, id: web::Path<String>, b: web::Bytes, s: State| {
+                replace(rt, c, r, id, b, s)
             },
         ));
     }
@@ -128,9 +133,25 @@ async fn list(
     Ok(HttpResponse::Ok().json(collection_body(rt.collection_key, records, total)))
 }
 
+/// Checks of a POST or PUT that ask other modules (through the gateway), after the record's
+/// own checks and before the write: a request policy's pickup service points.
+async fn check_downstream(
+    rt: &'static RecordType,
+    record: &Value,
+    req: &HttpRequest,
+    state: &State,
+) -> Result<(), StorageError> {
+    if std::ptr::eq(rt, &records::REQUEST_POLICIES) {
+        let okapi = Okapi::from_request(req, &state.http);
+        records::request_policy::check_pickup_locations(record, okapi.as_ref()).await?;
+    }
+    Ok(())
+}
+
 async fn create(
     rt: &'static RecordType,
     caller: Caller,
+    req: HttpRequest,
     body: web::Bytes,
     state: State,
 ) -> Result<HttpResponse, StorageError> {
@@ -146,6 +167,7 @@ async fn create(
     }
     let id = records::id_for_create(rt, &mut record)?;
     records::prepare_for_write(rt, &mut record, Write::Create, caller.user_id.as_deref())?;
+    check_downstream(rt, &record, &req, &state).await?;
     let stored = if rt.check_in_db.is_none() && rt.create_instead.is_none() {
         // Just the INSERT: one statement, atomic with its triggers.
         db::write_one(&state.pool, &caller.tenant, move |c| {
@@ -197,6 +219,7 @@ async fn get(
 async fn replace(
     rt: &'static RecordType,
     caller: Caller,
+    req: HttpRequest,
     id: web::Path<String>,
     body: web::Bytes,
     state: State,
@@ -214,6 +237,7 @@ async fn replace(
         })
         .flatten();
     records::prepare_for_write(rt, &mut record, Write::Replace, caller.user_id.as_deref())?;
+    check_downstream(rt, &record, &req, &state).await?;
     let work = move |c: &mut diesel::PgConnection| {
         if let Some(check) = rt.check_in_db {
             check(c, &record, Write::Replace)?;

@@ -17,9 +17,11 @@ use crate::error::StorageError;
 use actix_web::web;
 use std::collections::HashMap;
 
-/// Shared by all handlers: only the pool (the module keeps no other state).
+/// Shared by all handlers: the pool and the HTTP client for downstream calls (the module
+/// keeps no other state).
 pub struct AppState {
     pub pool: PgPool,
+    pub http: reqwest::Client,
 }
 
 pub type State = web::Data<AppState>;
