@@ -136,3 +136,80 @@ impl Okapi {
         Ok(found)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::{test::TestRequest, web, App, HttpResponse, HttpServer};
+    use std::sync::{Arc, Mutex};
+
+    type Seen = Arc<Mutex<Vec<(String, Vec<(String, String)>)>>>;
+
+    /// A gateway that records each call (query string, x-okapi headers) and knows one
+    /// service point.
+    async fn recording_gateway() -> (String, Seen, actix_web::dev::ServerHandle) {
+        let seen: Seen = Arc::default();
+        let kept = seen.clone();
+        let server = HttpServer::new(move || {
+            let kept = kept.clone();
+            App::new().default_service(web::to(move |req: HttpRequest| {
+                let kept = kept.clone();
+                async move {
+                    let headers = req
+                        .headers()
+                        .iter()
+                        .filter(|(k, _)| k.as_str().starts_with("x-okapi"))
+                        .map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_string()))
+                        .collect();
+                    kept.lock()
+                        .unwrap()
+                        .push((req.query_string().to_string(), headers));
+                    HttpResponse::Ok().json(serde_json::json!({
+                        "servicepoints": [{"id": "a", "pickupLocation": true}],
+                        "totalRecords": 1}))
+                }
+            }))
+        })
+        .workers(1)
+        .bind(("127.0.0.1", 0))
+        .unwrap();
+        let url = format!("http://{}", server.addrs()[0]);
+        let server = server.run();
+        let handle = server.handle();
+        actix_web::rt::spawn(server);
+        (url, seen, handle)
+    }
+
+    #[actix_web::test]
+    async fn asks_for_the_ids_and_forwards_the_okapi_headers() {
+        let (url, seen, handle) = recording_gateway().await;
+        let req = TestRequest::default()
+            .insert_header((okapi::URL, url.as_str()))
+            .insert_header((okapi::TENANT, "diku"))
+            .insert_header((okapi::TOKEN, "t0ken"))
+            .insert_header((okapi::REQUEST_ID, "123456/request-policy-storage"))
+            .to_http_request();
+        let okapi = Okapi::from_request(&req, &build_http_client()).expect("a gateway");
+        let ids: BTreeSet<String> = ["a", "b"].iter().map(|s| s.to_string()).collect();
+        let found = okapi.service_points(&ids).await.unwrap();
+        assert_eq!(found.len(), 1);
+        let seen = seen.lock().unwrap().clone();
+        assert_eq!(seen.len(), 1);
+        let (query, headers) = &seen[0];
+        assert_eq!(query, "query=id%3D%3D%28a+or+b%29&limit=2");
+        for (name, value) in [
+            (okapi::URL, url.as_str()),
+            (okapi::TENANT, "diku"),
+            (okapi::TOKEN, "t0ken"),
+            (okapi::REQUEST_ID, "123456/request-policy-storage"),
+        ] {
+            assert!(
+                headers.contains(&(name.to_string(), value.to_string())),
+                "{name}: {headers:?}"
+            );
+        }
+        handle.stop(true).await;
+        let none = TestRequest::default().to_http_request();
+        assert!(Okapi::from_request(&none, &build_http_client()).is_none());
+    }
+}
