@@ -74,6 +74,9 @@ pub struct RecordType {
     pub item_delete: bool,
     /// `format: date-time` properties, re-serialised as RMB does (`...T...SSS+00:00`).
     pub date_time_fields: &'static [&'static str],
+    /// The scalar properties and their schema types, for Jackson's coercion of a body's values
+    /// before the shape check (`rules::coerce`).
+    pub scalars: rules::Scalars,
     /// Shape check against the type's JSON schema (required, unknown fields, enums, types).
     pub shape: fn(&Value) -> Result<(), StorageError>,
     /// Type-specific defaults and checks, before the write.
@@ -134,6 +137,7 @@ pub static LOANS: RecordType = RecordType {
         "agedToLostDelayedBilling.agedToLostDate",
         "reminders.lastFeeBilled.date",
     ],
+    scalars: rules::LOAN_SCALARS,
     shape: shape::loan,
     prepare: loan::prepare,
     check_in_db: None,
@@ -165,6 +169,7 @@ pub static REQUESTS: RecordType = RecordType {
         "printDetails.printEventDate",
         "awaitingPickupRequestClosedDate",
     ],
+    scalars: rules::REQUEST_SCALARS,
     shape: shape::request,
     prepare: request::prepare,
     check_in_db: Some(request::check_cancellation_reason),
@@ -199,6 +204,7 @@ pub static LOAN_POLICIES: RecordType = RecordType {
     delete_all: DeleteAll::Everything,
     item_delete: true,
     date_time_fields: &[],
+    scalars: rules::LOAN_POLICY_SCALARS,
     shape: shape::loan_policy,
     prepare: loan_policy::validate,
     check_in_db: None,
@@ -223,6 +229,7 @@ pub static REQUEST_POLICIES: RecordType = RecordType {
     delete_all: DeleteAll::Everything,
     item_delete: true,
     date_time_fields: &[],
+    scalars: rules::REQUEST_POLICY_SCALARS,
     shape: shape::request_policy,
     prepare: request_policy::prepare,
     check_in_db: None,
@@ -247,6 +254,7 @@ pub static FIXED_DUE_DATE_SCHEDULES: RecordType = RecordType {
     delete_all: DeleteAll::Everything,
     item_delete: true,
     date_time_fields: &["schedules[].from", "schedules[].to", "schedules[].due"],
+    scalars: rules::FIXED_DUE_DATE_SCHEDULE_SCALARS,
     shape: shape::fixed_due_date_schedule,
     prepare: fixed_due_date_schedule::validate,
     check_in_db: None,
@@ -271,6 +279,7 @@ pub static PATRON_NOTICE_POLICIES: RecordType = RecordType {
     delete_all: DeleteAll::NotAllowed,
     item_delete: true,
     date_time_fields: &[],
+    scalars: rules::PATRON_NOTICE_POLICY_SCALARS,
     shape: shape::patron_notice_policy,
     prepare: patron_notice_policy::prepare,
     check_in_db: None,
@@ -295,6 +304,7 @@ pub static CANCELLATION_REASONS: RecordType = RecordType {
     delete_all: DeleteAll::Everything,
     item_delete: true,
     date_time_fields: &[],
+    scalars: rules::CANCELLATION_REASON_SCALARS,
     shape: shape::cancellation_reason,
     prepare: no_prepare,
     check_in_db: None,
@@ -319,6 +329,7 @@ pub static CIRCULATION_SETTINGS: RecordType = RecordType {
     delete_all: DeleteAll::NotAllowed,
     item_delete: true,
     date_time_fields: &[],
+    scalars: &[],
     shape: shape::circulation_setting,
     prepare: no_prepare,
     check_in_db: None,
@@ -343,6 +354,7 @@ pub static PATRON_ACTION_SESSIONS: RecordType = RecordType {
     delete_all: DeleteAll::NotAllowed,
     item_delete: true,
     date_time_fields: &[],
+    scalars: &[],
     shape: shape::patron_action_session,
     prepare: no_prepare,
     check_in_db: None,
@@ -367,6 +379,7 @@ pub static SCHEDULED_NOTICES: RecordType = RecordType {
     delete_all: DeleteAll::QueryOptional,
     item_delete: true,
     date_time_fields: &["nextRunTime"],
+    scalars: rules::SCHEDULED_NOTICE_SCALARS,
     shape: shape::scheduled_notice,
     prepare: no_prepare,
     check_in_db: None,
@@ -386,6 +399,7 @@ pub static CHECK_INS: RecordType = RecordType {
     delete_all: DeleteAll::NotAllowed,
     item_delete: false,
     date_time_fields: &["occurredDateTime"],
+    scalars: rules::CHECK_IN_SCALARS,
     shape: shape::check_in,
     prepare: no_prepare,
     check_in_db: None,
@@ -410,6 +424,7 @@ pub static STAFF_SLIPS: RecordType = RecordType {
     delete_all: DeleteAll::Everything,
     item_delete: true,
     date_time_fields: &[],
+    scalars: rules::STAFF_SLIP_SCALARS,
     shape: shape::staff_slip,
     prepare: staff_slip::prepare,
     check_in_db: None,
@@ -434,6 +449,7 @@ pub static ACTUAL_COST_RECORDS: RecordType = RecordType {
     delete_all: DeleteAll::NotAllowed,
     item_delete: true,
     date_time_fields: &["lossDate", "expirationDate"],
+    scalars: &[],
     shape: shape::actual_cost_record,
     prepare: actual_cost_record::prepare,
     check_in_db: None,
@@ -459,6 +475,7 @@ pub static REQUEST_PREFERENCES: RecordType = RecordType {
     delete_all: DeleteAll::NotAllowed,
     item_delete: true,
     date_time_fields: &[],
+    scalars: rules::REQUEST_PREFERENCE_SCALARS,
     shape: shape::request_preference,
     prepare: no_prepare,
     check_in_db: None,
@@ -478,6 +495,7 @@ pub static TLR_FEATURE_TOGGLE_JOBS: RecordType = RecordType {
     delete_all: DeleteAll::NotAllowed,
     item_delete: true,
     date_time_fields: &[],
+    scalars: &[],
     shape: shape::tlr_feature_toggle_job,
     prepare: no_prepare,
     check_in_db: None,
@@ -506,17 +524,39 @@ pub static ALL: [&RecordType; 15] = [
     &TLR_FEATURE_TOGGLE_JOBS,
 ];
 
-/// Everything RMB does to a body before it is stored: dates in RMB's form, the schema check,
-/// the type's own rules, and the metadata stamp.
+/// Everything RMB does to a body before it is stored: Jackson's scalar coercion, dates in
+/// RMB's form, the schema check, the type's own rules, and the metadata stamp.
 pub fn prepare_for_write(
     rt: &RecordType,
     record: &mut Value,
     write: Write,
     user_id: Option<&str>,
 ) -> Result<(), StorageError> {
+    prepare(rt, record, Some(write), user_id)
+}
+
+/// What RMB does to a record it only binds and validates (the request batch): as
+/// [`prepare_for_write`] without the type's own rules (`rt.prepare`).
+pub fn prepare_schema_only(
+    rt: &RecordType,
+    record: &mut Value,
+    user_id: Option<&str>,
+) -> Result<(), StorageError> {
+    prepare(rt, record, None, user_id)
+}
+
+fn prepare(
+    rt: &RecordType,
+    record: &mut Value,
+    write: Option<Write>,
+    user_id: Option<&str>,
+) -> Result<(), StorageError> {
+    rules::coerce(record, rt.scalars);
     dates::normalise(record, rt.date_time_fields)?;
     (rt.shape)(record)?;
-    (rt.prepare)(record, write)?;
+    if let Some(write) = write {
+        (rt.prepare)(record, write)?;
+    }
     defaults::materialise(rt.table(), record);
     if rt.with_metadata {
         metadata::stamp(record, user_id);

@@ -19,7 +19,7 @@ pub(crate) fn must_not_be_null(key: &str) -> StorageError {
     )
 }
 
-pub(super) fn unrecognized(field: &str) -> StorageError {
+pub(crate) fn unrecognized(field: &str) -> StorageError {
     StorageError::unprocessable(
         FolioError::new(format!("Unrecognized field \"{field}\""))
             .with_type("1")

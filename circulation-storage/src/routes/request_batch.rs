@@ -1,9 +1,11 @@
-//! `POST /request-storage-batch/requests`: reorder a queue in one transaction.
+//! `POST /request-storage-batch/requests`: reorder a queue in one transaction. As in FOLIO, each
+//! request is only bound and validated against the schema (no item/title-level rules), and the
+//! keys of its validation errors are prefixed with `requests[<index>].`.
 use super::State;
 use crate::db::{self, store};
 use crate::error::StorageError;
 use crate::records::shape::must_not_be_null;
-use crate::records::{self, ids, Write, REQUESTS};
+use crate::records::{self, ids, REQUESTS};
 use crate::tenant::Caller;
 use actix_web::{web, HttpResponse};
 use diesel::prelude::*;
@@ -14,28 +16,70 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/request-storage-batch/requests", web::post().to(post));
 }
 
+/// A request's validation error, as the batch reports it: its property keys under
+/// `requests[<index>]` (errors without a key, such as Jackson's unknown field, stay as they are).
+fn in_batch(index: usize, error: StorageError) -> StorageError {
+    match error {
+        StorageError::Unprocessable(mut errors) => {
+            for error in &mut errors.errors {
+                for parameter in &mut error.parameters {
+                    if !parameter.key.is_empty() {
+                        parameter.key = format!("requests[{index}].{}", parameter.key);
+                    }
+                }
+            }
+            StorageError::Unprocessable(errors)
+        }
+        other => other,
+    }
+}
+
 async fn post(
     caller: Caller,
     body: web::Bytes,
     state: State,
 ) -> Result<HttpResponse, StorageError> {
     let batch = records::parse_body(&body)?;
-    let Some(list) = batch.get("requests").and_then(Value::as_array) else {
-        return Err(must_not_be_null("requests"));
+    // The wrapper has `additionalProperties: false`.
+    if let Some(field) = batch
+        .as_object()
+        .and_then(|o| o.keys().find(|k| *k != "requests"))
+    {
+        return Err(records::shape::unrecognized(field));
+    }
+    let list = match batch.get("requests") {
+        None | Some(Value::Null) => return Err(must_not_be_null("requests")),
+        Some(Value::Array(list)) => list,
+        Some(other) => {
+            return Err(StorageError::BadRequest(format!(
+                "Json content error: requests must be an array, not {other}"
+            )))
+        }
     };
+    if list.is_empty() {
+        // FOLIO fails with a 500 on an empty batch; a clear 422 instead.
+        return Err(StorageError::invalid(
+            "The batch must contain at least one request",
+            "requests",
+            Some("[]".into()),
+        ));
+    }
     let mut requests = Vec::with_capacity(list.len());
-    for request in list {
+    for (index, request) in list.iter().enumerate() {
         let mut request = request.clone();
+        if !request.is_object() {
+            return Err(StorageError::BadRequest(format!(
+                "Json content error: requests[{index}] must be an object"
+            )));
+        }
+        records::prepare_schema_only(&REQUESTS, &mut request, caller.user_id.as_deref())
+            .map_err(|e| in_batch(index, e))?;
         let id = match request.get("id").and_then(Value::as_str) {
-            Some(text) => ids::require_id(text, REQUESTS.table())?,
-            None => return Err(must_not_be_null("id")),
+            Some(text) => {
+                ids::require_id(text, REQUESTS.table()).map_err(|e| in_batch(index, e))?
+            }
+            None => return Err(in_batch(index, must_not_be_null("id"))),
         };
-        records::prepare_for_write(
-            &REQUESTS,
-            &mut request,
-            Write::Replace,
-            caller.user_id.as_deref(),
-        )?;
         requests.push((id, request));
     }
     db::in_tenant(&state.pool, &caller.tenant, move |c| {
