@@ -142,7 +142,7 @@ async fn policies_accept_numbers_and_booleans_as_strings() {
 }
 
 #[actix_web::test]
-async fn what_jackson_refuses_stays_a_bad_request() {
+async fn only_what_jackson_refuses_is_a_bad_request() {
     let client = storage::enabled_client("st_coerce_refused", false).await;
     let policy = |duration: Value| {
         json!({"name": uuid(), "loanable": true, "renewable": false,
@@ -153,6 +153,9 @@ async fn what_jackson_refuses_stays_a_bad_request() {
         let reply = client.post(LOAN_POLICIES, &policy(bad.clone())).await;
         assert_eq!(reply.status, 400, "{bad}: {}", reply.body);
     }
+    // Jackson truncates a fraction bound to an integer.
+    let truncated = created(&client, LOAN_POLICIES, &policy(json!(2.7))).await;
+    assert_eq!(truncated["loansPolicy"]["period"]["duration"], 2);
     let reply = client
         .post(NOTICE_POLICIES, &json!({"name": "Yes", "active": "yes"}))
         .await;
