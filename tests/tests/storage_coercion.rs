@@ -253,6 +253,27 @@ async fn request_batch_validates_as_folio() {
         )]
     );
 
+    // Two requests of one item at one position: FOLIO's 422, naming neither.
+    let mut second = request(json!({"itemId": first["itemId"], "position": 3}));
+    second = created(&client, REQUESTS, &second).await;
+    let mut clash = first.clone();
+    clash["position"] = json!(3);
+    second["position"] = json!(3);
+    let reply = client
+        .post(BATCH, &json!({"requests": [clash, second]}))
+        .await;
+    assert_eq!(reply.status, 422, "{}", reply.body);
+    let error = &reply.json()["errors"][0];
+    assert_eq!(
+        error["message"],
+        "Cannot have more than one request with the same position in the queue"
+    );
+    assert_eq!(error["parameters"], json!([]));
+    assert_eq!(
+        (&error["itemId"], &error["position"]),
+        (&Value::Null, &Value::Null)
+    );
+
     // The wrapper is closed, and an empty batch is refused with a 422 (FOLIO: 500).
     let reply = client
         .post(

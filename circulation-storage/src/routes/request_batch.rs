@@ -90,9 +90,15 @@ async fn post(
             .execute(c)?;
         for (id, request) in &requests {
             store::update(c, REQUESTS.table(), *id, request).map_err(|e| match e {
-                StorageError::Constraint { .. } => StorageError::unprocessable(FolioError::new(
-                    "Cannot have more than one request with the same position in the queue",
-                )),
+                // FOLIO names neither the item nor the position here (both null).
+                StorageError::Constraint { .. } => StorageError::unprocessable(
+                    FolioError::new(
+                        "Cannot have more than one request with the same position in the queue",
+                    )
+                    .with_extra("parameters", Value::Array(Vec::new()))
+                    .with_extra("itemId", Value::Null)
+                    .with_extra("position", Value::Null),
+                ),
                 other => other,
             })?;
         }
