@@ -285,3 +285,39 @@ async fn request_batch_validates_as_folio() {
     let reply = client.post(BATCH, &json!({"requests": []})).await;
     assert_eq!(errors(&reply)[0].1, ["requests"]);
 }
+
+#[actix_web::test]
+async fn records_without_typed_shapes_store_converted_values() {
+    let client = storage::enabled_client("st_coerce_flat", false).await;
+
+    let slip = created(
+        &client,
+        "/staff-slips-storage/staff-slips",
+        &json!({"name": "Coerced slip", "template": "<p></p>", "active": "false",
+                "isRawHtml": "true"}),
+    )
+    .await;
+    assert_eq!(
+        (&slip["active"], &slip["isRawHtml"]),
+        (&json!(false), &json!(true))
+    );
+
+    let preference = created(
+        &client,
+        "/request-preference-storage/request-preference",
+        &json!({"userId": uuid(), "holdShelf": "true", "delivery": "false"}),
+    )
+    .await;
+    assert_eq!(
+        (&preference["holdShelf"], &preference["delivery"]),
+        (&json!(true), &json!(false))
+    );
+
+    let job = created(
+        &client,
+        "/tlr-feature-toggle-job-storage/tlr-feature-toggle-jobs",
+        &json!({"status": "open", "numberOfUpdatedRequests": "4"}),
+    )
+    .await;
+    assert_eq!(job["numberOfUpdatedRequests"], 4);
+}

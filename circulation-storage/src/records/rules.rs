@@ -709,6 +709,10 @@ pub const STAFF_SLIP_SCALARS: Scalars = &[
     ("template", Text),
 ];
 
+pub const ACTUAL_COST_RECORD_SCALARS: Scalars = &[("feeFine.billedAmount", Number)];
+
+pub const TLR_FEATURE_TOGGLE_JOB_SCALARS: Scalars = &[("numberOfUpdatedRequests", Integer)];
+
 pub const REQUEST_PREFERENCE_SCALARS: Scalars = &[("holdShelf", Boolean), ("delivery", Boolean)];
 
 #[cfg(test)]
