@@ -52,9 +52,7 @@ impl Settings {
             fan_out: var("FAN_OUT")
                 .and_then(|v| FanOut::parse(&v))
                 .unwrap_or(FanOut::Concurrent),
-            okapi_timeout_ms: var("OKAPI_TIMEOUT_MS")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(10_000),
+            okapi_timeout_ms: shared_types::okapi::timeout_ms_from_env(),
             policy_cache_seconds: var("POLICY_CACHE_SECONDS")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(5),

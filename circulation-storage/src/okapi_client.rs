@@ -9,29 +9,13 @@ use actix_web::HttpRequest;
 use serde_json::Value;
 use shared_types::okapi;
 use std::collections::BTreeSet;
-use std::time::Duration;
 
 /// FOLIO asks for at most this many ids in one `id==(...)` query.
 const ID_BATCH_SIZE: usize = 88;
 
 /// The process-wide HTTP client for downstream calls.
 pub fn build_http_client() -> reqwest::Client {
-    let timeout_ms = std::env::var("OKAPI_TIMEOUT_MS")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-        .unwrap_or(10_000)
-        .max(1);
-    let timeout = Duration::from_millis(timeout_ms);
-    reqwest::Client::builder()
-        .no_proxy()
-        .connect_timeout(timeout)
-        .timeout(timeout)
-        // Below an actix-web gateway's 5 s keep-alive, so a pooled connection is never reused
-        // just as the server closes it.
-        .pool_idle_timeout(Duration::from_secs(4))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("HTTP client")
+    okapi::http_client(okapi::timeout_ms_from_env())
 }
 
 /// The Okapi context of one incoming request: where the gateway is and what to forward.

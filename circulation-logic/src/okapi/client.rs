@@ -6,23 +6,11 @@ use actix_web::{HttpRequest, HttpResponse};
 use reqwest::{Method, Url};
 use serde_json::Value;
 use shared_types::okapi;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-/// The process-wide HTTP client (connection pool). Timeouts come from `OKAPI_TIMEOUT_MS`;
-/// proxies are never used (the gateway is addressed directly).
+/// The process-wide HTTP client (connection pool), timeouts from `OKAPI_TIMEOUT_MS`.
 pub fn build_http_client(timeout_ms: u64) -> reqwest::Client {
-    let timeout = Duration::from_millis(timeout_ms.max(1));
-    reqwest::Client::builder()
-        .no_proxy()
-        .connect_timeout(timeout)
-        .timeout(timeout)
-        // Below the gateway's keep-alive (5 s for an actix-web server): a pooled connection is
-        // dropped here before the server can close it under a request being sent (a 502).
-        .pool_idle_timeout(Duration::from_secs(4))
-        // Okapi and FOLIO modules answer, they do not redirect.
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("HTTP client")
+    okapi::http_client(timeout_ms)
 }
 
 /// A downstream answer that the caller interprets itself.
