@@ -1,6 +1,7 @@
 //! Integration harness: throwaway PostgreSQL, Okapi-compatible test gateway, stand-ins for the
 //! FOLIO modules outside this project, sample data, and helpers to run our module binaries.
 pub mod bulk;
+pub mod cpu;
 pub mod gateway;
 pub mod http;
 pub mod pg;

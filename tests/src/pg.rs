@@ -162,6 +162,14 @@ impl TempPostgres {
         )
     }
 
+    /// The postmaster's process id (none for an external server).
+    pub fn server_pid(&self) -> Option<u32> {
+        match self.external {
+            true => None,
+            false => crate::cpu::postmaster_pid(&self.data_dir()),
+        }
+    }
+
     pub fn dir(&self) -> &Path {
         &self.dir
     }

@@ -173,6 +173,25 @@ impl Stack {
         self.gateway.url()
     }
 
+    /// CPU used so far by each part of the stack: the logic and storage processes, PostgreSQL
+    /// (none for an external server), and this process (gateway, stand-ins and whatever load
+    /// generator runs in it).
+    pub fn cpu_by_part(&self) -> Vec<(&'static str, Duration)> {
+        let sum = |modules: &[ModuleProcess]| {
+            modules
+                .iter()
+                .filter_map(|m| crate::cpu::process_cpu(m.pid(), false))
+                .sum::<Duration>()
+        };
+        let mut parts = vec![("logic", sum(&self.logic)), ("storage", sum(&self.storage))];
+        if let Some(pid) = self.pg.server_pid() {
+            parts.push(("postgres", crate::cpu::tree_cpu(pid)));
+        }
+        let harness = crate::cpu::process_cpu(std::process::id(), false).unwrap_or_default();
+        parts.push(("harness", harness));
+        parts
+    }
+
     /// A client of tenant `diku` through the gateway.
     pub fn client(&self) -> FolioClient {
         FolioClient::new(&self.url(), TENANT)
