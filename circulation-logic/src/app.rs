@@ -7,8 +7,6 @@ use std::net::TcpListener;
 
 pub struct AppState {
     pub settings: Settings,
-    /// The one HTTP client of the process (connection pool shared by all workers).
-    pub http: reqwest::Client,
     /// Rules and policies, per tenant, for `POLICY_CACHE_SECONDS`.
     pub cache: PolicyCache,
 }
@@ -16,18 +14,26 @@ pub struct AppState {
 impl AppState {
     pub fn new(settings: Settings) -> AppState {
         AppState {
-            http: build_http_client(settings.okapi_timeout_ms),
             cache: PolicyCache::new(settings.policy_cache_seconds),
             settings,
         }
     }
 }
 
+/// The HTTP client (connection pool) of one worker. The app factory runs on each worker's
+/// thread, so the connections a worker opens are driven by its own runtime: a downstream call
+/// and its answer never hop to another thread (a shared client would hand about half of them
+/// to the other worker, two thread wake-ups per call).
+pub struct WorkerHttp(pub reqwest::Client);
+
 pub fn run(listener: TcpListener, settings: Settings) -> std::io::Result<Server> {
     let state = web::Data::new(AppState::new(settings));
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
+            .app_data(WorkerHttp(build_http_client(
+                state.settings.okapi_timeout_ms,
+            )))
             .app_data(web::PayloadConfig::new(1 << 20))
             .wrap(Logger::new(
                 "%{x-okapi-request-id}i %{x-okapi-tenant}i \"%r\" %s %b %Dms",

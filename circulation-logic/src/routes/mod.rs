@@ -3,7 +3,7 @@
 pub mod checkout;
 pub mod rules;
 
-use crate::app::AppState;
+use crate::app::{AppState, WorkerHttp};
 use crate::okapi::Okapi;
 use actix_web::{web, HttpRequest, HttpResponse};
 
@@ -45,7 +45,13 @@ pub fn served_routes() -> Vec<(&'static str, String)> {
 
 /// The Okapi context, or the 400 for a request without the Okapi headers.
 pub(crate) fn okapi_for(req: &HttpRequest, state: &AppState) -> Result<Okapi, HttpResponse> {
-    Okapi::from_request(&state.http, state.settings.okapi_timeout_ms, req).map_err(|message| {
+    let Some(WorkerHttp(http)) = req.app_data::<WorkerHttp>() else {
+        return Err(text(
+            actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "no HTTP client on this worker",
+        ));
+    };
+    Okapi::from_request(http, state.settings.okapi_timeout_ms, req).map_err(|message| {
         HttpResponse::BadRequest()
             .content_type("text/plain")
             .body(message)
