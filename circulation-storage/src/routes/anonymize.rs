@@ -48,7 +48,7 @@ async fn post(
         .iter()
         .filter_map(|id| ids::parse_loose_uuid(id))
         .collect();
-    db::in_tenant(&state.pool, &tenant, move |c| {
+    db::in_tenant_job(&state.pool, &tenant, move |c| {
         anonymize_closed(c, &loan_ids)
     })
     .await?;

@@ -82,7 +82,7 @@ async fn post(
         };
         requests.push((id, request));
     }
-    db::in_tenant(&state.pool, &caller.tenant, move |c| {
+    db::in_tenant_job(&state.pool, &caller.tenant, move |c| {
         // Positions are cleared first, so swapping two positions does not collide halfway.
         let batch_ids: Vec<uuid::Uuid> = requests.iter().map(|(id, _)| *id).collect();
         diesel::sql_query("UPDATE request SET jsonb = jsonb - 'position' WHERE id = ANY($1)")

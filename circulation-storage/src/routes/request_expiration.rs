@@ -157,7 +157,7 @@ async fn expire(tenant: TenantId, state: State) -> Result<HttpResponse, StorageE
     // The text FOLIO compares the stored dates with.
     let cutoff = now.format("%Y-%m-%dT%H:%M:%S%.3f+0000").to_string();
     let updated_date = dates::format_date_time(now);
-    db::in_tenant(&state.pool, &tenant, move |c| {
+    db::in_tenant_job(&state.pool, &tenant, move |c| {
         let property = queue_property(tlr_enabled(c)?.unwrap_or(false));
         let closed: Vec<ClosedRow> = diesel::sql_query(
             "UPDATE request SET jsonb = jsonb_set( \

@@ -110,7 +110,7 @@ async fn post_tenant(
         "complete": true
     });
     let stored_job = job.clone();
-    db::in_tenant(&state.pool, &tenant, move |c| {
+    db::in_tenant_job(&state.pool, &tenant, move |c| {
         if load_reference {
             load_reference_data(c)?;
         }

@@ -57,12 +57,12 @@ struct JobRow {
 
 /// Runs the next open job, if there is one and none is running; returns its id.
 pub async fn run(pool: &PgPool, tenant: &TenantId) -> Result<Option<uuid::Uuid>, StorageError> {
-    let claimed = db::in_tenant(pool, tenant, claim).await?;
+    let claimed = db::in_tenant_job(pool, tenant, claim).await?;
     let Some((id, job)) = claimed else {
         return Ok(None);
     };
     let processing = job.clone();
-    let result = db::in_tenant(pool, tenant, move |c| {
+    let result = db::in_tenant_job(pool, tenant, move |c| {
         let count = renumber_all(c)?;
         let mut done = processing;
         done["status"] = json!("done");
@@ -73,7 +73,7 @@ pub async fn run(pool: &PgPool, tenant: &TenantId) -> Result<Option<uuid::Uuid>,
     .await;
     if let Err(e) = result {
         let message = e.to_string();
-        db::in_tenant(pool, tenant, move |c| {
+        db::in_tenant_job(pool, tenant, move |c| {
             let mut failed = job;
             failed["status"] = json!("failed");
             match failed.get_mut("errors").and_then(Value::as_array_mut) {
