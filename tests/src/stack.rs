@@ -207,11 +207,13 @@ impl Stack {
             pg,
             ..
         } = self;
-        gateway.stop().await;
-        standins.stop().await;
+        // Callers first: a logic module still publishing a check-out's events would otherwise
+        // log that it cannot reach a gateway that is already gone.
         for p in logic.iter_mut().chain(storage.iter_mut()) {
             p.stop();
         }
+        gateway.stop().await;
+        standins.stop().await;
         drop(pg);
     }
 }
