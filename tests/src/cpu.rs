@@ -12,18 +12,27 @@ pub fn process_cpu(pid: u32, reaped_children: bool) -> Option<Duration> {
     cpu_from_stat(&stat, reaped_children)
 }
 
-/// `/proc/<pid>/stat`: fields after the parenthesised command name; utime, stime, cutime and
-/// cstime are fields 14–17 (1-based), in clock ticks.
+/// The fields of a `/proc/<pid>/stat` line from field 3 (state) on: what follows the
+/// parenthesised command name, which may itself hold spaces and parentheses.
+fn fields_after_command(stat: &str) -> Option<Vec<&str>> {
+    Some(stat[stat.rfind(')')? + 1..].split_whitespace().collect())
+}
+
+/// utime, stime, cutime and cstime are fields 14–17 (1-based), in clock ticks.
 fn cpu_from_stat(stat: &str, reaped_children: bool) -> Option<Duration> {
-    let rest = &stat[stat.rfind(')')? + 1..];
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    // `rest` starts at field 3 (state), so field n is at index n - 3.
+    let fields = fields_after_command(stat)?;
+    // The fields start at field 3, so field n is at index n - 3.
     let tick = |n: usize| fields.get(n - 3)?.parse::<u64>().ok();
     let mut ticks = tick(14)? + tick(15)?;
     if reaped_children {
         ticks += tick(16)? + tick(17)?;
     }
     Some(Duration::from_secs_f64(ticks as f64 / ticks_per_second()))
+}
+
+/// The parent process id (field 4).
+fn parent_from_stat(stat: &str) -> Option<u32> {
+    fields_after_command(stat)?.get(1)?.parse().ok()
 }
 
 fn ticks_per_second() -> f64 {
@@ -36,13 +45,6 @@ fn ticks_per_second() -> f64 {
     }
 }
 
-/// The parent process id from `/proc/<pid>/stat` (field 4).
-fn parent_of(pid: u32) -> Option<u32> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let rest = &stat[stat.rfind(')')? + 1..];
-    rest.split_whitespace().nth(1)?.parse().ok()
-}
-
 /// CPU of a server and every process it forked that is still running (PostgreSQL: the
 /// postmaster, its backends and helpers), plus what its reaped children used.
 pub fn tree_cpu(root: u32) -> Duration {
@@ -51,15 +53,20 @@ pub fn tree_cpu(root: u32) -> Duration {
         return total;
     };
     for entry in entries.flatten() {
-        let Some(pid) = entry
+        if entry
             .file_name()
             .to_str()
             .and_then(|s| s.parse::<u32>().ok())
-        else {
+            .is_none()
+        {
+            continue;
+        }
+        // One read per process: its parent and its times come from the same line.
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
             continue;
         };
-        if parent_of(pid) == Some(root) {
-            total += process_cpu(pid, false).unwrap_or_default();
+        if parent_from_stat(&stat) == Some(root) {
+            total += cpu_from_stat(&stat, false).unwrap_or_default();
         }
     }
     total
@@ -102,8 +109,10 @@ mod tests {
             cpu > Duration::ZERO,
             "no CPU charged after spinning ({spin})"
         );
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", std::process::id()))
+            .expect("own /proc entry");
         assert_eq!(
-            parent_of(std::process::id()),
+            parent_from_stat(&stat),
             Some(std::os::unix::process::parent_id())
         );
     }
