@@ -1,36 +1,17 @@
 //! Builds the actix application, bound to a listener so tests can use port 0.
 use crate::config::Settings;
-use crate::okapi::{build_http_client, PolicyCache};
+use crate::okapi::build_http_client;
+use crate::state::{AppState, WorkerHttp};
 use actix_web::middleware::Logger;
 use actix_web::{dev::Server, web, App, HttpResponse, HttpServer};
 use std::net::TcpListener;
-
-pub struct AppState {
-    pub settings: Settings,
-    /// Rules and policies, per tenant, for `POLICY_CACHE_SECONDS`.
-    pub cache: PolicyCache,
-}
-
-impl AppState {
-    pub fn new(settings: Settings) -> AppState {
-        AppState {
-            cache: PolicyCache::new(settings.policy_cache_seconds),
-            settings,
-        }
-    }
-}
-
-/// The HTTP client (connection pool) of one worker. The app factory runs on each worker's
-/// thread, so the connections a worker opens are driven by its own runtime: a downstream call
-/// and its answer never hop to another thread (a shared client would hand about half of them
-/// to the other worker, two thread wake-ups per call).
-pub struct WorkerHttp(pub reqwest::Client);
 
 pub fn run(listener: TcpListener, settings: Settings) -> std::io::Result<Server> {
     let state = web::Data::new(AppState::new(settings));
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
+            // Built here, on the worker's thread: see `WorkerHttp`.
             .app_data(WorkerHttp(build_http_client(
                 state.settings.okapi_timeout_ms,
             )))

@@ -89,3 +89,42 @@ impl From<Vec<Error>> for Errors {
         }
     }
 }
+
+/// The 422 body as mod-circulation writes it: unlike RMB's (the serde form of [`Errors`]),
+/// `parameters` is always present and a missing parameter value is JSON `null`.
+pub fn mod_circulation_body(errors: &[Error]) -> serde_json::Value {
+    use serde_json::json;
+    let list: Vec<serde_json::Value> = errors
+        .iter()
+        .map(|e| {
+            let mut o = json!({
+                "message": e.message,
+                "parameters": e.parameters.iter()
+                    .map(|p| json!({"key": p.key, "value": p.value}))
+                    .collect::<Vec<_>>(),
+            });
+            if let Some(code) = &e.code {
+                o["code"] = json!(code);
+            }
+            if let Some(block) = &e.overridable_block {
+                o["overridableBlock"] = block.clone();
+            }
+            o
+        })
+        .collect();
+    json!({ "errors": list })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mod_circulation_body_has_parameters_and_null_values() {
+        let body = mod_circulation_body(&[Error::new("m").with_parameter("servicePointId", None)]);
+        assert_eq!(
+            body,
+            serde_json::json!({"errors": [{"message": "m", "parameters": [{"key": "servicePointId", "value": null}]}]})
+        );
+    }
+}

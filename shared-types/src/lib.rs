@@ -1,4 +1,5 @@
 //! Typed records both circulation modules speak, FOLIO's error envelope and Okapi header names.
+pub mod dates;
 pub mod errors;
 pub mod inventory;
 pub mod loan;

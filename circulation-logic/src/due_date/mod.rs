@@ -37,7 +37,6 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use chrono_tz::Tz;
 use shared_types::errors::Error as FolioError;
 use shared_types::policy::{FixedDueDateSchedule, LoanPolicy, LoanProfile};
-use shared_types::request::{Request, RequestStatus, RequestType};
 
 pub use closed_library::openings_query_date;
 pub use fixed::{find_due_date_for, loan_schedules};
@@ -131,7 +130,7 @@ pub struct CheckOutDueDate<'a> {
     pub schedules: &'a [FixedDueDateSchedule],
     pub loan_date: DateTime<Utc>,
     /// The request queue holds a Hold in `Open - Not yet filled` that is title-level or for
-    /// this item ([`queue_has_waiting_hold`]): the policy's
+    /// this item ([`crate::domain::RequestQueue::has_waiting_hold`]): the policy's
     /// `requestManagement.holds.alternateCheckoutLoanPeriod`, if any, replaces the loan period.
     pub has_waiting_hold: bool,
 }
@@ -146,16 +145,6 @@ pub struct InitialDueDate {
     /// The due date limit for the loan date (the `due` of the schedule containing it), to
     /// hand to [`apply_closed_library`].
     pub schedule_limit: Option<DateTime<Utc>>,
-}
-
-/// Whether a request in the queue makes the alternate check-out period apply: a Hold in
-/// `Open - Not yet filled` without an item (title level) or for `item_id`.
-pub fn queue_has_waiting_hold(requests: &[Request], item_id: &str) -> bool {
-    requests.iter().any(|r| {
-        r.request_type == RequestType::Hold
-            && r.status == RequestStatus::OpenNotYetFilled
-            && r.item_id.as_deref().is_none_or(|id| id == item_id)
-    })
 }
 
 /// Step 1: the due date from the loan policy alone.

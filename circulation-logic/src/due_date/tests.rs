@@ -3,6 +3,7 @@ use chrono::{NaiveTime, Utc};
 use serde_json::{json, Value};
 
 use super::*;
+use crate::domain::RequestQueue;
 
 const POLICY_ID: &str = "d9cd0bed-1b49-4b5e-a7bd-064b8d177231";
 const SCHEDULE_ID: &str = "cb201cd6-296c-4457-9ac4-617d9584e27b";
@@ -333,7 +334,7 @@ fn alternate_period_when_a_hold_waits() {
 
 #[test]
 fn waiting_holds_in_the_queue() {
-    let req = |t: &str, status: &str, item: Option<&str>| -> Request {
+    let req = |t: &str, status: &str, item: Option<&str>| -> Value {
         let mut v = json!({"id": "b1d1b5b4-0c3a-4b8a-9a57-6a1d2c3e4f50", "requestType": t,
             "requestDate": "2024-01-01T00:00:00.000Z", "requesterId": "e0ffb8bf-2b8a-4a6f-a1b4-3ad7c43a9ea5",
             "fulfillmentPreference": "Hold Shelf", "status": status, "requestLevel": "Item",
@@ -344,7 +345,7 @@ fn waiting_holds_in_the_queue() {
         } else {
             v["requestLevel"] = json!("Title");
         }
-        serde_json::from_value(v).unwrap()
+        v
     };
     let item = "7212ba6a-8dcf-45a1-be9a-ffaa847c4423";
     let other = "9b2e1f6c-0000-4000-8000-000000000001";
@@ -366,7 +367,8 @@ fn waiting_holds_in_the_queue() {
         (vec![], false),
     ];
     for (queue, expected) in cases {
-        assert_eq!(queue_has_waiting_hold(&queue, item), expected, "{queue:?}");
+        let queue = RequestQueue::from_json(queue);
+        assert_eq!(queue.has_waiting_hold(item), expected, "{queue:?}");
     }
 }
 

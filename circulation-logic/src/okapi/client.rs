@@ -124,7 +124,7 @@ fn header(req: &HttpRequest, name: &str) -> Option<String> {
 
 impl Okapi {
     /// Reads the Okapi headers; `Err` is the text of a 400 (no gateway URL or tenant).
-    pub fn from_request(
+    pub fn from_headers(
         http: &reqwest::Client,
         timeout_ms: u64,
         req: &HttpRequest,

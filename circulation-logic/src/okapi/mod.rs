@@ -2,6 +2,7 @@
 //! the timing of every hop.
 pub mod cache;
 pub mod client;
+pub mod context;
 pub mod timing;
 
 pub use cache::PolicyCache;

@@ -1,20 +1,25 @@
-//! HTTP routes of the logic module.
-#![allow(clippy::result_large_err)]
-pub mod checkout;
+//! HTTP routes of the logic module: thin handlers that read the request, run a flow and write
+//! its answer with `Server-Timing` and one log line.
+pub mod check_out;
 pub mod rules;
 
-use crate::app::{AppState, WorkerHttp};
+use crate::error::Failure;
+use crate::fanout::Fan;
+use crate::okapi::timing::{critical_path, server_timing};
 use crate::okapi::Okapi;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse, ResponseError};
+use serde_json::Value;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route(
         "/circulation/check-out-by-barcode",
-        web::post().to(checkout::check_out_by_barcode),
+        web::post().to(check_out::check_out_by_barcode),
     )
     .route(
         "/circulation/check-out-by-barcode-dry-run",
-        web::post().to(checkout::check_out_dry_run),
+        web::post().to(check_out::check_out_dry_run),
     )
     .route("/circulation/rules", web::get().to(rules::get_rules))
     .route("/circulation/rules", web::put().to(rules::put_rules))
@@ -43,26 +48,63 @@ pub fn served_routes() -> Vec<(&'static str, String)> {
     routes
 }
 
-/// The Okapi context, or the 400 for a request without the Okapi headers.
-pub(crate) fn okapi_for(req: &HttpRequest, state: &AppState) -> Result<Okapi, HttpResponse> {
-    let Some(WorkerHttp(http)) = req.app_data::<WorkerHttp>() else {
-        return Err(text(
-            actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
-            "no HTTP client on this worker",
-        ));
-    };
-    Okapi::from_request(http, state.settings.okapi_timeout_ms, req).map_err(|message| {
-        HttpResponse::BadRequest()
-            .content_type("text/plain")
-            .body(message)
-    })
-}
-
-pub(crate) fn text(
-    status: actix_web::http::StatusCode,
-    message: impl Into<String>,
-) -> HttpResponse {
+pub(crate) fn text(status: StatusCode, message: impl Into<String>) -> HttpResponse {
     HttpResponse::build(status)
         .content_type("text/plain")
         .body(message.into())
+}
+
+/// A flow's body: a JSON object, else FOLIO's 400.
+fn json_object(body: &[u8]) -> Result<Value, Failure> {
+    match serde_json::from_slice(body) {
+        Ok(v @ Value::Object(_)) => Ok(v),
+        Ok(_) | Err(_) => Err(Failure::BadRequest(
+            "Request body must be a JSON object".into(),
+        )),
+    }
+}
+
+/// What a flow's log line names.
+struct FlowLog {
+    flow: &'static str,
+    fan: Fan,
+}
+
+/// A flow's answer (status, JSON body, `Location`), or its failure, with `Server-Timing`
+/// listing every downstream hop, and the flow's log line.
+fn flow_response(
+    okapi: &Okapi,
+    log: FlowLog,
+    outcome: Result<(StatusCode, Value, Option<String>), Failure>,
+) -> HttpResponse {
+    let mut response = match outcome {
+        Ok((status, body, location)) => {
+            let mut builder = HttpResponse::build(status);
+            builder.content_type("application/json; charset=utf-8");
+            if let Some(location) = location {
+                builder.insert_header(("location", location));
+            }
+            builder.body(serde_json::to_string_pretty(&body).unwrap_or_default())
+        }
+        Err(failure) => failure.error_response(),
+    };
+    let hops = okapi.hops.hops();
+    let total = okapi.hops.elapsed();
+    if let Ok(value) = HeaderValue::from_str(&server_timing(&hops, total)) {
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static("server-timing"), value);
+    }
+    log::info!(
+        "{} request_id={} tenant={} fan_out={} status={} hops={} critical_path={:.1}ms total={:.1}ms",
+        log.flow,
+        okapi.request_id.as_deref().unwrap_or("-"),
+        okapi.tenant,
+        log.fan.name(),
+        response.status().as_u16(),
+        hops.len(),
+        critical_path(&hops).as_secs_f64() * 1000.0,
+        total.as_secs_f64() * 1000.0,
+    );
+    response
 }

@@ -1,12 +1,16 @@
 //! `GET/PUT /circulation/rules` (through `/circulation-rules-storage`) and the policy lookups
 //! `GET /circulation/rules/{loan,request,notice,overdue-fine,lost-item}-policy[-all]`.
-use super::{okapi_for, text};
-use crate::app::AppState;
+use super::text;
+use crate::domain::Location;
+use crate::downstream::Peers;
+use crate::error::Failure;
 use crate::fanout::Fan;
+use crate::flows::policies::circulation_rules;
 use crate::okapi::{CallError, Okapi};
 use crate::rules::{self, MatchInput, PolicyType};
+use crate::state::AppState;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse, ResponseError};
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
@@ -19,16 +23,10 @@ fn json_response(status: StatusCode, body: &Value) -> HttpResponse {
         .body(serde_json::to_string_pretty(body).unwrap_or_default())
 }
 
-pub async fn get_rules(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let okapi = match okapi_for(&req, &state) {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+pub async fn get_rules(okapi: Okapi) -> Result<HttpResponse, Failure> {
     // The storage document as it is (`id`, `rulesAsText`, `metadata`), as FOLIO answers.
-    match okapi.get("circulation rules", RULES_PATH, &[]).await {
-        Ok(v) => json_response(StatusCode::OK, &v),
-        Err(e) => e.to_response(),
-    }
+    let document = okapi.get("circulation rules", RULES_PATH, &[]).await?;
+    Ok(json_response(StatusCode::OK, &document))
 }
 
 /// A 422 `{"message": ...}`: FOLIO's answer to a body it cannot take as rules.
@@ -99,13 +97,10 @@ async fn policy_ids(
 
 pub async fn put_rules(
     req: HttpRequest,
+    okapi: Okapi,
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let okapi = match okapi_for(&req, &state) {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
     // A body that is no JSON object is FOLIO's decode failure: 422 with the decoder's message.
     let body: Value = match serde_json::from_slice(&body) {
         Ok(v @ Value::Object(_)) => v,
@@ -196,7 +191,7 @@ fn is_folio_uuid(value: &str) -> bool {
 /// The four lookup parameters (item type, loan type, patron group, location), checked in
 /// FOLIO's order; the first absent or malformed one is a 400 `text/plain`. A repeated
 /// parameter counts by its first value.
-fn lookup_params(query: &[(String, String)]) -> Result<[String; 4], HttpResponse> {
+fn lookup_params(query: &[(String, String)]) -> Result<[String; 4], Failure> {
     let names = [
         "item_type_id",
         "loan_type_id",
@@ -206,18 +201,14 @@ fn lookup_params(query: &[(String, String)]) -> Result<[String; 4], HttpResponse
     let mut values: [String; 4] = Default::default();
     for (slot, name) in values.iter_mut().zip(names) {
         let Some((_, value)) = query.iter().find(|(k, _)| k == name) else {
-            return Err(text(
-                StatusCode::BAD_REQUEST,
-                format!("required query parameter missing: {name}"),
-            ));
+            return Err(Failure::BadRequest(format!(
+                "required query parameter missing: {name}"
+            )));
         };
         if !is_folio_uuid(value) {
-            return Err(text(
-                StatusCode::BAD_REQUEST,
-                format!(
-                    "invalid uuid format of {name}, expecting {UUID_PATTERN} but it is {value}"
-                ),
-            ));
+            return Err(Failure::BadRequest(format!(
+                "invalid uuid format of {name}, expecting {UUID_PATTERN} but it is {value}"
+            )));
         }
         *slot = value.clone();
     }
@@ -235,11 +226,11 @@ pub async fn policy_lookup(
     };
     let params = match lookup_params(&query) {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(f) => return f.error_response(),
     };
-    let okapi = match okapi_for(&req, &state) {
+    let okapi = match Okapi::extract(&req).await {
         Ok(o) => o,
-        Err(r) => return r,
+        Err(f) => return f.error_response(),
     };
     // As FOLIO: a location that cannot be read (missing, or any failure) leaves the rules
     // evaluated without its institution, campus and library.
@@ -247,7 +238,7 @@ pub async fn policy_lookup(
         .get_opt("location", &format!("/locations/{}", params[3]))
         .await
     {
-        Ok(l) => l,
+        Ok(l) => l.map(Location::from_json),
         Err(e) => {
             log::warn!(
                 "circulation rules: location {} not read, evaluating without it: {e}",
@@ -256,27 +247,20 @@ pub async fn policy_lookup(
             None
         }
     };
-    let unit = |k: &str| {
-        location
-            .as_ref()
-            .and_then(|l| l.get(k))
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string()
-    };
+    let units = location.map(|l| l.units()).unwrap_or_default();
     let input = MatchInput {
         item_type_id: params[0].clone(),
         loan_type_id: params[1].clone(),
         patron_group_id: params[2].clone(),
         location_id: params[3].clone(),
-        library_id: unit("libraryId"),
-        campus_id: unit("campusId"),
-        institution_id: unit("institutionId"),
+        library_id: units.library_id,
+        campus_id: units.campus_id,
+        institution_id: units.institution_id,
     };
-    let gatherer = crate::checkout::gather::Gatherer {
+    let peers = Peers {
         okapi: &okapi,
-        fan: Fan::for_request(&req, state.settings.fan_out),
         cache: &state.cache,
+        fan: Fan::for_request(&req, state.settings.fan_out),
     };
     // `-all` may evaluate rules given in the request instead of the stored ones.
     let given = query
@@ -294,9 +278,9 @@ pub async fn policy_lookup(
                 )
             }
         },
-        None => match gatherer.rules().await {
+        None => match circulation_rules(peers).await {
             Ok(r) => r,
-            Err(f) => return f.to_response(),
+            Err(f) => return f.error_response(),
         },
     };
     if all {
@@ -390,7 +374,7 @@ mod tests {
         ];
         assert!(lookup_params(&query(&all)).is_ok());
 
-        let missing = lookup_params(&query(&all[1..])).unwrap_err();
+        let missing = lookup_params(&query(&all[1..])).unwrap_err().error_response();
         assert_eq!(
             body_of(missing).await,
             (400, "required query parameter missing: item_type_id".into())
@@ -402,7 +386,7 @@ mod tests {
             ("loan_type_id", ""),
         ]);
         assert_eq!(
-            body_of(lookup_params(&q).unwrap_err()).await,
+            body_of(lookup_params(&q).unwrap_err().error_response()).await,
             (
                 400,
                 format!("invalid uuid format of loan_type_id, expecting {UUID_PATTERN} but it is ")
@@ -411,7 +395,7 @@ mod tests {
         // A repeated parameter counts by its first value.
         let mut q = query(&all);
         q.insert(0, ("patron_type_id".into(), "0".into()));
-        let (status, text) = body_of(lookup_params(&q).unwrap_err()).await;
+        let (status, text) = body_of(lookup_params(&q).unwrap_err().error_response()).await;
         assert_eq!(status, 400);
         assert!(text.ends_with("but it is 0"), "{text}");
     }

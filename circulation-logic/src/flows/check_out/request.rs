@@ -1,18 +1,8 @@
-//! Check-out by barcode: gather (downstream reads in dependency waves) → validate (FOLIO's
-//! deferred errors, in FOLIO's order) → due date → write (in the safe order of DESIGN.md).
-pub mod due;
-pub mod flow;
-pub mod gather;
-pub mod lock;
-pub mod notices;
-pub mod policies;
-pub mod response;
-pub mod validate;
-pub mod write;
-
+//! The check-out request body, read leniently as mod-circulation does (unknown fields ignored).
+use crate::validation::overrides::Overrides;
 use serde_json::Value;
 
-/// The request body, read leniently as mod-circulation does (unknown fields ignored).
+/// `POST /circulation/check-out-by-barcode`'s body.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CheckOutRequest {
     /// As sent: FOLIO neither trims nor requires them; `None` (absent or JSON null) is worded
@@ -27,23 +17,6 @@ pub struct CheckOutRequest {
     pub loan_date: Option<String>,
     pub force_loan_policy_id: Option<String>,
     pub overrides: Overrides,
-}
-
-/// `overrideBlocks`: the presence of a sub-object means the override is requested.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Overrides {
-    pub patron_block: bool,
-    pub item_limit_block: bool,
-    /// `Some(dueDate?)` when `itemNotLoanableBlock` is present.
-    pub item_not_loanable_block: Option<Option<String>>,
-    /// As sent: only an absent or null comment is refused.
-    pub comment: Option<String>,
-}
-
-impl Overrides {
-    pub fn any(&self) -> bool {
-        self.patron_block || self.item_limit_block || self.item_not_loanable_block.is_some()
-    }
 }
 
 /// A string field as sent.
@@ -89,15 +62,6 @@ impl CheckOutRequest {
     }
 }
 
-/// JSON helpers for the leniently-read downstream records.
-pub(crate) fn s<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
-    let mut cur = v;
-    for key in path {
-        cur = cur.get(key)?;
-    }
-    cur.as_str().filter(|s| !s.is_empty())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,44 +94,5 @@ mod tests {
         assert_eq!(r.service_point_id, None);
         assert_eq!(r.loan_date, None);
         assert_eq!(r.overrides.comment.as_deref(), Some(""));
-    }
-}
-
-/// Why a check-out stops before or during its writes.
-#[derive(Debug, Clone)]
-pub enum Failure {
-    /// A downstream call gave no usable answer.
-    Call(crate::okapi::CallError),
-    /// 500 `text/plain` with FOLIO's message.
-    Server(String),
-    /// 422 with FOLIO's error list.
-    Refused(Vec<shared_types::errors::Error>),
-    /// A downstream refusal forwarded as is.
-    Forward(crate::okapi::Reply),
-}
-
-impl From<crate::okapi::CallError> for Failure {
-    fn from(e: crate::okapi::CallError) -> Self {
-        Failure::Call(e)
-    }
-}
-
-impl Failure {
-    pub fn to_response(&self) -> actix_web::HttpResponse {
-        use actix_web::HttpResponse;
-        match self {
-            Failure::Call(e) => e.to_response(),
-            Failure::Server(message) => HttpResponse::InternalServerError()
-                .content_type("text/plain")
-                .body(message.clone()),
-            // Written like FOLIO's JSON answers, the 201 included.
-            Failure::Refused(errors) => HttpResponse::UnprocessableEntity()
-                .content_type("application/json; charset=utf-8")
-                .body(
-                    serde_json::to_string_pretty(&validate::errors_body(errors))
-                        .unwrap_or_default(),
-                ),
-            Failure::Forward(reply) => reply.forward(),
-        }
     }
 }

@@ -1,20 +1,15 @@
-//! The due-date notices a new loan schedules (mod-circulation's `LoanScheduledNoticeService`):
-//! one scheduled notice per `loanNotices[]` entry of the notice policy the rules chose whose
-//! `sendWhen` is "Due date" — at the due date ("Upon At"), `sendBy` before it or after it,
-//! repeating every `sendEvery` when the frequency is "Recurring". Like mod-circulation, a policy
-//! that cannot be read schedules nothing, and nothing here changes the check-out's answer.
-use super::flow::format_date_time;
-use crate::fanout::Fan;
-use crate::okapi::Okapi;
+//! The notices a new loan schedules (mod-circulation's `LoanScheduledNoticeService`), as
+//! records: one scheduled notice per `loanNotices[]` entry of the notice policy whose `sendWhen`
+//! is "Due date" — at the due date ("Upon At"), `sendBy` before or after it, repeating every
+//! `sendEvery` when the frequency is "Recurring" — and the first reminder of an overdue fine
+//! policy's reminder fees. [`crate::writes::notices`] sends them.
 use chrono::{DateTime, Duration, Months, Utc};
-use reqwest::Method;
 use serde_json::Value;
+use shared_types::dates::iso_millis_z;
 use shared_types::policy::{
     IntervalId, LoanNoticeEvent, NoticeFrequency, NoticeInterval, NoticeIntervalId, NoticeTiming,
     PatronNoticePolicy, Period, ScheduledNotice, ScheduledNoticeConfig, TriggeringEvent,
 };
-
-pub const SCHEDULED_NOTICES: &str = "/scheduled-notice-storage/scheduled-notices";
 
 /// `at` moved by `interval` (`sign` 1 forward, -1 back), as java.time's `ZonedDateTime` in UTC.
 fn shift(at: DateTime<Utc>, interval: &NoticeInterval, sign: i64) -> Option<DateTime<Utc>> {
@@ -72,7 +67,7 @@ fn loan_notice(
         fee_fine_action_id: None,
         recipient_user_id: Some(user_id.to_string()),
         session_id: None,
-        next_run_time: format_date_time(next_run),
+        next_run_time: iso_millis_z(next_run),
         triggering_event: Some(event),
         notice_config: config,
         metadata: None,
@@ -142,44 +137,6 @@ pub fn due_date_notices(
     Ok(notices)
 }
 
-/// Schedules the loan's due-date notices (before the answer, so a client that reads them
-/// right after the check-out finds them; a failure is only logged, as in mod-circulation).
-pub async fn schedule(
-    okapi: &Okapi,
-    fan: Fan,
-    policy: Option<&Value>,
-    loan_id: &str,
-    user_id: &str,
-    due_date: DateTime<Utc>,
-) {
-    let Some(policy) = policy else { return };
-    let notices = match due_date_notices(policy, loan_id, user_id, due_date) {
-        Ok(n) => n,
-        Err(e) => {
-            log::warn!(
-                "check-out: due date notices not scheduled: Unable to parse patron notice policy: {e}"
-            );
-            return;
-        }
-    };
-    let posts = notices.iter().map(|notice| async move {
-        let body = serde_json::to_value(notice).unwrap_or_default();
-        okapi
-            .write(
-                "schedule due date notice",
-                Method::POST,
-                SCHEDULED_NOTICES,
-                Some(&body),
-            )
-            .await
-    });
-    for result in fan.all(posts.collect()).await {
-        if let Err(e) = result {
-            log::warn!("check-out: due date notice not scheduled: {e}");
-        }
-    }
-}
-
 /// The first reminder of the overdue fine policy's `reminderFeesPolicy`, before any
 /// closed-day shift: the notice, its run time (due date + the first entry's interval) and
 /// whether it may fall on a closed day (`countClosed`, default true). `None` without a reminder schedule, or when
@@ -235,56 +192,6 @@ pub fn first_reminder(
         next_run,
         count_closed,
     ))
-}
-
-/// Schedules the first reminder of a reminder-fee policy. Unless the policy counts closed
-/// days, a reminder falling on a day the service point is closed moves to its next open day
-/// (a calendar read); no open day after it → nothing is scheduled, as in mod-circulation.
-pub async fn schedule_first_reminder(
-    okapi: &Okapi,
-    overdue_fine_policy: &Value,
-    loan_id: &str,
-    user_id: &str,
-    due_date: DateTime<Utc>,
-    service_point_id: &str,
-    tz: chrono_tz::Tz,
-) {
-    let Some((mut notice, at, count_closed)) =
-        first_reminder(overdue_fine_policy, loan_id, user_id, due_date)
-    else {
-        return;
-    };
-    if !count_closed {
-        let day = at.with_timezone(&tz).date_naive();
-        let days = match super::due::openings(okapi, service_point_id, day).await {
-            Ok(days) => days,
-            Err(_) => {
-                log::warn!("check-out: first reminder not scheduled: calendar not read");
-                return;
-            }
-        };
-        if !days.requested().open {
-            let next = days.next();
-            let (true, Some(next_date)) = (next.open, next.date) else {
-                log::warn!("check-out: first reminder not scheduled: No calendar time table found for requested date");
-                return;
-            };
-            notice.next_run_time =
-                format_date_time(at + Duration::days((next_date - day).num_days()));
-        }
-    }
-    let body = serde_json::to_value(&notice).unwrap_or_default();
-    if let Err(e) = okapi
-        .write(
-            "schedule first reminder",
-            Method::POST,
-            SCHEDULED_NOTICES,
-            Some(&body),
-        )
-        .await
-    {
-        log::warn!("check-out: first reminder not scheduled: {e}");
-    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,249 @@
+//! Views of inventory's records a circulation flow reads: item, holdings, instance, location,
+//! material type and loan type (mod-inventory-storage's schemas).
+use super::record::{flag, record_view, text};
+use serde_json::{json, Value};
+
+/// An item's status as FOLIO names it (`status.name`); names this module does not act on are
+/// kept as read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ItemStatus {
+    Available,
+    AwaitingPickup,
+    AwaitingDelivery,
+    CheckedOut,
+    ClaimedReturned,
+    DeclaredLost,
+    AgedToLost,
+    IntellectualItem,
+    InTransit,
+    Paged,
+    Other(String),
+}
+
+impl ItemStatus {
+    pub fn from_name(name: &str) -> ItemStatus {
+        match name {
+            "Available" => ItemStatus::Available,
+            "Awaiting pickup" => ItemStatus::AwaitingPickup,
+            "Awaiting delivery" => ItemStatus::AwaitingDelivery,
+            "Checked out" => ItemStatus::CheckedOut,
+            "Claimed returned" => ItemStatus::ClaimedReturned,
+            "Declared lost" => ItemStatus::DeclaredLost,
+            "Aged to lost" => ItemStatus::AgedToLost,
+            "Intellectual item" => ItemStatus::IntellectualItem,
+            "In transit" => ItemStatus::InTransit,
+            "Paged" => ItemStatus::Paged,
+            other => ItemStatus::Other(other.to_string()),
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        match self {
+            ItemStatus::Available => "Available",
+            ItemStatus::AwaitingPickup => "Awaiting pickup",
+            ItemStatus::AwaitingDelivery => "Awaiting delivery",
+            ItemStatus::CheckedOut => "Checked out",
+            ItemStatus::ClaimedReturned => "Claimed returned",
+            ItemStatus::DeclaredLost => "Declared lost",
+            ItemStatus::AgedToLost => "Aged to lost",
+            ItemStatus::IntellectualItem => "Intellectual item",
+            ItemStatus::InTransit => "In transit",
+            ItemStatus::Paged => "Paged",
+            ItemStatus::Other(name) => name,
+        }
+    }
+}
+
+record_view!(
+    /// An item (`/item-storage/items`, or mod-dcb's `/circulation-item` for a DCB item).
+    Item
+);
+
+impl Item {
+    pub fn barcode(&self) -> Option<&str> {
+        text(&self.0, &["barcode"])
+    }
+
+    /// `status.name`; an item without one has the status `""`.
+    pub fn status(&self) -> ItemStatus {
+        ItemStatus::from_name(text(&self.0, &["status", "name"]).unwrap_or(""))
+    }
+
+    /// The status name as read, for messages (`None` when there is none).
+    pub fn status_name(&self) -> Option<&str> {
+        text(&self.0, &["status", "name"])
+    }
+
+    pub fn holdings_record_id(&self) -> Option<&str> {
+        text(&self.0, &["holdingsRecordId"])
+    }
+
+    pub fn effective_location_id(&self) -> Option<&str> {
+        text(&self.0, &["effectiveLocationId"])
+    }
+
+    pub fn material_type_id(&self) -> Option<&str> {
+        text(&self.0, &["materialTypeId"])
+    }
+
+    /// The temporary loan type, else the permanent one.
+    pub fn loan_type_id(&self) -> Option<&str> {
+        text(&self.0, &["temporaryLoanTypeId"]).or(text(&self.0, &["permanentLoanTypeId"]))
+    }
+
+    /// A DCB (Direct Consortial Borrowing) virtual item, kept by mod-dcb.
+    pub fn is_dcb(&self) -> bool {
+        flag(&self.0, "dcbItem") == Some(true)
+    }
+
+    /// The title a DCB item carries itself.
+    pub fn instance_title(&self) -> Option<&str> {
+        self.0.get("instanceTitle").and_then(Value::as_str)
+    }
+
+    /// The item as a check-out writes it back: status "Checked out" (no date), no in-transit
+    /// destination, every other field as read.
+    pub fn checked_out(&self) -> Item {
+        let mut out = self.0.clone();
+        if let Some(o) = out.as_object_mut() {
+            o.insert(
+                "status".into(),
+                json!({"name": ItemStatus::CheckedOut.name()}),
+            );
+            o.remove("inTransitDestinationServicePointId");
+        }
+        Item(out)
+    }
+
+    /// The item as read, to be written back over the version stored now (`_version` is
+    /// inventory's optimistic lock) with its status date left to inventory.
+    pub fn restored(&self, current_version: Option<&Value>) -> Item {
+        let mut body = self.0.clone();
+        if let (Some(v), true) = (current_version, body.get("_version").is_some()) {
+            body["_version"] = v.clone();
+        }
+        if let Some(status) = body.get_mut("status").and_then(Value::as_object_mut) {
+            status.remove("date");
+        }
+        Item(body)
+    }
+
+    /// `_version`, inventory's optimistic-locking counter.
+    pub fn version(&self) -> Option<&Value> {
+        self.0.get("_version")
+    }
+}
+
+record_view!(
+    /// A holdings record (`/holdings-storage/holdings`).
+    Holdings
+);
+
+impl Holdings {
+    pub fn instance_id(&self) -> Option<&str> {
+        text(&self.0, &["instanceId"])
+    }
+}
+
+record_view!(
+    /// An instance (`/instance-storage/instances`).
+    Instance
+);
+
+impl Instance {
+    pub fn title(&self) -> Option<&str> {
+        self.0.get("title").and_then(Value::as_str)
+    }
+}
+
+record_view!(
+    /// A location (`/locations`).
+    Location
+);
+
+impl Location {
+    pub fn name(&self) -> Option<&str> {
+        text(&self.0, &["name"])
+    }
+
+    /// Library, campus and institution ids, `""` for one the location does not name.
+    pub fn units(&self) -> LocationUnits {
+        let id = |key: &str| text(&self.0, &[key]).unwrap_or_default().to_string();
+        LocationUnits {
+            library_id: id("libraryId"),
+            campus_id: id("campusId"),
+            institution_id: id("institutionId"),
+        }
+    }
+}
+
+/// The location units the circulation rules match on (`c`, `b`, `a`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LocationUnits {
+    pub library_id: String,
+    pub campus_id: String,
+    pub institution_id: String,
+}
+
+record_view!(
+    /// A material type (`/material-types`).
+    MaterialType
+);
+
+impl MaterialType {
+    pub fn name(&self) -> Option<&str> {
+        text(&self.0, &["name"])
+    }
+
+    /// The name as read, empty or not (messages print what is there).
+    pub fn raw_name(&self) -> Option<&str> {
+        self.0.get("name").and_then(Value::as_str)
+    }
+}
+
+record_view!(
+    /// A loan type (`/loan-types`).
+    LoanType
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checked_out_keeps_every_other_field() {
+        let item = Item::from_json(json!({
+            "id": "i", "status": {"name": "In transit", "date": "x"}, "inTransitDestinationServicePointId": "sp",
+            "yearCaption": ["2020"], "_version": 3
+        }));
+        assert_eq!(
+            item.checked_out().into_json(),
+            json!({"id": "i", "status": {"name": "Checked out"}, "yearCaption": ["2020"], "_version": 3})
+        );
+        assert_eq!(item.status(), ItemStatus::InTransit);
+    }
+
+    #[test]
+    fn restored_over_the_current_version_without_status_date() {
+        let item = Item::from_json(
+            json!({"id": "i", "status": {"name": "Available", "date": "d"}, "_version": 1}),
+        );
+        assert_eq!(
+            item.restored(Some(&json!(2))).into_json(),
+            json!({"id": "i", "status": {"name": "Available"}, "_version": 2})
+        );
+        let unversioned = Item::from_json(json!({"id": "i"}));
+        assert_eq!(
+            unversioned.restored(Some(&json!(2))).into_json(),
+            json!({"id": "i"})
+        );
+    }
+
+    #[test]
+    fn loan_type_prefers_the_temporary_one() {
+        let item = Item::from_json(json!({"permanentLoanTypeId": "p", "temporaryLoanTypeId": "t"}));
+        assert_eq!(item.loan_type_id(), Some("t"));
+        let item = Item::from_json(json!({"permanentLoanTypeId": "p", "temporaryLoanTypeId": ""}));
+        assert_eq!(item.loan_type_id(), Some("p"));
+    }
+}

@@ -1,0 +1,123 @@
+//! Loans (`/loan-storage/loans`): the view of a stored loan, and a new loan as a check-out
+//! creates it.
+use super::record::{record_view, text};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use shared_types::dates::iso_millis_z;
+
+record_view!(
+    /// A loan.
+    Loan
+);
+
+impl Loan {
+    pub fn item_id(&self) -> Option<&str> {
+        text(&self.0, &["itemId"])
+    }
+
+    pub fn user_id(&self) -> Option<&str> {
+        text(&self.0, &["userId"])
+    }
+
+    pub fn checkout_service_point_id(&self) -> Option<&str> {
+        text(&self.0, &["checkoutServicePointId"])
+    }
+
+    /// The loan as storage answered, with `loanDate` and `dueDate` as this module wrote them in
+    /// `written` (UTC, milliseconds, `Z`) rather than as storage echoes them.
+    pub fn with_dates_of(mut self, written: &Loan) -> Loan {
+        for key in ["loanDate", "dueDate"] {
+            if let (Some(o), Some(v)) = (self.0.as_object_mut(), written.0.get(key)) {
+                o.insert(key.to_string(), v.clone());
+            }
+        }
+        self
+    }
+}
+
+/// `action` of a loan a check-out creates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckOutAction {
+    CheckedOut,
+    CheckedOutThroughOverride,
+}
+
+impl CheckOutAction {
+    pub fn name(self) -> &'static str {
+        match self {
+            CheckOutAction::CheckedOut => "checkedout",
+            CheckOutAction::CheckedOutThroughOverride => "checkedOutThroughOverride",
+        }
+    }
+}
+
+/// What a new loan is made of.
+#[derive(Debug, Clone)]
+pub struct NewLoan<'a> {
+    pub id: &'a str,
+    pub user_id: &'a str,
+    pub proxy_user_id: Option<&'a str>,
+    pub item_id: &'a str,
+    pub item_location_id: Option<&'a str>,
+    pub action: CheckOutAction,
+    pub action_comment: Option<&'a str>,
+    pub loan_date: DateTime<Utc>,
+    pub due_date: DateTime<Utc>,
+    pub service_point_id: &'a str,
+    pub loan_policy_id: &'a str,
+    /// `""` when the rules gave none.
+    pub overdue_fine_policy_id: &'a str,
+    pub lost_item_policy_id: &'a str,
+    /// Only a patron group that was found (FOLIO keeps the group record's id).
+    pub patron_group_id: Option<&'a str>,
+    pub is_dcb: bool,
+    pub changed_by_recall: bool,
+    /// The loan starts "In use" at this time (a policy `forUseAtLocation`).
+    pub in_use_since: Option<DateTime<Utc>>,
+}
+
+impl NewLoan<'_> {
+    /// The open loan as it is created in storage.
+    pub fn to_loan(&self) -> Loan {
+        let mut loan = json!({
+            "id": self.id,
+            "userId": self.user_id,
+            "itemId": self.item_id,
+            "status": {"name": "Open"},
+            "action": self.action.name(),
+            "loanDate": iso_millis_z(self.loan_date),
+            "dueDate": iso_millis_z(self.due_date),
+            "checkoutServicePointId": self.service_point_id,
+            "loanPolicyId": self.loan_policy_id,
+            "itemStatus": "Checked out",
+            "isDcb": self.is_dcb,
+        });
+        let mut set = |key: &str, v: Option<&str>| {
+            if let Some(v) = v {
+                loan[key] = json!(v);
+            }
+        };
+        set("proxyUserId", self.proxy_user_id);
+        set("itemEffectiveLocationIdAtCheckOut", self.item_location_id);
+        set(
+            "overdueFinePolicyId",
+            Some(self.overdue_fine_policy_id).filter(|x| !x.is_empty()),
+        );
+        set(
+            "lostItemPolicyId",
+            Some(self.lost_item_policy_id).filter(|x| !x.is_empty()),
+        );
+        set("patronGroupIdAtCheckout", self.patron_group_id);
+        if self.action == CheckOutAction::CheckedOutThroughOverride {
+            set("actionComment", self.action_comment);
+        }
+        if self.changed_by_recall {
+            loan["dueDateChangedByRecall"] = json!(true);
+        }
+        if let Some(since) = self.in_use_since {
+            loan["forUseAtLocation"] =
+                json!({"status": "In use", "statusDate": iso_millis_z(since)});
+        }
+        Loan(loan)
+    }
+}

@@ -1,0 +1,58 @@
+//! What every view of another module's record shares: the JSON as read, kept whole so that a
+//! record changed and written back loses no field another module stored, and the few readers
+//! the typed accessors are built from.
+use serde_json::Value;
+
+/// A view of a record owned by another module: typed accessors over the JSON as read.
+macro_rules! record_view {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Default, PartialEq)]
+        pub struct $name(serde_json::Value);
+
+        impl $name {
+            pub fn from_json(json: serde_json::Value) -> Self {
+                $name(json)
+            }
+
+            /// The record as read (or as changed), every field kept.
+            pub fn json(&self) -> &serde_json::Value {
+                &self.0
+            }
+
+            pub fn into_json(self) -> serde_json::Value {
+                self.0
+            }
+
+            /// A field as read, for answers and events that copy it as it is.
+            pub fn field(&self, key: &str) -> Option<&serde_json::Value> {
+                self.0.get(key)
+            }
+
+            /// The record's id (`""` when it has none).
+            pub fn id(&self) -> &str {
+                $crate::domain::record::text(&self.0, &["id"]).unwrap_or_default()
+            }
+        }
+    };
+}
+pub(crate) use record_view;
+
+/// A string at `path` that is not empty (how FOLIO's modules treat an empty value: absent).
+pub(crate) fn text<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
+    let mut cur = v;
+    for key in path {
+        cur = cur.get(key)?;
+    }
+    cur.as_str().filter(|s| !s.is_empty())
+}
+
+/// A boolean at `key`.
+pub(crate) fn flag(v: &Value, key: &str) -> Option<bool> {
+    v.get(key).and_then(Value::as_bool)
+}
+
+/// A value at `key`, cloned (for answers that copy it as it is).
+pub(crate) fn cloned(v: &Value, key: &str) -> Option<Value> {
+    v.get(key).cloned()
+}

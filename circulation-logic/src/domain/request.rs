@@ -1,0 +1,238 @@
+//! Views of requests (`/request-storage/requests`) and of an item's request queue.
+use super::record::{record_view, text};
+use serde_json::{json, Value};
+
+/// `requestType`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestType {
+    Hold,
+    Recall,
+    Page,
+    Other,
+}
+
+/// `fulfillmentPreference`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FulfillmentPreference {
+    HoldShelf,
+    Delivery,
+    Other,
+}
+
+/// The open statuses a queue holds, as the CQL of a queue read names them.
+pub const OPEN_STATUSES_CQL: &str = "(\"Open - Not yet filled\" or \"Open - Awaiting pickup\" or \"Open - In transit\" or \"Open - Awaiting delivery\")";
+
+pub const OPEN_NOT_YET_FILLED: &str = "Open - Not yet filled";
+pub const CLOSED_FILLED: &str = "Closed - Filled";
+
+record_view!(
+    /// A request.
+    Request
+);
+
+impl Request {
+    pub fn requester_id(&self) -> Option<&str> {
+        text(&self.0, &["requesterId"])
+    }
+
+    /// The requested item; none for a title-level request not yet given one.
+    pub fn item_id(&self) -> Option<&str> {
+        text(&self.0, &["itemId"])
+    }
+
+    pub fn status(&self) -> Option<&str> {
+        text(&self.0, &["status"])
+    }
+
+    pub fn request_type(&self) -> RequestType {
+        match text(&self.0, &["requestType"]) {
+            Some("Hold") => RequestType::Hold,
+            Some("Recall") => RequestType::Recall,
+            Some("Page") => RequestType::Page,
+            _ => RequestType::Other,
+        }
+    }
+
+    pub fn fulfillment_preference(&self) -> FulfillmentPreference {
+        match text(&self.0, &["fulfillmentPreference"]) {
+            Some("Hold Shelf") => FulfillmentPreference::HoldShelf,
+            Some("Delivery") => FulfillmentPreference::Delivery,
+            _ => FulfillmentPreference::Other,
+        }
+    }
+
+    pub fn position(&self) -> Option<i64> {
+        self.0.get("position").and_then(Value::as_i64)
+    }
+
+    /// Whether this request is for `item_id` (a title-level request without an item is for
+    /// any item of its instance).
+    fn is_for(&self, item_id: &str) -> bool {
+        self.item_id().is_none_or(|id| id == item_id)
+    }
+
+    /// The request closed as filled: out of the queue (no position).
+    pub fn filled(&self) -> Request {
+        let mut after = self.0.clone();
+        if let Some(o) = after.as_object_mut() {
+            o.insert("status".into(), json!(CLOSED_FILLED));
+            o.remove("position");
+        }
+        Request(after)
+    }
+
+    /// A title-level request given the item that fills it.
+    pub fn with_item(mut self, item_id: &str, holdings_record_id: Option<&str>) -> Request {
+        if self.0.get("itemId").is_none() {
+            self.0["itemId"] = json!(item_id);
+            self.0["holdingsRecordId"] = json!(holdings_record_id);
+        }
+        self
+    }
+
+    fn with_position(&self, position: i64) -> Request {
+        let mut changed = self.0.clone();
+        changed["position"] = json!(position);
+        Request(changed)
+    }
+}
+
+/// The open requests of an item (and, with title-level requests, of its instance), in queue
+/// order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RequestQueue(pub Vec<Request>);
+
+/// The request a check-out fills, before and after, and the rest of the queue renumbered.
+#[derive(Debug, Clone)]
+pub struct Fulfilment {
+    pub before: Request,
+    pub after: Request,
+    /// The other requests with their new positions, when any position changed.
+    pub resequenced: Vec<Request>,
+    /// The same requests as read (for the undo).
+    pub resequenced_before: Vec<Request>,
+}
+
+impl Fulfilment {
+    /// A title-level request filled with `item_id` is given the item.
+    pub fn with_item(mut self, item_id: &str, holdings_record_id: Option<&str>) -> Fulfilment {
+        self.after = self.after.with_item(item_id, holdings_record_id);
+        self
+    }
+}
+
+impl RequestQueue {
+    pub fn from_json(list: Vec<Value>) -> RequestQueue {
+        RequestQueue(list.into_iter().map(Request::from_json).collect())
+    }
+
+    pub fn requests(&self) -> &[Request] {
+        &self.0
+    }
+
+    /// The first request a check-out of `item_id` would fill: the queue's first Hold Shelf or
+    /// Delivery request for this item (or title-level without an item yet).
+    pub fn first_fulfillable(&self, item_id: &str) -> Option<&Request> {
+        self.0.iter().find(|r| {
+            matches!(
+                r.fulfillment_preference(),
+                FulfillmentPreference::HoldShelf | FulfillmentPreference::Delivery
+            ) && r.is_for(item_id)
+        })
+    }
+
+    /// Whether the loan policy's alternate check-out period applies: a Hold "Open - Not yet
+    /// filled" for this item, or title-level without an item (mod-circulation's
+    /// `LoanPolicy.isAlternatePeriod`; a hold on another item of the instance does not count).
+    pub fn has_waiting_hold(&self, item_id: &str) -> bool {
+        self.0.iter().any(|r| {
+            r.request_type() == RequestType::Hold
+                && r.status() == Some(OPEN_NOT_YET_FILLED)
+                && r.is_for(item_id)
+        })
+    }
+
+    /// An open Recall for `item_id` other than `except` (the request the check-out fills). As
+    /// mod-circulation's `containsRequestOfTypeForItem`: a title-level recall counts once it
+    /// has been given this item.
+    pub fn has_recall_for(&self, item_id: &str, except: Option<&Request>) -> bool {
+        self.0.iter().any(|r| {
+            except.is_none_or(|e| e.id() != r.id())
+                && r.request_type() == RequestType::Recall
+                && r.item_id() == Some(item_id)
+        })
+    }
+
+    /// `request` closed as filled and the rest of the queue (in queue order) renumbered from 1.
+    pub fn fulfil(&self, request: &Request) -> Fulfilment {
+        let mut resequenced = Vec::new();
+        let mut resequenced_before = Vec::new();
+        let rest = self.0.iter().filter(|r| r.id() != request.id());
+        for (i, r) in rest.enumerate() {
+            let position = (i + 1) as i64;
+            if r.position() != Some(position) {
+                resequenced.push(r.with_position(position));
+                resequenced_before.push(r.clone());
+            }
+        }
+        Fulfilment {
+            before: request.clone(),
+            after: request.filled(),
+            resequenced,
+            resequenced_before,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn queue(list: Value) -> RequestQueue {
+        RequestQueue::from_json(list.as_array().unwrap().clone())
+    }
+
+    #[test]
+    fn fulfil_closes_the_request_and_renumbers_the_rest() {
+        let q = queue(json!([
+            {"id": "a", "position": 1, "status": "Open - Not yet filled"},
+            {"id": "b", "position": 2},
+            {"id": "c", "position": 4},
+        ]));
+        let f = q.fulfil(&q.0[0]);
+        assert_eq!(
+            f.after.json(),
+            &json!({"id": "a", "status": "Closed - Filled"})
+        );
+        let positions: Vec<_> = f
+            .resequenced
+            .iter()
+            .map(|r| (r.id().to_string(), r.position()))
+            .collect();
+        assert_eq!(
+            positions,
+            vec![("b".into(), Some(1)), ("c".into(), Some(2))]
+        );
+        assert_eq!(f.resequenced_before[1].position(), Some(4));
+    }
+
+    #[test]
+    fn first_fulfillable_skips_pages_and_other_items() {
+        let q = queue(json!([
+            {"id": "p", "fulfillmentPreference": "Pick up"},
+            {"id": "o", "fulfillmentPreference": "Hold Shelf", "itemId": "other"},
+            {"id": "t", "fulfillmentPreference": "Delivery"},
+        ]));
+        assert_eq!(q.first_fulfillable("item").map(Request::id), Some("t"));
+    }
+
+    #[test]
+    fn recalls_for_this_item_other_than_the_filled_one() {
+        let q = queue(json!([
+            {"id": "r", "requestType": "Recall", "itemId": "item"},
+            {"id": "t", "requestType": "Recall"},
+        ]));
+        assert!(q.has_recall_for("item", None));
+        assert!(!q.has_recall_for("item", Some(&q.0[0])));
+    }
+}

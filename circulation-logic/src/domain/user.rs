@@ -1,0 +1,178 @@
+//! Views of the users module's records (users, patron groups, proxy relationships) and of the
+//! patron blocks a check-out looks at.
+use super::record::{cloned, flag, record_view, text};
+use crate::due_date::{parse_date_time, parse_utc};
+use chrono::{DateTime, FixedOffset, Utc};
+use serde_json::{json, Value};
+
+record_view!(
+    /// A user (`/users`).
+    User
+);
+
+impl User {
+    pub fn barcode(&self) -> Option<&str> {
+        text(&self.0, &["barcode"])
+    }
+
+    pub fn patron_group_id(&self) -> Option<&str> {
+        text(&self.0, &["patronGroup"])
+    }
+
+    /// `None` when the record does not say whether the user is active; else whether active and
+    /// not expired at `now`.
+    pub fn is_active(&self, now: DateTime<Utc>) -> Option<bool> {
+        let active = self.0.get("active")?.as_bool().unwrap_or(false);
+        let expired = text(&self.0, &["expirationDate"])
+            .and_then(parse_utc)
+            .is_some_and(|d| d < now);
+        Some(active && !expired)
+    }
+
+    /// The expiration date with its offset, as the due-date rules read it.
+    pub fn expiration_date(&self) -> Option<DateTime<FixedOffset>> {
+        text(&self.0, &["expirationDate"]).and_then(parse_date_time)
+    }
+
+    /// A user of type "dcb" (mod-dcb's virtual patrons).
+    pub fn is_dcb(&self) -> bool {
+        text(&self.0, &["type"]) == Some("dcb")
+    }
+
+    /// `Last, First` when both are there, else the username; `null` as FOLIO's messages print
+    /// a missing username.
+    pub fn personal_name(&self) -> String {
+        let name = |key: &str| text(&self.0, &["personal", key]).filter(|n| !n.trim().is_empty());
+        match (name("lastName"), name("firstName")) {
+            (Some(last), Some(first)) => format!("{last}, {first}"),
+            _ => self
+                .0
+                .get("username")
+                .and_then(Value::as_str)
+                .unwrap_or("null")
+                .to_string(),
+        }
+    }
+
+    /// The name a log record gives its source: `Last, First`, or the last name alone.
+    pub fn source_name(&self) -> Option<String> {
+        let last = text(&self.0, &["personal", "lastName"])?;
+        Some(match text(&self.0, &["personal", "firstName"]) {
+            Some(first) => format!("{last}, {first}"),
+            None => last.to_string(),
+        })
+    }
+
+    /// The borrower summary of a loan answer: always its six keys, `null` for what the user
+    /// record lacks.
+    pub fn borrower_summary(&self) -> Value {
+        let personal = self.0.get("personal");
+        let of =
+            |v: Option<&Value>, key: &str| v.and_then(|v| cloned(v, key)).unwrap_or(Value::Null);
+        json!({
+            "firstName": of(personal, "firstName"),
+            "lastName": of(personal, "lastName"),
+            "middleName": of(personal, "middleName"),
+            "barcode": of(Some(&self.0), "barcode"),
+            "preferredFirstName": of(personal, "preferredFirstName"),
+            "patronGroup": of(Some(&self.0), "patronGroup"),
+        })
+    }
+}
+
+record_view!(
+    /// A patron group (`/groups`).
+    PatronGroup
+);
+
+impl PatronGroup {
+    /// The group's name (`group`).
+    pub fn name(&self) -> Option<Value> {
+        cloned(&self.0, "group")
+    }
+
+    /// The raw id, as the loan answer copies it.
+    pub fn id_value(&self) -> Option<Value> {
+        cloned(&self.0, "id")
+    }
+}
+
+record_view!(
+    /// A proxy relationship (`/proxiesfor`); older records keep status and expiry under `meta`.
+    ProxyRelationship
+);
+
+impl ProxyRelationship {
+    /// Active and not expired at `now`.
+    pub fn is_active(&self, now: DateTime<Utc>) -> bool {
+        let status = text(&self.0, &["status"]).or(text(&self.0, &["meta", "status"]));
+        let expiry =
+            text(&self.0, &["expirationDate"]).or(text(&self.0, &["meta", "expirationDate"]));
+        status.is_some_and(|st| st.eq_ignore_ascii_case("active"))
+            && expiry.and_then(parse_utc).is_none_or(|d| d >= now)
+    }
+}
+
+record_view!(
+    /// A manual patron block (`/manualblocks`).
+    ManualBlock
+);
+
+impl ManualBlock {
+    /// Blocks borrowing and has not expired at `now`.
+    pub fn blocks_borrowing(&self, now: DateTime<Utc>) -> bool {
+        flag(&self.0, "borrowing") == Some(true)
+            && text(&self.0, &["expirationDate"])
+                .and_then(parse_utc)
+                .is_none_or(|d| d > now)
+    }
+
+    /// The description as FOLIO's message prints it (`null` when missing).
+    pub fn description(&self) -> &str {
+        self.0.get("desc").and_then(Value::as_str).unwrap_or("null")
+    }
+}
+
+record_view!(
+    /// An automated patron block (`/automated-patron-blocks/{userId}`).
+    AutomatedBlock
+);
+
+impl AutomatedBlock {
+    pub fn blocks_borrowing(&self) -> bool {
+        flag(&self.0, "blockBorrowing") == Some(true)
+    }
+
+    pub fn message(&self) -> &str {
+        self.0.get("message").and_then(Value::as_str).unwrap_or("")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn personal_name_needs_both_names() {
+        let user = |v| User::from_json(v);
+        assert_eq!(
+            user(json!({"personal": {"lastName": "Doe", "firstName": "Jane"}})).personal_name(),
+            "Doe, Jane"
+        );
+        assert_eq!(
+            user(json!({"username": "jd", "personal": {"lastName": "Doe", "firstName": " "}}))
+                .personal_name(),
+            "jd"
+        );
+        assert_eq!(user(json!({})).personal_name(), "null");
+    }
+
+    #[test]
+    fn borrower_summary_has_six_keys() {
+        let summary = User::from_json(json!({"barcode": "b", "personal": {"lastName": "D"}}))
+            .borrower_summary();
+        assert_eq!(summary.as_object().unwrap().len(), 6);
+        assert_eq!(summary["firstName"], Value::Null);
+        assert_eq!(summary["barcode"], "b");
+    }
+}

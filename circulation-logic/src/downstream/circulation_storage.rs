@@ -1,0 +1,209 @@
+//! Circulation storage (this project's storage module, or mod-circulation-storage): loans,
+//! requests, rules, loan and notice policies, schedules, patron action sessions, scheduled
+//! notices and check-out locks.
+use super::Peers;
+use crate::domain::request::OPEN_STATUSES_CQL;
+use crate::domain::{Loan, LoanPolicyRecord, NoticePolicy, Request, RequestQueue};
+use crate::okapi::{cql_quote, CallError, Reply};
+use reqwest::Method;
+use serde_json::{json, Value};
+use shared_types::policy::{FixedDueDateSchedule, ScheduledNotice};
+
+const LOANS: &str = "/loan-storage/loans";
+const REQUESTS: &str = "/request-storage/requests";
+const REQUEST_BATCH: &str = "/request-storage-batch/requests";
+const SESSIONS: &str = "/patron-action-session-storage/patron-action-sessions";
+const SCHEDULED_NOTICES: &str = "/scheduled-notice-storage/scheduled-notices";
+const LOCKS: &str = "/check-out-lock-storage";
+const RULES: &str = "/circulation-rules-storage";
+
+#[derive(Clone, Copy)]
+pub struct CirculationStorage<'a>(pub(super) Peers<'a>);
+
+impl CirculationStorage<'_> {
+    /// The open loans of an item (there is at most one).
+    pub async fn open_loans_for_item(&self, item_id: &str) -> Result<Vec<Loan>, CallError> {
+        let q = format!("status.name==\"Open\" and itemId=={}", cql_quote(item_id));
+        let list = self
+            .0
+            .okapi
+            .get_list(
+                "open loan for item",
+                LOANS,
+                &[("query", &q), ("limit", "1")],
+                "loans",
+            )
+            .await?;
+        Ok(list.into_iter().map(Loan::from_json).collect())
+    }
+
+    /// The open loans of a borrower.
+    pub async fn open_loans_of_user(&self, user_id: &str) -> Result<Vec<Loan>, CallError> {
+        let q = format!("status.name==\"Open\" and userId=={}", cql_quote(user_id));
+        let list = self
+            .0
+            .okapi
+            .get_list(
+                "open loans of borrower",
+                LOANS,
+                &[("query", &q), ("limit", "10000")],
+                "loans",
+            )
+            .await?;
+        Ok(list.into_iter().map(Loan::from_json).collect())
+    }
+
+    /// `POST` a loan; the answer whatever its status (the caller reads a refusal itself).
+    pub async fn create_loan(&self, loan: &Loan) -> Result<Reply, CallError> {
+        self.0
+            .okapi
+            .call("create loan", Method::POST, LOANS, &[], Some(loan.json()))
+            .await
+    }
+
+    pub async fn delete_loan(&self, name: &str, loan_id: &str) -> Result<Reply, CallError> {
+        self.0
+            .okapi
+            .write(name, Method::DELETE, &format!("{LOANS}/{loan_id}"), None)
+            .await
+    }
+
+    /// The open requests of the item (and, with title-level requests, of its instance), in
+    /// queue order.
+    pub async fn request_queue(
+        &self,
+        item_id: &str,
+        instance_id: Option<&str>,
+    ) -> Result<RequestQueue, CallError> {
+        let q = match instance_id {
+            None => format!(
+                "itemId=={} and status=={OPEN_STATUSES_CQL} and requestLevel==(\"Item\") sortBy position/sort.ascending",
+                cql_quote(item_id)
+            ),
+            Some(instance_id) => format!(
+                "(itemId=={} or instanceId=={}) and status=={OPEN_STATUSES_CQL} and requestLevel==(\"Item\" or \"Title\") sortBy position/sort.ascending",
+                cql_quote(item_id),
+                cql_quote(instance_id)
+            ),
+        };
+        let list = self
+            .0
+            .okapi
+            .get_list(
+                "request queue",
+                REQUESTS,
+                &[("query", &q), ("limit", "1000")],
+                "requests",
+            )
+            .await?;
+        Ok(RequestQueue::from_json(list))
+    }
+
+    pub async fn update_request(&self, name: &str, request: &Request) -> Result<Reply, CallError> {
+        let path = format!("{REQUESTS}/{}", request.id());
+        self.0
+            .okapi
+            .write(name, Method::PUT, &path, Some(request.json()))
+            .await
+    }
+
+    /// Several requests written at once (a queue's new positions).
+    pub async fn update_requests(
+        &self,
+        name: &str,
+        requests: &[Request],
+    ) -> Result<Reply, CallError> {
+        let list: Vec<&Value> = requests.iter().map(Request::json).collect();
+        self.0
+            .okapi
+            .write(
+                name,
+                Method::POST,
+                REQUEST_BATCH,
+                Some(&json!({ "requests": list })),
+            )
+            .await
+    }
+
+    /// The tenant's circulation rules document (cached).
+    pub async fn rules(&self) -> Result<Option<Value>, CallError> {
+        self.0
+            .cache
+            .get(self.0.okapi, "circulation rules", RULES)
+            .await
+    }
+
+    pub async fn loan_policy(&self, id: &str) -> Result<Option<LoanPolicyRecord>, CallError> {
+        let path = format!("/loan-policy-storage/loan-policies/{id}");
+        self.0
+            .cached("loan policy", &path, LoanPolicyRecord::from_json)
+            .await
+    }
+
+    pub async fn notice_policy(&self, id: &str) -> Result<Option<NoticePolicy>, CallError> {
+        let path = format!("/patron-notice-policy-storage/patron-notice-policies/{id}");
+        self.0
+            .cached("patron notice policy", &path, NoticePolicy::from_json)
+            .await
+    }
+
+    /// A fixed due date schedule (cached); one that cannot be read as a schedule is none.
+    pub async fn fixed_due_date_schedule(
+        &self,
+        id: &str,
+    ) -> Result<Option<FixedDueDateSchedule>, CallError> {
+        let path = format!("/fixed-due-date-schedule-storage/fixed-due-date-schedules/{id}");
+        Ok(self
+            .0
+            .cache
+            .get(self.0.okapi, "fixed due date schedule", &path)
+            .await?
+            .and_then(|v| serde_json::from_value(v).ok()))
+    }
+
+    pub async fn create_session(&self, session: &Value) -> Result<Reply, CallError> {
+        self.0
+            .okapi
+            .write(
+                "patron action session",
+                Method::POST,
+                SESSIONS,
+                Some(session),
+            )
+            .await
+    }
+
+    pub async fn delete_session(&self, name: &str, session_id: &str) -> Result<Reply, CallError> {
+        let path = format!("{SESSIONS}/{session_id}");
+        self.0.okapi.write(name, Method::DELETE, &path, None).await
+    }
+
+    pub async fn schedule_notice(
+        &self,
+        name: &str,
+        notice: &ScheduledNotice,
+    ) -> Result<Reply, CallError> {
+        let body = serde_json::to_value(notice).unwrap_or_default();
+        self.0
+            .okapi
+            .write(name, Method::POST, SCHEDULED_NOTICES, Some(&body))
+            .await
+    }
+
+    /// Takes a patron's check-out lock: the lock's id, or the failure.
+    pub async fn acquire_lock(&self, user_id: &str, ttl_ms: u64) -> Result<Reply, CallError> {
+        let body = json!({"userId": user_id, "ttlMs": ttl_ms});
+        self.0
+            .okapi
+            .write("acquire check-out lock", Method::POST, LOCKS, Some(&body))
+            .await
+    }
+
+    pub async fn release_lock(&self, lock_id: &str) -> Result<Reply, CallError> {
+        let path = format!("{LOCKS}/{lock_id}");
+        self.0
+            .okapi
+            .write("release check-out lock", Method::DELETE, &path, None)
+            .await
+    }
+}

@@ -1,0 +1,143 @@
+//! Inventory (mod-inventory-storage), and mod-dcb's circulation items for DCB virtual items.
+use super::{first, Peers};
+use crate::domain::{Holdings, Instance, Item, LoanType, Location, MaterialType};
+use crate::okapi::{cql_quote, CallError, Reply};
+use reqwest::Method;
+
+const ITEMS: &str = "/item-storage/items";
+/// mod-dcb's circulation items (virtual items of Direct Consortial Borrowing).
+const CIRCULATION_ITEMS: &str = "/circulation-item";
+
+#[derive(Clone, Copy)]
+pub struct Inventory<'a>(pub(super) Peers<'a>);
+
+/// Where an item is written: inventory, or mod-dcb's circulation items for a DCB item.
+pub fn item_path(item: &Item) -> String {
+    let base = match item.is_dcb() {
+        true => CIRCULATION_ITEMS,
+        false => ITEMS,
+    };
+    format!("{base}/{}", item.id())
+}
+
+impl Inventory<'_> {
+    /// The item with this barcode; a DCB item lives in `/circulation-item`, a module that is
+    /// optional, so a failure there only means "not found", as in mod-circulation.
+    pub async fn item_by_barcode(&self, barcode: &str) -> Result<Option<Item>, CallError> {
+        let okapi = self.0.okapi;
+        let q = format!("barcode=={}", cql_quote(barcode));
+        let query = [("query", q.as_str()), ("limit", "1")];
+        let found = first(
+            okapi
+                .get_list("item by barcode", ITEMS, &query, "items")
+                .await?,
+        );
+        if found.is_some() {
+            return Ok(found.map(Item::from_json));
+        }
+        let dcb = okapi
+            .get_list(
+                "circulation item by barcode",
+                CIRCULATION_ITEMS,
+                &query,
+                "items",
+            )
+            .await;
+        Ok(dcb.ok().and_then(first).map(Item::from_json))
+    }
+
+    /// Items by id, in batches of 50 (one call each, joined through the fan).
+    pub async fn items_by_ids(&self, name: &str, ids: &[&str]) -> Result<Vec<Item>, CallError> {
+        let okapi = self.0.okapi;
+        let batches: Vec<_> = ids
+            .chunks(50)
+            .map(|chunk| {
+                let q = format!(
+                    "id==({})",
+                    chunk
+                        .iter()
+                        .map(|i| cql_quote(i))
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                );
+                async move {
+                    okapi
+                        .get_list(
+                            name,
+                            ITEMS,
+                            &[("query", &q), ("limit", "2147483647")],
+                            "items",
+                        )
+                        .await
+                }
+            })
+            .collect();
+        let mut items = Vec::new();
+        for batch in self.0.fan.all(batches).await {
+            items.extend(batch?.into_iter().map(Item::from_json));
+        }
+        Ok(items)
+    }
+
+    pub async fn holdings(&self, id: &str) -> Result<Option<Holdings>, CallError> {
+        let path = format!("/holdings-storage/holdings/{id}");
+        Ok(self
+            .0
+            .okapi
+            .get_opt("holdings", &path)
+            .await?
+            .map(Holdings::from_json))
+    }
+
+    pub async fn instance(&self, id: &str) -> Result<Option<Instance>, CallError> {
+        let path = format!("/instance-storage/instances/{id}");
+        Ok(self
+            .0
+            .okapi
+            .get_opt("instance", &path)
+            .await?
+            .map(Instance::from_json))
+    }
+
+    /// A location (cached); a DCB item's location is a shadow location, hidden unless asked
+    /// for.
+    pub async fn location(&self, id: &str, shadow: bool) -> Result<Option<Location>, CallError> {
+        let query = if shadow {
+            "?includeShadowLocations=true"
+        } else {
+            ""
+        };
+        let path = format!("/locations/{id}{query}");
+        self.0.cached("location", &path, Location::from_json).await
+    }
+
+    pub async fn material_type(&self, id: &str) -> Result<Option<MaterialType>, CallError> {
+        let path = format!("/material-types/{id}");
+        self.0
+            .cached("material type", &path, MaterialType::from_json)
+            .await
+    }
+
+    pub async fn loan_type(&self, id: &str) -> Result<Option<LoanType>, CallError> {
+        let path = format!("/loan-types/{id}");
+        self.0.cached("loan type", &path, LoanType::from_json).await
+    }
+
+    /// The item as stored now (for an undo that writes over its current version).
+    pub async fn item_as_stored(&self, name: &str, item: &Item) -> Result<Option<Item>, CallError> {
+        Ok(self
+            .0
+            .okapi
+            .get_opt(name, &item_path(item))
+            .await?
+            .map(Item::from_json))
+    }
+
+    /// `PUT` the item where it lives.
+    pub async fn update_item(&self, name: &str, item: &Item) -> Result<Reply, CallError> {
+        self.0
+            .okapi
+            .write(name, Method::PUT, &item_path(item), Some(item.json()))
+            .await
+    }
+}

@@ -1,0 +1,62 @@
+//! Users (mod-users): users, patron groups and proxy relationships.
+use super::{first, Peers};
+use crate::domain::{PatronGroup, ProxyRelationship, User};
+use crate::okapi::{cql_quote, CallError};
+
+#[derive(Clone, Copy)]
+pub struct Users<'a>(pub(super) Peers<'a>);
+
+impl Users<'_> {
+    /// The user with this barcode, under the hop `name` (borrower or proxy).
+    pub async fn by_barcode(&self, name: &str, barcode: &str) -> Result<Option<User>, CallError> {
+        let q = format!("barcode=={}", cql_quote(barcode));
+        Ok(first(
+            self.0
+                .okapi
+                .get_list(name, "/users", &[("query", &q), ("limit", "1")], "users")
+                .await?,
+        )
+        .map(User::from_json))
+    }
+
+    pub async fn by_id(&self, name: &str, id: &str) -> Result<Option<User>, CallError> {
+        Ok(self
+            .0
+            .okapi
+            .get_opt(name, &format!("/users/{id}"))
+            .await?
+            .map(User::from_json))
+    }
+
+    /// A patron group (cached: configuration, re-readable at any time).
+    pub async fn patron_group(&self, id: &str) -> Result<Option<PatronGroup>, CallError> {
+        let path = format!("/groups/{id}");
+        self.0
+            .cached("patron group", &path, PatronGroup::from_json)
+            .await
+    }
+
+    /// The relationships in which `proxy_id` proxies for `user_id`.
+    pub async fn proxy_relationships(
+        &self,
+        proxy_id: &str,
+        user_id: &str,
+    ) -> Result<Vec<ProxyRelationship>, CallError> {
+        let q = format!(
+            "proxyUserId=={} and userId=={}",
+            cql_quote(proxy_id),
+            cql_quote(user_id)
+        );
+        let list = self
+            .0
+            .okapi
+            .get_list(
+                "proxy relationship",
+                "/proxiesfor",
+                &[("query", &q), ("limit", "1000")],
+                "proxiesFor",
+            )
+            .await?;
+        Ok(list.into_iter().map(ProxyRelationship::from_json).collect())
+    }
+}

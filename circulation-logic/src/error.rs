@@ -1,0 +1,58 @@
+//! Why a request to this module fails, and the one mapping from a failure to FOLIO's answer.
+use crate::okapi::{CallError, Reply};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use shared_types::errors::{mod_circulation_body, Error};
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum Failure {
+    /// 400 `text/plain`: a request this module cannot read (no Okapi headers, no JSON object).
+    #[error("{0}")]
+    BadRequest(String),
+    /// A downstream call gave no usable answer.
+    #[error(transparent)]
+    Call(#[from] CallError),
+    /// 500 `text/plain` with FOLIO's message.
+    #[error("{0}")]
+    Server(String),
+    /// 422 with FOLIO's error list.
+    #[error("refused: {0:?}")]
+    Refused(Vec<Error>),
+    /// A downstream answer forwarded as it is.
+    #[error("forwarded: {} {}", .0.status, .0.body)]
+    Forward(Reply),
+}
+
+impl Failure {
+    /// The single 422 error of a refusal.
+    pub fn refused(error: Error) -> Failure {
+        Failure::Refused(vec![error])
+    }
+}
+
+fn text(status: StatusCode, message: &str) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/plain")
+        .body(message.to_string())
+}
+
+impl ResponseError for Failure {
+    fn status_code(&self) -> StatusCode {
+        self.error_response().status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            Failure::BadRequest(message) => text(StatusCode::BAD_REQUEST, message),
+            Failure::Call(e) => e.to_response(),
+            Failure::Server(message) => text(StatusCode::INTERNAL_SERVER_ERROR, message),
+            // Written like FOLIO's JSON answers, the 201 included.
+            Failure::Refused(errors) => HttpResponse::UnprocessableEntity()
+                .content_type("application/json; charset=utf-8")
+                .body(
+                    serde_json::to_string_pretty(&mod_circulation_body(errors)).unwrap_or_default(),
+                ),
+            Failure::Forward(reply) => reply.forward(),
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! The business events a flow publishes through mod-pubsub, as mod-circulation does:
+//! `ITEM_CHECKED_OUT` and `LOG_RECORD` (the circulation log). Published after the answer is
+//! decided, fire-and-forget: an event never changes the answer.
+use crate::domain::{CheckOutAction, Loan, User};
+use crate::downstream::Peers;
+use crate::fanout::Fan;
+use crate::okapi::{Okapi, PolicyCache};
+use chrono_tz::Tz;
+use serde_json::{json, Value};
+use shared_types::policy::Period;
+
+/// An event to publish: its type and payload.
+pub type Event = (&'static str, Value);
+
+/// `ITEM_CHECKED_OUT`: the loan and, when the loan policy has one, its grace period.
+pub fn item_checked_out(loan: &Loan, grace: Option<Period>) -> Event {
+    let mut payload = json!({
+        "userId": loan.field("userId"),
+        "loanId": loan.field("id"),
+        "dueDate": loan.field("dueDate"),
+    });
+    if let Some(grace) = grace {
+        payload["gracePeriod"] =
+            json!({"duration": grace.duration, "intervalId": grace.interval_id.as_str()});
+    }
+    ("ITEM_CHECKED_OUT", payload)
+}
+
+/// What a check-out's log record says beside the loan.
+pub struct CheckOutLog<'a> {
+    pub action: CheckOutAction,
+    pub tz: Tz,
+    pub user_barcode: Option<&'a str>,
+    pub item_barcode: Option<&'a str>,
+    pub proxy_barcode: Option<&'a str>,
+    pub holdings_record_id: Option<&'a Value>,
+    pub instance_id: Option<&'a Value>,
+}
+
+/// The circulation log's `LOG_RECORD` of a check-out.
+pub fn check_out_log_record(loan: &Loan, log: CheckOutLog<'_>) -> Event {
+    let event_type = match log.action {
+        CheckOutAction::CheckedOutThroughOverride => "CHECK_OUT_THROUGH_OVERRIDE_EVENT",
+        CheckOutAction::CheckedOut => "CHECK_OUT_EVENT",
+    };
+    let mut payload = json!({
+        "logEventType": event_type,
+        "servicePointId": loan.field("checkoutServicePointId"),
+        "loanId": loan.field("id"),
+        "isLoanClosed": false,
+        "dueDate": loan.field("dueDate"),
+        "zoneId": log.tz.name(),
+        "userId": loan.field("userId"),
+        "userBarcode": log.user_barcode,
+        "itemId": loan.field("itemId"),
+        "itemBarcode": log.item_barcode,
+        "itemStatusName": "Checked out",
+        "holdingsRecordId": log.holdings_record_id,
+        "instanceId": log.instance_id,
+        "requests": [],
+    });
+    if let Some(proxy) = log.proxy_barcode {
+        payload["proxyBarcode"] = json!(proxy);
+    }
+    payload["payload"] = payload.clone();
+    ("LOG_RECORD", payload)
+}
+
+/// Publishes `events` without holding up the answer. A `LOG_RECORD` names the logged-in user
+/// ("Last, First") as its source.
+pub fn publish(okapi: &Okapi, fan: Fan, events: Vec<Event>) {
+    let okapi = okapi.clone();
+    actix_web::rt::spawn(async move {
+        // Nothing here reads configuration: no cache.
+        let cache = PolicyCache::new(0);
+        let peers = Peers {
+            okapi: &okapi,
+            cache: &cache,
+            fan,
+        };
+        let source = match okapi.user_id.as_deref() {
+            Some(id) => peers
+                .users()
+                .by_id("logged-in user", id)
+                .await
+                .ok()
+                .flatten()
+                .and_then(|u: User| u.source_name()),
+            None => None,
+        };
+        for (event_type, mut payload) in events {
+            if let (Some(source), "LOG_RECORD") = (&source, event_type) {
+                payload["source"] = json!(source);
+                payload["payload"]["source"] = json!(source);
+            }
+            if let Err(e) = peers.pubsub().publish(event_type, &payload).await {
+                log::warn!("check-out: {event_type} not published: {e}");
+            }
+        }
+    });
+}

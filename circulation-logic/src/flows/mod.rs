@@ -1,0 +1,6 @@
+//! The circulation flows, each composed of the shared lookups ([`crate::downstream`]),
+//! validations ([`crate::validation`]), due dates ([`due`]), policies ([`policies`]) and write
+//! steps ([`crate::writes`]).
+pub mod check_out;
+pub mod due;
+pub mod policies;

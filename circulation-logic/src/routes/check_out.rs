@@ -1,0 +1,58 @@
+//! `POST /circulation/check-out-by-barcode` and its dry run.
+use super::{flow_response, FlowLog};
+use crate::downstream::Peers;
+use crate::error::Failure;
+use crate::fanout::Fan;
+use crate::flows::check_out::check_out;
+use crate::okapi::Okapi;
+use crate::state::AppState;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+pub async fn check_out_by_barcode(
+    req: HttpRequest,
+    okapi: Okapi,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    handle(req, okapi, body, state, false).await
+}
+
+pub async fn check_out_dry_run(
+    req: HttpRequest,
+    okapi: Okapi,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    handle(req, okapi, body, state, true).await
+}
+
+async fn handle(
+    req: HttpRequest,
+    okapi: Okapi,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+    dry_run: bool,
+) -> HttpResponse {
+    let fan = Fan::for_request(&req, state.settings.fan_out);
+    let outcome = match super::json_object(&body) {
+        Ok(body) => {
+            let peers = Peers {
+                okapi: &okapi,
+                cache: &state.cache,
+                fan,
+            };
+            check_out(peers, &state.settings, &body, dry_run).await
+        }
+        Err(e) => Err::<_, Failure>(e),
+    };
+    let flow = if dry_run {
+        "check-out (dry run)"
+    } else {
+        "check-out"
+    };
+    flow_response(
+        &okapi,
+        FlowLog { flow, fan },
+        outcome.map(|s| (s.status, s.body, s.location)),
+    )
+}

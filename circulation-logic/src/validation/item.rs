@@ -1,0 +1,70 @@
+//! The item must be found, not checked out, not in a status that forbids a loan, and without
+//! an open loan.
+use super::error;
+use crate::domain::{Item, ItemStatus};
+use shared_types::errors::Error;
+
+pub fn item_found(item: Option<&Item>, barcode: Option<&str>) -> Option<Error> {
+    item.is_none().then(|| {
+        error(
+            format!(
+                "No item with barcode {} could be found",
+                barcode.unwrap_or("null")
+            ),
+            &[("itemBarcode", barcode)],
+            None,
+        )
+    })
+}
+
+pub fn already_checked_out(barcode: Option<&str>) -> Error {
+    error(
+        "Item is already checked out",
+        &[("itemBarcode", barcode)],
+        None,
+    )
+}
+
+pub fn has_open_loan(barcode: Option<&str>) -> Error {
+    error(
+        "Cannot check out item that already has an open loan",
+        &[("itemBarcode", barcode)],
+        Some("ITEM_HAS_OPEN_LOAN"),
+    )
+}
+
+/// "Checked out", or one of the statuses that cannot be checked out (worded with the title
+/// and material type, `null` for what is missing).
+pub fn item_status_allows_check_out(
+    item: &Item,
+    barcode: Option<&str>,
+    title: Option<&str>,
+    material_type: Option<&str>,
+) -> Option<Error> {
+    match item.status() {
+        ItemStatus::CheckedOut => Some(already_checked_out(barcode)),
+        ItemStatus::DeclaredLost
+        | ItemStatus::ClaimedReturned
+        | ItemStatus::IntellectualItem
+        | ItemStatus::AgedToLost => {
+            let status = item.status_name().unwrap_or("");
+            let barcode = item.barcode().or(barcode);
+            Some(error(
+                format!(
+                    "{} ({}) (Barcode: {}) has the item status {status} and cannot be checked out",
+                    title.unwrap_or("null"),
+                    material_type.unwrap_or("null"),
+                    barcode.unwrap_or("null")
+                ),
+                &[("itemBarcode", barcode)],
+                None,
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// The item has no open loan.
+pub fn no_open_loan(open_loans: usize, barcode: Option<&str>) -> Option<Error> {
+    (open_loans > 0).then(|| has_open_loan(barcode))
+}

@@ -1,0 +1,24 @@
+//! Write steps shared by the flows, each with its undo, in the order that keeps the data true
+//! without a distributed transaction (DESIGN.md "Writes without a distributed transaction"):
+//! the write that can lose a race first, then the ones an undo can restore, best-effort writes
+//! last. A flow composes them; on a failure it undoes what was done, newest first.
+pub mod item;
+pub mod loan;
+pub mod lock;
+pub mod notices;
+pub mod request;
+pub mod session;
+pub mod undo;
+
+pub use undo::{undo_and_fail, undo_logged, Undo};
+
+use actix_web::http::StatusCode;
+
+/// `201`, or `200` when a best-effort write failed.
+pub fn created_status(best_effort_written: bool) -> StatusCode {
+    if best_effort_written {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    }
+}

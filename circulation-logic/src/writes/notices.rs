@@ -1,0 +1,85 @@
+//! Scheduling a new loan's notices (best effort: a failure is only logged, as in
+//! mod-circulation, and never changes the answer).
+use crate::domain::scheduled_notices::{due_date_notices, first_reminder};
+use crate::domain::{NoticePolicy, OverdueFinePolicy};
+use crate::downstream::Peers;
+use chrono::{DateTime, Duration, Utc};
+use shared_types::dates::iso_millis_z;
+
+/// Schedules the loan's due-date notices (before the answer, so a client that reads them
+/// right after the check-out finds them).
+pub async fn schedule(
+    peers: Peers<'_>,
+    policy: Option<&NoticePolicy>,
+    loan_id: &str,
+    user_id: &str,
+    due_date: DateTime<Utc>,
+) {
+    let Some(policy) = policy else { return };
+    let notices = match due_date_notices(policy.json(), loan_id, user_id, due_date) {
+        Ok(n) => n,
+        Err(e) => {
+            log::warn!(
+                "check-out: due date notices not scheduled: Unable to parse patron notice policy: {e}"
+            );
+            return;
+        }
+    };
+    let storage = peers.storage();
+    let posts = notices
+        .iter()
+        .map(|notice| storage.schedule_notice("schedule due date notice", notice));
+    for result in peers.fan.all(posts.collect()).await {
+        if let Err(e) = result {
+            log::warn!("check-out: due date notice not scheduled: {e}");
+        }
+    }
+}
+
+/// Schedules the first reminder of a reminder-fee policy. Unless the policy counts closed
+/// days, a reminder falling on a day the service point is closed moves to its next open day
+/// (a calendar read); no open day after it → nothing is scheduled, as in mod-circulation.
+pub async fn schedule_first_reminder(
+    peers: Peers<'_>,
+    overdue_fine_policy: &OverdueFinePolicy,
+    loan_id: &str,
+    user_id: &str,
+    due_date: DateTime<Utc>,
+    service_point_id: &str,
+    tz: chrono_tz::Tz,
+) {
+    let Some((mut notice, at, count_closed)) =
+        first_reminder(overdue_fine_policy.json(), loan_id, user_id, due_date)
+    else {
+        return;
+    };
+    if !count_closed {
+        let day = at.with_timezone(&tz).date_naive();
+        let days = match peers
+            .calendar()
+            .surrounding_openings(service_point_id, day)
+            .await
+        {
+            Ok(Some(days)) => days,
+            Ok(None) | Err(_) => {
+                log::warn!("check-out: first reminder not scheduled: calendar not read");
+                return;
+            }
+        };
+        if !days.requested().open {
+            let next = days.next();
+            let (true, Some(next_date)) = (next.open, next.date) else {
+                log::warn!("check-out: first reminder not scheduled: No calendar time table found for requested date");
+                return;
+            };
+            notice.next_run_time = iso_millis_z(at + Duration::days((next_date - day).num_days()));
+        }
+    }
+    if let Err(e) = peers
+        .storage()
+        .schedule_notice("schedule first reminder", &notice)
+        .await
+    {
+        log::warn!("check-out: first reminder not scheduled: {e}");
+    }
+}
