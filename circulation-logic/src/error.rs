@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, ResponseError};
 use shared_types::errors::{mod_circulation_body, Error};
 
 #[derive(Debug, Clone, thiserror::Error)]
-pub enum Failure {
+pub(crate) enum Failure {
     /// 400 `text/plain`: a request this module cannot read (no Okapi headers, no JSON object).
     #[error("{0}")]
     BadRequest(String),
@@ -25,7 +25,7 @@ pub enum Failure {
 
 impl Failure {
     /// The single 422 error of a refusal.
-    pub fn refused(error: Error) -> Failure {
+    pub(crate) fn refused(error: Error) -> Failure {
         Failure::Refused(vec![error])
     }
 }

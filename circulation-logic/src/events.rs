@@ -10,10 +10,10 @@ use serde_json::{json, Value};
 use shared_types::policy::Period;
 
 /// An event to publish: its type and payload.
-pub type Event = (&'static str, Value);
+pub(crate) type Event = (&'static str, Value);
 
 /// `ITEM_CHECKED_OUT`: the loan and, when the loan policy has one, its grace period.
-pub fn item_checked_out(loan: &Loan, grace: Option<Period>) -> Event {
+pub(crate) fn item_checked_out(loan: &Loan, grace: Option<Period>) -> Event {
     let mut payload = json!({
         "userId": loan.field("userId"),
         "loanId": loan.field("id"),
@@ -27,7 +27,7 @@ pub fn item_checked_out(loan: &Loan, grace: Option<Period>) -> Event {
 }
 
 /// What a check-out's log record says beside the loan.
-pub struct CheckOutLog<'a> {
+pub(crate) struct CheckOutLog<'a> {
     pub action: CheckOutAction,
     pub tz: Tz,
     pub user_barcode: Option<&'a str>,
@@ -38,7 +38,7 @@ pub struct CheckOutLog<'a> {
 }
 
 /// The circulation log's `LOG_RECORD` of a check-out.
-pub fn check_out_log_record(loan: &Loan, log: CheckOutLog<'_>) -> Event {
+pub(crate) fn check_out_log_record(loan: &Loan, log: CheckOutLog<'_>) -> Event {
     let event_type = match log.action {
         CheckOutAction::CheckedOutThroughOverride => "CHECK_OUT_THROUGH_OVERRIDE_EVENT",
         CheckOutAction::CheckedOut => "CHECK_OUT_EVENT",
@@ -68,7 +68,7 @@ pub fn check_out_log_record(loan: &Loan, log: CheckOutLog<'_>) -> Event {
 
 /// Publishes `events` without holding up the answer. A `LOG_RECORD` names the logged-in user
 /// ("Last, First") as its source.
-pub fn publish(okapi: &Okapi, fan: Fan, events: Vec<Event>) {
+pub(crate) fn publish(okapi: &Okapi, fan: Fan, events: Vec<Event>) {
     let okapi = okapi.clone();
     actix_web::rt::spawn(async move {
         // Nothing here reads configuration: no cache.

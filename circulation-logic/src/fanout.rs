@@ -10,15 +10,15 @@ use actix_web::HttpRequest;
 use futures::future::join_all;
 use std::future::Future;
 
-pub const HEADER: &str = "x-circulation-fan-out";
+pub(crate) const HEADER: &str = "x-circulation-fan-out";
 
 /// The strategy of one incoming request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Fan(pub FanOut);
+pub(crate) struct Fan(pub FanOut);
 
 impl Fan {
     /// From the request header, else the configured default. An unknown value is ignored.
-    pub fn for_request(req: &HttpRequest, default: FanOut) -> Fan {
+    pub(crate) fn for_request(req: &HttpRequest, default: FanOut) -> Fan {
         let chosen = req
             .headers()
             .get(HEADER)
@@ -28,7 +28,7 @@ impl Fan {
         Fan(chosen)
     }
 
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self.0 {
             FanOut::Concurrent => "concurrent",
             FanOut::Sequential => "sequential",
@@ -36,7 +36,7 @@ impl Fan {
     }
 
     /// Any number of same-typed branches; results in input order.
-    pub async fn all<F: Future>(self, futures: Vec<F>) -> Vec<F::Output> {
+    pub(crate) async fn all<F: Future>(self, futures: Vec<F>) -> Vec<F::Output> {
         match self.0 {
             FanOut::Concurrent => join_all(futures).await,
             FanOut::Sequential => {
@@ -54,7 +54,7 @@ macro_rules! join_n {
     ($fn_name:ident; $($f:ident : $T:ident),+) => {
         impl Fan {
             #[allow(clippy::too_many_arguments)]
-            pub async fn $fn_name<$($T: Future),+>(self, $($f: $T),+) -> ($($T::Output),+) {
+            pub(crate) async fn $fn_name<$($T: Future),+>(self, $($f: $T),+) -> ($($T::Output),+) {
                 match self.0 {
                     FanOut::Concurrent => futures::join!($($f),+),
                     FanOut::Sequential => ($($f.await),+),
@@ -65,12 +65,11 @@ macro_rules! join_n {
 }
 
 join_n!(join2; a: A, b: B);
+#[cfg(test)]
 join_n!(join3; a: A, b: B, c: C);
 join_n!(join4; a: A, b: B, c: C, d: D);
 join_n!(join5; a: A, b: B, c: C, d: D, e: E);
 join_n!(join6; a: A, b: B, c: C, d: D, e: E, f: F);
-join_n!(join7; a: A, b: B, c: C, d: D, e: E, f: F, g: G);
-join_n!(join8; a: A, b: B, c: C, d: D, e: E, f: F, g: G, h: H);
 
 #[cfg(test)]
 mod tests {

@@ -3,14 +3,14 @@
 use crate::config::Settings;
 use crate::okapi::PolicyCache;
 
-pub struct AppState {
+pub(crate) struct AppState {
     pub settings: Settings,
     /// Rules and policies, per tenant, for `POLICY_CACHE_SECONDS`.
     pub cache: PolicyCache,
 }
 
 impl AppState {
-    pub fn new(settings: Settings) -> AppState {
+    pub(crate) fn new(settings: Settings) -> AppState {
         AppState {
             cache: PolicyCache::new(settings.policy_cache_seconds),
             settings,
@@ -21,4 +21,4 @@ impl AppState {
 /// The HTTP client (connection pool) of one worker. The app factory runs on each worker's
 /// thread, so the connections a worker opens are driven by its own runtime: a downstream call
 /// and its answer never hop to another thread.
-pub struct WorkerHttp(pub reqwest::Client);
+pub(crate) struct WorkerHttp(pub reqwest::Client);

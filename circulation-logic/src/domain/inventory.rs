@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 /// An item's status as FOLIO names it (`status.name`); names this module does not act on are
 /// kept as read.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ItemStatus {
+pub(crate) enum ItemStatus {
     Available,
     AwaitingPickup,
     AwaitingDelivery,
@@ -21,7 +21,7 @@ pub enum ItemStatus {
 }
 
 impl ItemStatus {
-    pub fn from_name(name: &str) -> ItemStatus {
+    pub(crate) fn from_name(name: &str) -> ItemStatus {
         match name {
             "Available" => ItemStatus::Available,
             "Awaiting pickup" => ItemStatus::AwaitingPickup,
@@ -37,7 +37,7 @@ impl ItemStatus {
         }
     }
 
-    pub fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         match self {
             ItemStatus::Available => "Available",
             ItemStatus::AwaitingPickup => "Awaiting pickup",
@@ -60,50 +60,50 @@ record_view!(
 );
 
 impl Item {
-    pub fn barcode(&self) -> Option<&str> {
+    pub(crate) fn barcode(&self) -> Option<&str> {
         text(&self.0, &["barcode"])
     }
 
     /// `status.name`; an item without one has the status `""`.
-    pub fn status(&self) -> ItemStatus {
+    pub(crate) fn status(&self) -> ItemStatus {
         ItemStatus::from_name(text(&self.0, &["status", "name"]).unwrap_or(""))
     }
 
     /// The status name as read, for messages (`None` when there is none).
-    pub fn status_name(&self) -> Option<&str> {
+    pub(crate) fn status_name(&self) -> Option<&str> {
         text(&self.0, &["status", "name"])
     }
 
-    pub fn holdings_record_id(&self) -> Option<&str> {
+    pub(crate) fn holdings_record_id(&self) -> Option<&str> {
         text(&self.0, &["holdingsRecordId"])
     }
 
-    pub fn effective_location_id(&self) -> Option<&str> {
+    pub(crate) fn effective_location_id(&self) -> Option<&str> {
         text(&self.0, &["effectiveLocationId"])
     }
 
-    pub fn material_type_id(&self) -> Option<&str> {
+    pub(crate) fn material_type_id(&self) -> Option<&str> {
         text(&self.0, &["materialTypeId"])
     }
 
     /// The temporary loan type, else the permanent one.
-    pub fn loan_type_id(&self) -> Option<&str> {
+    pub(crate) fn loan_type_id(&self) -> Option<&str> {
         text(&self.0, &["temporaryLoanTypeId"]).or(text(&self.0, &["permanentLoanTypeId"]))
     }
 
     /// A DCB (Direct Consortial Borrowing) virtual item, kept by mod-dcb.
-    pub fn is_dcb(&self) -> bool {
+    pub(crate) fn is_dcb(&self) -> bool {
         flag(&self.0, "dcbItem") == Some(true)
     }
 
     /// The title a DCB item carries itself.
-    pub fn instance_title(&self) -> Option<&str> {
+    pub(crate) fn instance_title(&self) -> Option<&str> {
         self.0.get("instanceTitle").and_then(Value::as_str)
     }
 
     /// The item as a check-out writes it back: status "Checked out" (no date), no in-transit
     /// destination, every other field as read.
-    pub fn checked_out(&self) -> Item {
+    pub(crate) fn checked_out(&self) -> Item {
         let mut out = self.0.clone();
         if let Some(o) = out.as_object_mut() {
             o.insert(
@@ -117,7 +117,7 @@ impl Item {
 
     /// The item as read, to be written back over the version stored now (`_version` is
     /// inventory's optimistic lock) with its status date left to inventory.
-    pub fn restored(&self, current_version: Option<&Value>) -> Item {
+    pub(crate) fn restored(&self, current_version: Option<&Value>) -> Item {
         let mut body = self.0.clone();
         if let (Some(v), true) = (current_version, body.get("_version").is_some()) {
             body["_version"] = v.clone();
@@ -129,7 +129,7 @@ impl Item {
     }
 
     /// `_version`, inventory's optimistic-locking counter.
-    pub fn version(&self) -> Option<&Value> {
+    pub(crate) fn version(&self) -> Option<&Value> {
         self.0.get("_version")
     }
 }
@@ -140,7 +140,7 @@ record_view!(
 );
 
 impl Holdings {
-    pub fn instance_id(&self) -> Option<&str> {
+    pub(crate) fn instance_id(&self) -> Option<&str> {
         text(&self.0, &["instanceId"])
     }
 }
@@ -151,7 +151,7 @@ record_view!(
 );
 
 impl Instance {
-    pub fn title(&self) -> Option<&str> {
+    pub(crate) fn title(&self) -> Option<&str> {
         self.0.get("title").and_then(Value::as_str)
     }
 }
@@ -162,12 +162,12 @@ record_view!(
 );
 
 impl Location {
-    pub fn name(&self) -> Option<&str> {
+    pub(crate) fn name(&self) -> Option<&str> {
         text(&self.0, &["name"])
     }
 
     /// Library, campus and institution ids, `""` for one the location does not name.
-    pub fn units(&self) -> LocationUnits {
+    pub(crate) fn units(&self) -> LocationUnits {
         let id = |key: &str| text(&self.0, &[key]).unwrap_or_default().to_string();
         LocationUnits {
             library_id: id("libraryId"),
@@ -179,7 +179,7 @@ impl Location {
 
 /// The location units the circulation rules match on (`c`, `b`, `a`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LocationUnits {
+pub(crate) struct LocationUnits {
     pub library_id: String,
     pub campus_id: String,
     pub institution_id: String,
@@ -191,12 +191,12 @@ record_view!(
 );
 
 impl MaterialType {
-    pub fn name(&self) -> Option<&str> {
+    pub(crate) fn name(&self) -> Option<&str> {
         text(&self.0, &["name"])
     }
 
     /// The name as read, empty or not (messages print what is there).
-    pub fn raw_name(&self) -> Option<&str> {
+    pub(crate) fn raw_name(&self) -> Option<&str> {
         self.0.get("name").and_then(Value::as_str)
     }
 }
@@ -217,7 +217,7 @@ mod tests {
             "yearCaption": ["2020"], "_version": 3
         }));
         assert_eq!(
-            item.checked_out().into_json(),
+            *item.checked_out().json(),
             json!({"id": "i", "status": {"name": "Checked out"}, "yearCaption": ["2020"], "_version": 3})
         );
         assert_eq!(item.status(), ItemStatus::InTransit);
@@ -229,12 +229,12 @@ mod tests {
             json!({"id": "i", "status": {"name": "Available", "date": "d"}, "_version": 1}),
         );
         assert_eq!(
-            item.restored(Some(&json!(2))).into_json(),
+            *item.restored(Some(&json!(2))).json(),
             json!({"id": "i", "status": {"name": "Available"}, "_version": 2})
         );
         let unversioned = Item::from_json(json!({"id": "i"}));
         assert_eq!(
-            unversioned.restored(Some(&json!(2))).into_json(),
+            *unversioned.restored(Some(&json!(2))).json(),
             json!({"id": "i"})
         );
     }

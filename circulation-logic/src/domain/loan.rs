@@ -11,21 +11,21 @@ record_view!(
 );
 
 impl Loan {
-    pub fn item_id(&self) -> Option<&str> {
+    pub(crate) fn item_id(&self) -> Option<&str> {
         text(&self.0, &["itemId"])
     }
 
-    pub fn user_id(&self) -> Option<&str> {
+    pub(crate) fn user_id(&self) -> Option<&str> {
         text(&self.0, &["userId"])
     }
 
-    pub fn checkout_service_point_id(&self) -> Option<&str> {
+    pub(crate) fn checkout_service_point_id(&self) -> Option<&str> {
         text(&self.0, &["checkoutServicePointId"])
     }
 
     /// The loan as storage answered, with `loanDate` and `dueDate` as this module wrote them in
     /// `written` (UTC, milliseconds, `Z`) rather than as storage echoes them.
-    pub fn with_dates_of(mut self, written: &Loan) -> Loan {
+    pub(crate) fn with_dates_of(mut self, written: &Loan) -> Loan {
         for key in ["loanDate", "dueDate"] {
             if let (Some(o), Some(v)) = (self.0.as_object_mut(), written.0.get(key)) {
                 o.insert(key.to_string(), v.clone());
@@ -37,13 +37,13 @@ impl Loan {
 
 /// `action` of a loan a check-out creates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CheckOutAction {
+pub(crate) enum CheckOutAction {
     CheckedOut,
     CheckedOutThroughOverride,
 }
 
 impl CheckOutAction {
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             CheckOutAction::CheckedOut => "checkedout",
             CheckOutAction::CheckedOutThroughOverride => "checkedOutThroughOverride",
@@ -53,7 +53,7 @@ impl CheckOutAction {
 
 /// What a new loan is made of.
 #[derive(Debug, Clone)]
-pub struct NewLoan<'a> {
+pub(crate) struct NewLoan<'a> {
     pub id: &'a str,
     pub user_id: &'a str,
     pub proxy_user_id: Option<&'a str>,
@@ -78,7 +78,7 @@ pub struct NewLoan<'a> {
 
 impl NewLoan<'_> {
     /// The open loan as it is created in storage.
-    pub fn to_loan(&self) -> Loan {
+    pub(crate) fn to_loan(&self) -> Loan {
         let mut loan = json!({
             "id": self.id,
             "userId": self.user_id,

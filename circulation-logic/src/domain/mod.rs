@@ -3,21 +3,23 @@
 //! read fields only through these types, never by JSON path.
 mod record;
 
-pub mod inventory;
-pub mod loan;
-pub mod policies;
-pub mod representation;
-pub mod request;
-pub mod scheduled_notices;
-pub mod settings;
-pub mod user;
+pub(crate) mod inventory;
+pub(crate) mod loan;
+pub(crate) mod policies;
+pub(crate) mod representation;
+pub(crate) mod request;
+pub(crate) mod scheduled_notices;
+pub(crate) mod settings;
+pub(crate) mod user;
 
-pub use inventory::{
+pub(crate) use inventory::{
     Holdings, Instance, Item, ItemStatus, LoanType, Location, LocationUnits, MaterialType,
 };
-pub use loan::{CheckOutAction, Loan, NewLoan};
-pub use policies::{LoanPolicyRecord, LostItemPolicy, NoticePolicy, OverdueFinePolicy, Policies};
-pub use representation::{extended_loan, ItemInContext, LoanExtras};
-pub use request::{Fulfilment, Request, RequestQueue, RequestType};
-pub use settings::LockSettings;
-pub use user::{AutomatedBlock, ManualBlock, PatronGroup, ProxyRelationship, User};
+pub(crate) use loan::{CheckOutAction, Loan, NewLoan};
+pub(crate) use policies::{
+    LoanPolicyRecord, LostItemPolicy, NoticePolicy, OverdueFinePolicy, Policies,
+};
+pub(crate) use representation::{extended_loan, ItemInContext, LoanExtras};
+pub(crate) use request::{Fulfilment, Request, RequestQueue};
+pub(crate) use settings::LockSettings;
+pub(crate) use user::{AutomatedBlock, ManualBlock, PatronGroup, ProxyRelationship, User};

@@ -10,7 +10,7 @@ record_view!(
 );
 
 impl OverdueFinePolicy {
-    pub fn name(&self) -> Option<String> {
+    pub(crate) fn name(&self) -> Option<String> {
         self.0
             .get("name")
             .and_then(|n| n.as_str())
@@ -24,7 +24,7 @@ record_view!(
 );
 
 impl LostItemPolicy {
-    pub fn name(&self) -> Option<String> {
+    pub(crate) fn name(&self) -> Option<String> {
         self.0
             .get("name")
             .and_then(|n| n.as_str())
@@ -39,7 +39,7 @@ record_view!(
 
 impl LoanPolicyRecord {
     /// The policy's name; none for a forced policy that does not exist.
-    pub fn name(&self) -> Option<&str> {
+    pub(crate) fn name(&self) -> Option<&str> {
         self.0.get("name").and_then(|n| n.as_str())
     }
 }
@@ -52,7 +52,7 @@ record_view!(
 
 /// The policies the rules chose, with the records read for them.
 #[derive(Debug, Clone)]
-pub struct Policies {
+pub(crate) struct Policies {
     pub loan_policy_id: String,
     pub loan_policy: LoanPolicyRecord,
     pub loan: LoanPolicy,
@@ -62,7 +62,6 @@ pub struct Policies {
     pub lost_item_policy: Result<LostItemPolicy, Failure>,
     pub overdue_fine_policy_id: String,
     pub lost_item_policy_id: String,
-    pub request_policy_id: String,
     pub notice_policy_id: String,
     /// `None` when it could not be read (then no due-date notices are scheduled).
     pub notice_policy: Option<NoticePolicy>,
@@ -70,16 +69,16 @@ pub struct Policies {
 }
 
 impl Policies {
-    pub fn loan_policy_name(&self) -> Option<&str> {
+    pub(crate) fn loan_policy_name(&self) -> Option<&str> {
         self.loan_policy.name()
     }
 
     /// The loan policy's item limit, when it has one.
-    pub fn item_limit(&self) -> Option<i32> {
+    pub(crate) fn item_limit(&self) -> Option<i32> {
         self.loan.loans_policy.as_ref().and_then(|lp| lp.item_limit)
     }
 
-    pub fn grace_period(&self) -> Option<Period> {
+    pub(crate) fn grace_period(&self) -> Option<Period> {
         self.loan
             .loans_policy
             .as_ref()
@@ -87,19 +86,11 @@ impl Policies {
     }
 
     /// Loans under this policy are for use at the location.
-    pub fn for_use_at_location(&self) -> bool {
+    pub(crate) fn for_use_at_location(&self) -> bool {
         self.loan
             .loans_policy
             .as_ref()
             .and_then(|lp| lp.for_use_at_location)
             == Some(true)
-    }
-
-    /// The fixed due date schedule the loan policy names.
-    pub fn schedule_id(&self) -> Option<&str> {
-        self.loan
-            .loans_policy
-            .as_ref()
-            .and_then(|lp| lp.fixed_due_date_schedule_id.as_deref())
     }
 }

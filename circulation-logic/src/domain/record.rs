@@ -8,29 +8,27 @@ macro_rules! record_view {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Default, PartialEq)]
-        pub struct $name(serde_json::Value);
+        pub(crate) struct $name(serde_json::Value);
 
+        // Not every record uses every accessor.
+        #[allow(dead_code)]
         impl $name {
-            pub fn from_json(json: serde_json::Value) -> Self {
+            pub(crate) fn from_json(json: serde_json::Value) -> Self {
                 $name(json)
             }
 
             /// The record as read (or as changed), every field kept.
-            pub fn json(&self) -> &serde_json::Value {
+            pub(crate) fn json(&self) -> &serde_json::Value {
                 &self.0
             }
 
-            pub fn into_json(self) -> serde_json::Value {
-                self.0
-            }
-
             /// A field as read, for answers and events that copy it as it is.
-            pub fn field(&self, key: &str) -> Option<&serde_json::Value> {
+            pub(crate) fn field(&self, key: &str) -> Option<&serde_json::Value> {
                 self.0.get(key)
             }
 
             /// The record's id (`""` when it has none).
-            pub fn id(&self) -> &str {
+            pub(crate) fn id(&self) -> &str {
                 $crate::domain::record::text(&self.0, &["id"]).unwrap_or_default()
             }
         }

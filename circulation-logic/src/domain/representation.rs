@@ -35,7 +35,7 @@ fn each(v: Option<&Value>, key: &str, f: impl Fn(&Value) -> Value) -> Option<Val
 
 /// An item with the records its summary shows.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct ItemInContext<'a> {
+pub(crate) struct ItemInContext<'a> {
     pub item: Option<&'a Item>,
     pub holdings: Option<&'a Holdings>,
     pub instance: Option<&'a Instance>,
@@ -45,14 +45,14 @@ pub struct ItemInContext<'a> {
 
 impl ItemInContext<'_> {
     /// The title: the instance's, else the one a DCB item carries itself.
-    pub fn title(&self) -> Option<&str> {
+    pub(crate) fn title(&self) -> Option<&str> {
         self.instance
             .and_then(Instance::title)
             .or_else(|| self.item.and_then(Item::instance_title))
     }
 
     /// The item summary embedded in a loan, with the status given.
-    pub fn summary(&self, status: &str) -> Value {
+    pub(crate) fn summary(&self, status: &str) -> Value {
         let item = self.item.map(Item::json);
         let instance = self.instance.map(Instance::json);
         let holdings = self.holdings.map(Holdings::json);
@@ -148,7 +148,7 @@ impl ItemInContext<'_> {
 }
 
 /// What an extended loan shows beside the stored loan.
-pub struct LoanExtras<'a> {
+pub(crate) struct LoanExtras<'a> {
     pub item: ItemInContext<'a>,
     pub item_status: &'a str,
     pub borrower: Option<&'a User>,
@@ -160,7 +160,7 @@ pub struct LoanExtras<'a> {
 }
 
 /// The stored loan extended for an answer.
-pub fn extended_loan(stored: &Loan, extras: LoanExtras<'_>) -> Value {
+pub(crate) fn extended_loan(stored: &Loan, extras: LoanExtras<'_>) -> Value {
     let mut loan = stored.json().as_object().cloned().unwrap_or_default();
     loan.remove("itemStatus");
     loan.remove("patronGroupIdAtCheckout");

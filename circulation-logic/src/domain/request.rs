@@ -4,7 +4,7 @@ use serde_json::{json, Value};
 
 /// `requestType`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RequestType {
+pub(crate) enum RequestType {
     Hold,
     Recall,
     Page,
@@ -13,17 +13,17 @@ pub enum RequestType {
 
 /// `fulfillmentPreference`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FulfillmentPreference {
+pub(crate) enum FulfillmentPreference {
     HoldShelf,
     Delivery,
     Other,
 }
 
 /// The open statuses a queue holds, as the CQL of a queue read names them.
-pub const OPEN_STATUSES_CQL: &str = "(\"Open - Not yet filled\" or \"Open - Awaiting pickup\" or \"Open - In transit\" or \"Open - Awaiting delivery\")";
+pub(crate) const OPEN_STATUSES_CQL: &str = "(\"Open - Not yet filled\" or \"Open - Awaiting pickup\" or \"Open - In transit\" or \"Open - Awaiting delivery\")";
 
-pub const OPEN_NOT_YET_FILLED: &str = "Open - Not yet filled";
-pub const CLOSED_FILLED: &str = "Closed - Filled";
+pub(crate) const OPEN_NOT_YET_FILLED: &str = "Open - Not yet filled";
+pub(crate) const CLOSED_FILLED: &str = "Closed - Filled";
 
 record_view!(
     /// A request.
@@ -31,20 +31,20 @@ record_view!(
 );
 
 impl Request {
-    pub fn requester_id(&self) -> Option<&str> {
+    pub(crate) fn requester_id(&self) -> Option<&str> {
         text(&self.0, &["requesterId"])
     }
 
     /// The requested item; none for a title-level request not yet given one.
-    pub fn item_id(&self) -> Option<&str> {
+    pub(crate) fn item_id(&self) -> Option<&str> {
         text(&self.0, &["itemId"])
     }
 
-    pub fn status(&self) -> Option<&str> {
+    pub(crate) fn status(&self) -> Option<&str> {
         text(&self.0, &["status"])
     }
 
-    pub fn request_type(&self) -> RequestType {
+    pub(crate) fn request_type(&self) -> RequestType {
         match text(&self.0, &["requestType"]) {
             Some("Hold") => RequestType::Hold,
             Some("Recall") => RequestType::Recall,
@@ -53,7 +53,7 @@ impl Request {
         }
     }
 
-    pub fn fulfillment_preference(&self) -> FulfillmentPreference {
+    pub(crate) fn fulfillment_preference(&self) -> FulfillmentPreference {
         match text(&self.0, &["fulfillmentPreference"]) {
             Some("Hold Shelf") => FulfillmentPreference::HoldShelf,
             Some("Delivery") => FulfillmentPreference::Delivery,
@@ -61,7 +61,7 @@ impl Request {
         }
     }
 
-    pub fn position(&self) -> Option<i64> {
+    pub(crate) fn position(&self) -> Option<i64> {
         self.0.get("position").and_then(Value::as_i64)
     }
 
@@ -72,7 +72,7 @@ impl Request {
     }
 
     /// The request closed as filled: out of the queue (no position).
-    pub fn filled(&self) -> Request {
+    pub(crate) fn filled(&self) -> Request {
         let mut after = self.0.clone();
         if let Some(o) = after.as_object_mut() {
             o.insert("status".into(), json!(CLOSED_FILLED));
@@ -82,7 +82,7 @@ impl Request {
     }
 
     /// A title-level request given the item that fills it.
-    pub fn with_item(mut self, item_id: &str, holdings_record_id: Option<&str>) -> Request {
+    pub(crate) fn with_item(mut self, item_id: &str, holdings_record_id: Option<&str>) -> Request {
         if self.0.get("itemId").is_none() {
             self.0["itemId"] = json!(item_id);
             self.0["holdingsRecordId"] = json!(holdings_record_id);
@@ -100,11 +100,11 @@ impl Request {
 /// The open requests of an item (and, with title-level requests, of its instance), in queue
 /// order.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct RequestQueue(pub Vec<Request>);
+pub(crate) struct RequestQueue(pub Vec<Request>);
 
 /// The request a check-out fills, before and after, and the rest of the queue renumbered.
 #[derive(Debug, Clone)]
-pub struct Fulfilment {
+pub(crate) struct Fulfilment {
     pub before: Request,
     pub after: Request,
     /// The other requests with their new positions, when any position changed.
@@ -115,24 +115,24 @@ pub struct Fulfilment {
 
 impl Fulfilment {
     /// A title-level request filled with `item_id` is given the item.
-    pub fn with_item(mut self, item_id: &str, holdings_record_id: Option<&str>) -> Fulfilment {
+    pub(crate) fn with_item(
+        mut self,
+        item_id: &str,
+        holdings_record_id: Option<&str>,
+    ) -> Fulfilment {
         self.after = self.after.with_item(item_id, holdings_record_id);
         self
     }
 }
 
 impl RequestQueue {
-    pub fn from_json(list: Vec<Value>) -> RequestQueue {
+    pub(crate) fn from_json(list: Vec<Value>) -> RequestQueue {
         RequestQueue(list.into_iter().map(Request::from_json).collect())
-    }
-
-    pub fn requests(&self) -> &[Request] {
-        &self.0
     }
 
     /// The first request a check-out of `item_id` would fill: the queue's first Hold Shelf or
     /// Delivery request for this item (or title-level without an item yet).
-    pub fn first_fulfillable(&self, item_id: &str) -> Option<&Request> {
+    pub(crate) fn first_fulfillable(&self, item_id: &str) -> Option<&Request> {
         self.0.iter().find(|r| {
             matches!(
                 r.fulfillment_preference(),
@@ -144,7 +144,7 @@ impl RequestQueue {
     /// Whether the loan policy's alternate check-out period applies: a Hold "Open - Not yet
     /// filled" for this item, or title-level without an item (mod-circulation's
     /// `LoanPolicy.isAlternatePeriod`; a hold on another item of the instance does not count).
-    pub fn has_waiting_hold(&self, item_id: &str) -> bool {
+    pub(crate) fn has_waiting_hold(&self, item_id: &str) -> bool {
         self.0.iter().any(|r| {
             r.request_type() == RequestType::Hold
                 && r.status() == Some(OPEN_NOT_YET_FILLED)
@@ -155,7 +155,7 @@ impl RequestQueue {
     /// An open Recall for `item_id` other than `except` (the request the check-out fills). As
     /// mod-circulation's `containsRequestOfTypeForItem`: a title-level recall counts once it
     /// has been given this item.
-    pub fn has_recall_for(&self, item_id: &str, except: Option<&Request>) -> bool {
+    pub(crate) fn has_recall_for(&self, item_id: &str, except: Option<&Request>) -> bool {
         self.0.iter().any(|r| {
             except.is_none_or(|e| e.id() != r.id())
                 && r.request_type() == RequestType::Recall
@@ -164,7 +164,7 @@ impl RequestQueue {
     }
 
     /// `request` closed as filled and the rest of the queue (in queue order) renumbered from 1.
-    pub fn fulfil(&self, request: &Request) -> Fulfilment {
+    pub(crate) fn fulfil(&self, request: &Request) -> Fulfilment {
         let mut resequenced = Vec::new();
         let mut resequenced_before = Vec::new();
         let rest = self.0.iter().filter(|r| r.id() != request.id());

@@ -75,7 +75,7 @@ fn loan_notice(
 }
 
 /// The due-date notices of a loan, or why the policy cannot give any.
-pub fn due_date_notices(
+pub(crate) fn due_date_notices(
     policy: &Value,
     loan_id: &str,
     user_id: &str,
@@ -141,7 +141,7 @@ pub fn due_date_notices(
 /// closed-day shift: the notice, its run time (due date + the first entry's interval) and
 /// whether it may fall on a closed day (`countClosed`, default true). `None` without a reminder schedule, or when
 /// the entry cannot make a valid notice (mod-circulation's storage call would fail then).
-pub fn first_reminder(
+pub(crate) fn first_reminder(
     overdue_fine_policy: &Value,
     loan_id: &str,
     user_id: &str,

@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 /// Title-level requests are on when the merged `generalTlr`/`regularTlr` circulation settings
 /// (else the older `TLR` one) say `titleLevelRequestsFeatureEnabled`.
-pub fn title_level_requests_enabled(settings: &[Value]) -> bool {
+pub(crate) fn title_level_requests_enabled(settings: &[Value]) -> bool {
     let value = |name: &str| -> Option<Map<String, Value>> {
         settings
             .iter()
@@ -29,7 +29,7 @@ pub fn title_level_requests_enabled(settings: &[Value]) -> bool {
 }
 
 /// The tenant's time zone from `/locale`; none when it names none this module knows.
-pub fn time_zone(locale: &Value) -> Option<Tz> {
+pub(crate) fn time_zone(locale: &Value) -> Option<Tz> {
     locale
         .get("timezone")
         .and_then(Value::as_str)
@@ -39,7 +39,7 @@ pub fn time_zone(locale: &Value) -> Option<Tz> {
 
 /// `checkoutLockFeature` (mod-circulation's check-out lock), with mod-circulation's defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LockSettings {
+pub(crate) struct LockSettings {
     pub enabled: bool,
     pub attempts: u32,
     pub retry_interval_ms: u64,
@@ -53,7 +53,7 @@ impl Default for LockSettings {
 }
 
 impl LockSettings {
-    pub const OFF: LockSettings = LockSettings {
+    pub(crate) const OFF: LockSettings = LockSettings {
         enabled: false,
         attempts: 30,
         retry_interval_ms: 250,
@@ -61,7 +61,7 @@ impl LockSettings {
     };
 
     /// From the setting's value (an object, or a string holding one).
-    pub fn from_value(value: &Value) -> LockSettings {
+    pub(crate) fn from_value(value: &Value) -> LockSettings {
         let parsed;
         let value = match value {
             Value::String(text) => {

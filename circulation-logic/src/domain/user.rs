@@ -11,17 +11,13 @@ record_view!(
 );
 
 impl User {
-    pub fn barcode(&self) -> Option<&str> {
-        text(&self.0, &["barcode"])
-    }
-
-    pub fn patron_group_id(&self) -> Option<&str> {
+    pub(crate) fn patron_group_id(&self) -> Option<&str> {
         text(&self.0, &["patronGroup"])
     }
 
     /// `None` when the record does not say whether the user is active; else whether active and
     /// not expired at `now`.
-    pub fn is_active(&self, now: DateTime<Utc>) -> Option<bool> {
+    pub(crate) fn is_active(&self, now: DateTime<Utc>) -> Option<bool> {
         let active = self.0.get("active")?.as_bool().unwrap_or(false);
         let expired = text(&self.0, &["expirationDate"])
             .and_then(parse_utc)
@@ -30,18 +26,18 @@ impl User {
     }
 
     /// The expiration date with its offset, as the due-date rules read it.
-    pub fn expiration_date(&self) -> Option<DateTime<FixedOffset>> {
+    pub(crate) fn expiration_date(&self) -> Option<DateTime<FixedOffset>> {
         text(&self.0, &["expirationDate"]).and_then(parse_date_time)
     }
 
     /// A user of type "dcb" (mod-dcb's virtual patrons).
-    pub fn is_dcb(&self) -> bool {
+    pub(crate) fn is_dcb(&self) -> bool {
         text(&self.0, &["type"]) == Some("dcb")
     }
 
     /// `Last, First` when both are there, else the username; `null` as FOLIO's messages print
     /// a missing username.
-    pub fn personal_name(&self) -> String {
+    pub(crate) fn personal_name(&self) -> String {
         let name = |key: &str| text(&self.0, &["personal", key]).filter(|n| !n.trim().is_empty());
         match (name("lastName"), name("firstName")) {
             (Some(last), Some(first)) => format!("{last}, {first}"),
@@ -55,7 +51,7 @@ impl User {
     }
 
     /// The name a log record gives its source: `Last, First`, or the last name alone.
-    pub fn source_name(&self) -> Option<String> {
+    pub(crate) fn source_name(&self) -> Option<String> {
         let last = text(&self.0, &["personal", "lastName"])?;
         Some(match text(&self.0, &["personal", "firstName"]) {
             Some(first) => format!("{last}, {first}"),
@@ -65,7 +61,7 @@ impl User {
 
     /// The borrower summary of a loan answer: always its six keys, `null` for what the user
     /// record lacks.
-    pub fn borrower_summary(&self) -> Value {
+    pub(crate) fn borrower_summary(&self) -> Value {
         let personal = self.0.get("personal");
         let of =
             |v: Option<&Value>, key: &str| v.and_then(|v| cloned(v, key)).unwrap_or(Value::Null);
@@ -87,12 +83,12 @@ record_view!(
 
 impl PatronGroup {
     /// The group's name (`group`).
-    pub fn name(&self) -> Option<Value> {
+    pub(crate) fn name(&self) -> Option<Value> {
         cloned(&self.0, "group")
     }
 
     /// The raw id, as the loan answer copies it.
-    pub fn id_value(&self) -> Option<Value> {
+    pub(crate) fn id_value(&self) -> Option<Value> {
         cloned(&self.0, "id")
     }
 }
@@ -104,7 +100,7 @@ record_view!(
 
 impl ProxyRelationship {
     /// Active and not expired at `now`.
-    pub fn is_active(&self, now: DateTime<Utc>) -> bool {
+    pub(crate) fn is_active(&self, now: DateTime<Utc>) -> bool {
         let status = text(&self.0, &["status"]).or(text(&self.0, &["meta", "status"]));
         let expiry =
             text(&self.0, &["expirationDate"]).or(text(&self.0, &["meta", "expirationDate"]));
@@ -120,7 +116,7 @@ record_view!(
 
 impl ManualBlock {
     /// Blocks borrowing and has not expired at `now`.
-    pub fn blocks_borrowing(&self, now: DateTime<Utc>) -> bool {
+    pub(crate) fn blocks_borrowing(&self, now: DateTime<Utc>) -> bool {
         flag(&self.0, "borrowing") == Some(true)
             && text(&self.0, &["expirationDate"])
                 .and_then(parse_utc)
@@ -128,7 +124,7 @@ impl ManualBlock {
     }
 
     /// The description as FOLIO's message prints it (`null` when missing).
-    pub fn description(&self) -> &str {
+    pub(crate) fn description(&self) -> &str {
         self.0.get("desc").and_then(Value::as_str).unwrap_or("null")
     }
 }
@@ -139,11 +135,11 @@ record_view!(
 );
 
 impl AutomatedBlock {
-    pub fn blocks_borrowing(&self) -> bool {
+    pub(crate) fn blocks_borrowing(&self) -> bool {
         flag(&self.0, "blockBorrowing") == Some(true)
     }
 
-    pub fn message(&self) -> &str {
+    pub(crate) fn message(&self) -> &str {
         self.0.get("message").and_then(Value::as_str).unwrap_or("")
     }
 }

@@ -5,12 +5,12 @@ use chrono::NaiveDate;
 use reqwest::Method;
 
 #[derive(Clone, Copy)]
-pub struct Calendar<'a>(pub(super) &'a Okapi);
+pub(crate) struct Calendar<'a>(pub(super) &'a Okapi);
 
 impl Calendar<'_> {
     /// `GET /calendar/dates/{sp}/surrounding-openings?date=`: `None` when the calendar has no
     /// open periods for the service point (404); an empty body means all days closed.
-    pub async fn surrounding_openings(
+    pub(crate) async fn surrounding_openings(
         &self,
         service_point_id: &str,
         date: NaiveDate,

@@ -18,11 +18,11 @@ const LOCKS: &str = "/check-out-lock-storage";
 const RULES: &str = "/circulation-rules-storage";
 
 #[derive(Clone, Copy)]
-pub struct CirculationStorage<'a>(pub(super) Peers<'a>);
+pub(crate) struct CirculationStorage<'a>(pub(super) Peers<'a>);
 
 impl CirculationStorage<'_> {
     /// The open loans of an item (there is at most one).
-    pub async fn open_loans_for_item(&self, item_id: &str) -> Result<Vec<Loan>, CallError> {
+    pub(crate) async fn open_loans_for_item(&self, item_id: &str) -> Result<Vec<Loan>, CallError> {
         let q = format!("status.name==\"Open\" and itemId=={}", cql_quote(item_id));
         let list = self
             .0
@@ -38,7 +38,7 @@ impl CirculationStorage<'_> {
     }
 
     /// The open loans of a borrower.
-    pub async fn open_loans_of_user(&self, user_id: &str) -> Result<Vec<Loan>, CallError> {
+    pub(crate) async fn open_loans_of_user(&self, user_id: &str) -> Result<Vec<Loan>, CallError> {
         let q = format!("status.name==\"Open\" and userId=={}", cql_quote(user_id));
         let list = self
             .0
@@ -54,14 +54,14 @@ impl CirculationStorage<'_> {
     }
 
     /// `POST` a loan; the answer whatever its status (the caller reads a refusal itself).
-    pub async fn create_loan(&self, loan: &Loan) -> Result<Reply, CallError> {
+    pub(crate) async fn create_loan(&self, loan: &Loan) -> Result<Reply, CallError> {
         self.0
             .okapi
             .call("create loan", Method::POST, LOANS, &[], Some(loan.json()))
             .await
     }
 
-    pub async fn delete_loan(&self, name: &str, loan_id: &str) -> Result<Reply, CallError> {
+    pub(crate) async fn delete_loan(&self, name: &str, loan_id: &str) -> Result<Reply, CallError> {
         self.0
             .okapi
             .write(name, Method::DELETE, &format!("{LOANS}/{loan_id}"), None)
@@ -70,7 +70,7 @@ impl CirculationStorage<'_> {
 
     /// The open requests of the item (and, with title-level requests, of its instance), in
     /// queue order.
-    pub async fn request_queue(
+    pub(crate) async fn request_queue(
         &self,
         item_id: &str,
         instance_id: Option<&str>,
@@ -99,7 +99,11 @@ impl CirculationStorage<'_> {
         Ok(RequestQueue::from_json(list))
     }
 
-    pub async fn update_request(&self, name: &str, request: &Request) -> Result<Reply, CallError> {
+    pub(crate) async fn update_request(
+        &self,
+        name: &str,
+        request: &Request,
+    ) -> Result<Reply, CallError> {
         let path = format!("{REQUESTS}/{}", request.id());
         self.0
             .okapi
@@ -108,7 +112,7 @@ impl CirculationStorage<'_> {
     }
 
     /// Several requests written at once (a queue's new positions).
-    pub async fn update_requests(
+    pub(crate) async fn update_requests(
         &self,
         name: &str,
         requests: &[Request],
@@ -126,21 +130,24 @@ impl CirculationStorage<'_> {
     }
 
     /// The tenant's circulation rules document (cached).
-    pub async fn rules(&self) -> Result<Option<Value>, CallError> {
+    pub(crate) async fn rules(&self) -> Result<Option<Value>, CallError> {
         self.0
             .cache
             .get(self.0.okapi, "circulation rules", RULES)
             .await
     }
 
-    pub async fn loan_policy(&self, id: &str) -> Result<Option<LoanPolicyRecord>, CallError> {
+    pub(crate) async fn loan_policy(
+        &self,
+        id: &str,
+    ) -> Result<Option<LoanPolicyRecord>, CallError> {
         let path = format!("/loan-policy-storage/loan-policies/{id}");
         self.0
             .cached("loan policy", &path, LoanPolicyRecord::from_json)
             .await
     }
 
-    pub async fn notice_policy(&self, id: &str) -> Result<Option<NoticePolicy>, CallError> {
+    pub(crate) async fn notice_policy(&self, id: &str) -> Result<Option<NoticePolicy>, CallError> {
         let path = format!("/patron-notice-policy-storage/patron-notice-policies/{id}");
         self.0
             .cached("patron notice policy", &path, NoticePolicy::from_json)
@@ -148,7 +155,7 @@ impl CirculationStorage<'_> {
     }
 
     /// A fixed due date schedule (cached); one that cannot be read as a schedule is none.
-    pub async fn fixed_due_date_schedule(
+    pub(crate) async fn fixed_due_date_schedule(
         &self,
         id: &str,
     ) -> Result<Option<FixedDueDateSchedule>, CallError> {
@@ -161,7 +168,7 @@ impl CirculationStorage<'_> {
             .and_then(|v| serde_json::from_value(v).ok()))
     }
 
-    pub async fn create_session(&self, session: &Value) -> Result<Reply, CallError> {
+    pub(crate) async fn create_session(&self, session: &Value) -> Result<Reply, CallError> {
         self.0
             .okapi
             .write(
@@ -173,12 +180,16 @@ impl CirculationStorage<'_> {
             .await
     }
 
-    pub async fn delete_session(&self, name: &str, session_id: &str) -> Result<Reply, CallError> {
+    pub(crate) async fn delete_session(
+        &self,
+        name: &str,
+        session_id: &str,
+    ) -> Result<Reply, CallError> {
         let path = format!("{SESSIONS}/{session_id}");
         self.0.okapi.write(name, Method::DELETE, &path, None).await
     }
 
-    pub async fn schedule_notice(
+    pub(crate) async fn schedule_notice(
         &self,
         name: &str,
         notice: &ScheduledNotice,
@@ -191,7 +202,11 @@ impl CirculationStorage<'_> {
     }
 
     /// Takes a patron's check-out lock: the lock's id, or the failure.
-    pub async fn acquire_lock(&self, user_id: &str, ttl_ms: u64) -> Result<Reply, CallError> {
+    pub(crate) async fn acquire_lock(
+        &self,
+        user_id: &str,
+        ttl_ms: u64,
+    ) -> Result<Reply, CallError> {
         let body = json!({"userId": user_id, "ttlMs": ttl_ms});
         self.0
             .okapi
@@ -199,7 +214,7 @@ impl CirculationStorage<'_> {
             .await
     }
 
-    pub async fn release_lock(&self, lock_id: &str) -> Result<Reply, CallError> {
+    pub(crate) async fn release_lock(&self, lock_id: &str) -> Result<Reply, CallError> {
         let path = format!("{LOCKS}/{lock_id}");
         self.0
             .okapi

@@ -4,10 +4,10 @@ use crate::domain::{LostItemPolicy, OverdueFinePolicy};
 use crate::okapi::CallError;
 
 #[derive(Clone, Copy)]
-pub struct FeesFines<'a>(pub(super) Peers<'a>);
+pub(crate) struct FeesFines<'a>(pub(super) Peers<'a>);
 
 impl FeesFines<'_> {
-    pub async fn overdue_fine_policy(
+    pub(crate) async fn overdue_fine_policy(
         &self,
         id: &str,
     ) -> Result<Option<OverdueFinePolicy>, CallError> {
@@ -17,7 +17,10 @@ impl FeesFines<'_> {
             .await
     }
 
-    pub async fn lost_item_policy(&self, id: &str) -> Result<Option<LostItemPolicy>, CallError> {
+    pub(crate) async fn lost_item_policy(
+        &self,
+        id: &str,
+    ) -> Result<Option<LostItemPolicy>, CallError> {
         let path = format!("/lost-item-fees-policies/{id}");
         self.0
             .cached("lost item policy", &path, LostItemPolicy::from_json)

@@ -9,10 +9,10 @@ const ITEMS: &str = "/item-storage/items";
 const CIRCULATION_ITEMS: &str = "/circulation-item";
 
 #[derive(Clone, Copy)]
-pub struct Inventory<'a>(pub(super) Peers<'a>);
+pub(crate) struct Inventory<'a>(pub(super) Peers<'a>);
 
 /// Where an item is written: inventory, or mod-dcb's circulation items for a DCB item.
-pub fn item_path(item: &Item) -> String {
+pub(crate) fn item_path(item: &Item) -> String {
     let base = match item.is_dcb() {
         true => CIRCULATION_ITEMS,
         false => ITEMS,
@@ -23,7 +23,7 @@ pub fn item_path(item: &Item) -> String {
 impl Inventory<'_> {
     /// The item with this barcode; a DCB item lives in `/circulation-item`, a module that is
     /// optional, so a failure there only means "not found", as in mod-circulation.
-    pub async fn item_by_barcode(&self, barcode: &str) -> Result<Option<Item>, CallError> {
+    pub(crate) async fn item_by_barcode(&self, barcode: &str) -> Result<Option<Item>, CallError> {
         let okapi = self.0.okapi;
         let q = format!("barcode=={}", cql_quote(barcode));
         let query = [("query", q.as_str()), ("limit", "1")];
@@ -47,7 +47,11 @@ impl Inventory<'_> {
     }
 
     /// Items by id, in batches of 50 (one call each, joined through the fan).
-    pub async fn items_by_ids(&self, name: &str, ids: &[&str]) -> Result<Vec<Item>, CallError> {
+    pub(crate) async fn items_by_ids(
+        &self,
+        name: &str,
+        ids: &[&str],
+    ) -> Result<Vec<Item>, CallError> {
         let okapi = self.0.okapi;
         let batches: Vec<_> = ids
             .chunks(50)
@@ -79,7 +83,7 @@ impl Inventory<'_> {
         Ok(items)
     }
 
-    pub async fn holdings(&self, id: &str) -> Result<Option<Holdings>, CallError> {
+    pub(crate) async fn holdings(&self, id: &str) -> Result<Option<Holdings>, CallError> {
         let path = format!("/holdings-storage/holdings/{id}");
         Ok(self
             .0
@@ -89,7 +93,7 @@ impl Inventory<'_> {
             .map(Holdings::from_json))
     }
 
-    pub async fn instance(&self, id: &str) -> Result<Option<Instance>, CallError> {
+    pub(crate) async fn instance(&self, id: &str) -> Result<Option<Instance>, CallError> {
         let path = format!("/instance-storage/instances/{id}");
         Ok(self
             .0
@@ -101,7 +105,11 @@ impl Inventory<'_> {
 
     /// A location (cached); a DCB item's location is a shadow location, hidden unless asked
     /// for.
-    pub async fn location(&self, id: &str, shadow: bool) -> Result<Option<Location>, CallError> {
+    pub(crate) async fn location(
+        &self,
+        id: &str,
+        shadow: bool,
+    ) -> Result<Option<Location>, CallError> {
         let query = if shadow {
             "?includeShadowLocations=true"
         } else {
@@ -111,20 +119,24 @@ impl Inventory<'_> {
         self.0.cached("location", &path, Location::from_json).await
     }
 
-    pub async fn material_type(&self, id: &str) -> Result<Option<MaterialType>, CallError> {
+    pub(crate) async fn material_type(&self, id: &str) -> Result<Option<MaterialType>, CallError> {
         let path = format!("/material-types/{id}");
         self.0
             .cached("material type", &path, MaterialType::from_json)
             .await
     }
 
-    pub async fn loan_type(&self, id: &str) -> Result<Option<LoanType>, CallError> {
+    pub(crate) async fn loan_type(&self, id: &str) -> Result<Option<LoanType>, CallError> {
         let path = format!("/loan-types/{id}");
         self.0.cached("loan type", &path, LoanType::from_json).await
     }
 
     /// The item as stored now (for an undo that writes over its current version).
-    pub async fn item_as_stored(&self, name: &str, item: &Item) -> Result<Option<Item>, CallError> {
+    pub(crate) async fn item_as_stored(
+        &self,
+        name: &str,
+        item: &Item,
+    ) -> Result<Option<Item>, CallError> {
         Ok(self
             .0
             .okapi
@@ -134,7 +146,7 @@ impl Inventory<'_> {
     }
 
     /// `PUT` the item where it lives.
-    pub async fn update_item(&self, name: &str, item: &Item) -> Result<Reply, CallError> {
+    pub(crate) async fn update_item(&self, name: &str, item: &Item) -> Result<Reply, CallError> {
         self.0
             .okapi
             .write(name, Method::PUT, &item_path(item), Some(item.json()))

@@ -1,65 +1,65 @@
 //! One typed repository per module this module calls, all through the Okapi gateway of the
 //! incoming request. Each call has a name: its hop in `Server-Timing` and in errors.
-pub mod calendar;
-pub mod circulation_storage;
-pub mod feesfines;
-pub mod inventory;
-pub mod patron_blocks;
-pub mod pubsub;
-pub mod settings;
-pub mod users;
+pub(crate) mod calendar;
+pub(crate) mod circulation_storage;
+pub(crate) mod feesfines;
+pub(crate) mod inventory;
+pub(crate) mod patron_blocks;
+pub(crate) mod pubsub;
+pub(crate) mod settings;
+pub(crate) mod users;
 
 use crate::fanout::Fan;
 use crate::okapi::{Okapi, PolicyCache};
 
-pub use calendar::Calendar;
-pub use circulation_storage::CirculationStorage;
-pub use feesfines::FeesFines;
-pub use inventory::Inventory;
-pub use patron_blocks::PatronBlocks;
-pub use pubsub::PubSub;
-pub use settings::Settings;
-pub use users::Users;
+pub(crate) use calendar::Calendar;
+pub(crate) use circulation_storage::CirculationStorage;
+pub(crate) use feesfines::FeesFines;
+pub(crate) use inventory::Inventory;
+pub(crate) use patron_blocks::PatronBlocks;
+pub(crate) use pubsub::PubSub;
+pub(crate) use settings::Settings;
+pub(crate) use users::Users;
 
 /// What every repository calls with: the request's Okapi context, the policy cache for
 /// configuration records, and the request's fan-out strategy for batched reads.
 #[derive(Clone, Copy)]
-pub struct Peers<'a> {
+pub(crate) struct Peers<'a> {
     pub okapi: &'a Okapi,
     pub cache: &'a PolicyCache,
     pub fan: Fan,
 }
 
 impl<'a> Peers<'a> {
-    pub fn inventory(self) -> Inventory<'a> {
+    pub(crate) fn inventory(self) -> Inventory<'a> {
         Inventory(self)
     }
 
-    pub fn users(self) -> Users<'a> {
+    pub(crate) fn users(self) -> Users<'a> {
         Users(self)
     }
 
-    pub fn patron_blocks(self) -> PatronBlocks<'a> {
+    pub(crate) fn patron_blocks(self) -> PatronBlocks<'a> {
         PatronBlocks(self.okapi)
     }
 
-    pub fn calendar(self) -> Calendar<'a> {
+    pub(crate) fn calendar(self) -> Calendar<'a> {
         Calendar(self.okapi)
     }
 
-    pub fn settings(self) -> Settings<'a> {
+    pub(crate) fn settings(self) -> Settings<'a> {
         Settings(self.okapi)
     }
 
-    pub fn storage(self) -> CirculationStorage<'a> {
+    pub(crate) fn storage(self) -> CirculationStorage<'a> {
         CirculationStorage(self)
     }
 
-    pub fn feesfines(self) -> FeesFines<'a> {
+    pub(crate) fn feesfines(self) -> FeesFines<'a> {
         FeesFines(self)
     }
 
-    pub fn pubsub(self) -> PubSub<'a> {
+    pub(crate) fn pubsub(self) -> PubSub<'a> {
         PubSub(self.okapi)
     }
 

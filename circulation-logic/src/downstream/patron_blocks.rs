@@ -5,10 +5,10 @@ use crate::okapi::{cql_quote, CallError, Okapi};
 use serde_json::Value;
 
 #[derive(Clone, Copy)]
-pub struct PatronBlocks<'a>(pub(super) &'a Okapi);
+pub(crate) struct PatronBlocks<'a>(pub(super) &'a Okapi);
 
 impl PatronBlocks<'_> {
-    pub async fn manual(&self, user_id: &str) -> Result<Vec<ManualBlock>, CallError> {
+    pub(crate) async fn manual(&self, user_id: &str) -> Result<Vec<ManualBlock>, CallError> {
         let q = format!("userId=={}", cql_quote(user_id));
         let list = self
             .0
@@ -23,7 +23,7 @@ impl PatronBlocks<'_> {
     }
 
     /// The user's automated blocks; none when mod-patron-blocks knows no such user.
-    pub async fn automated(&self, user_id: &str) -> Result<Vec<AutomatedBlock>, CallError> {
+    pub(crate) async fn automated(&self, user_id: &str) -> Result<Vec<AutomatedBlock>, CallError> {
         let path = format!("/automated-patron-blocks/{user_id}");
         let Some(answer) = self.0.get_opt("automated blocks", &path).await? else {
             return Ok(Vec::new());

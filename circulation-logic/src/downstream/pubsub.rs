@@ -4,11 +4,11 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 #[derive(Clone, Copy)]
-pub struct PubSub<'a>(pub(super) &'a Okapi);
+pub(crate) struct PubSub<'a>(pub(super) &'a Okapi);
 
 impl PubSub<'_> {
     /// `POST /pubsub/publish` of one event, its payload as a JSON string as pubsub wants it.
-    pub async fn publish(&self, event_type: &str, payload: &Value) -> Result<(), CallError> {
+    pub(crate) async fn publish(&self, event_type: &str, payload: &Value) -> Result<(), CallError> {
         let body = json!({
             "id": uuid::Uuid::new_v4().to_string(),
             "eventType": event_type,

@@ -7,10 +7,10 @@ use crate::okapi::{CallError, Okapi};
 use chrono_tz::Tz;
 
 #[derive(Clone, Copy)]
-pub struct Settings<'a>(pub(super) &'a Okapi);
+pub(crate) struct Settings<'a>(pub(super) &'a Okapi);
 
 impl Settings<'_> {
-    pub async fn title_level_requests_enabled(&self) -> Result<bool, CallError> {
+    pub(crate) async fn title_level_requests_enabled(&self) -> Result<bool, CallError> {
         let settings = self
             .0
             .get_list(
@@ -30,7 +30,7 @@ impl Settings<'_> {
     }
 
     /// The tenant's time zone; none when it cannot be read.
-    pub async fn time_zone(&self) -> Option<Tz> {
+    pub(crate) async fn time_zone(&self) -> Option<Tz> {
         match self.0.get("locale", "/locale", &[]).await {
             Ok(locale) => time_zone(&locale),
             Err(_) => None,
@@ -39,7 +39,7 @@ impl Settings<'_> {
 
     /// `checkoutLockFeature`; a setting that cannot be read means no lock, as in
     /// mod-circulation.
-    pub async fn check_out_lock(&self) -> LockSettings {
+    pub(crate) async fn check_out_lock(&self) -> LockSettings {
         let query = "scope==\"mod-circulation\" and key==\"checkoutLockFeature\"";
         match self
             .0

@@ -4,11 +4,15 @@ use crate::domain::{PatronGroup, ProxyRelationship, User};
 use crate::okapi::{cql_quote, CallError};
 
 #[derive(Clone, Copy)]
-pub struct Users<'a>(pub(super) Peers<'a>);
+pub(crate) struct Users<'a>(pub(super) Peers<'a>);
 
 impl Users<'_> {
     /// The user with this barcode, under the hop `name` (borrower or proxy).
-    pub async fn by_barcode(&self, name: &str, barcode: &str) -> Result<Option<User>, CallError> {
+    pub(crate) async fn by_barcode(
+        &self,
+        name: &str,
+        barcode: &str,
+    ) -> Result<Option<User>, CallError> {
         let q = format!("barcode=={}", cql_quote(barcode));
         Ok(first(
             self.0
@@ -19,7 +23,7 @@ impl Users<'_> {
         .map(User::from_json))
     }
 
-    pub async fn by_id(&self, name: &str, id: &str) -> Result<Option<User>, CallError> {
+    pub(crate) async fn by_id(&self, name: &str, id: &str) -> Result<Option<User>, CallError> {
         Ok(self
             .0
             .okapi
@@ -29,7 +33,7 @@ impl Users<'_> {
     }
 
     /// A patron group (cached: configuration, re-readable at any time).
-    pub async fn patron_group(&self, id: &str) -> Result<Option<PatronGroup>, CallError> {
+    pub(crate) async fn patron_group(&self, id: &str) -> Result<Option<PatronGroup>, CallError> {
         let path = format!("/groups/{id}");
         self.0
             .cached("patron group", &path, PatronGroup::from_json)
@@ -37,7 +41,7 @@ impl Users<'_> {
     }
 
     /// The relationships in which `proxy_id` proxies for `user_id`.
-    pub async fn proxy_relationships(
+    pub(crate) async fn proxy_relationships(
         &self,
         proxy_id: &str,
         user_id: &str,

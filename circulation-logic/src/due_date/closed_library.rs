@@ -347,6 +347,6 @@ fn open_intervals(day: &SingleDayOpening, tz: Tz) -> Vec<(DateTime<Utc>, DateTim
 }
 
 /// The date to ask the calendar for about `due`: its local date in the tenant time zone.
-pub fn openings_query_date(due: DateTime<Utc>, tz: Tz) -> NaiveDate {
+pub(crate) fn openings_query_date(due: DateTime<Utc>, tz: Tz) -> NaiveDate {
     local_date(due, tz)
 }

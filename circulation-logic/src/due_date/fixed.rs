@@ -12,7 +12,7 @@ use super::DueDateError;
 /// rolling profile, no due date for a fixed one (mod-circulation's `NoFixedDueDateSchedules`).
 /// A record without `schedules` is an empty list, which (unlike `None`) refuses every loan
 /// date of a rolling profile too.
-pub fn loan_schedules<'a>(
+pub(crate) fn loan_schedules<'a>(
     policy: &LoanPolicy,
     schedules: &'a [FixedDueDateSchedule],
 ) -> Option<&'a [Schedule]> {
@@ -30,7 +30,7 @@ pub fn loan_schedules<'a>(
 /// The `due` of the first schedule whose range contains `date`, both ends EXCLUSIVE and at
 /// millisecond precision, as mod-circulation compares (`isWithinMillis`).
 /// An unparsable date in a schedule examined before a match is a server fault.
-pub fn find_due_date_for(
+pub(crate) fn find_due_date_for(
     schedules: &[Schedule],
     date: DateTime<Utc>,
 ) -> Result<Option<DateTime<Utc>>, DueDateError> {

@@ -38,11 +38,13 @@ use chrono_tz::Tz;
 use shared_types::errors::Error as FolioError;
 use shared_types::policy::{FixedDueDateSchedule, LoanPolicy, LoanProfile};
 
-pub use closed_library::openings_query_date;
-pub use fixed::{find_due_date_for, loan_schedules};
-pub use openings::{OpeningHours, SingleDayOpening, SurroundingOpenings};
-pub use recall::recall_due_date;
-pub use time::{parse_date_time, parse_utc};
+pub(crate) use closed_library::openings_query_date;
+pub(crate) use fixed::{find_due_date_for, loan_schedules};
+#[cfg(test)]
+pub(crate) use openings::SingleDayOpening;
+pub(crate) use openings::SurroundingOpenings;
+pub(crate) use recall::recall_due_date;
+pub(crate) use time::{parse_date_time, parse_utc};
 
 use closed_library::{strategy_for, strategy_for_expiry, strategy_for_limit};
 use rolling::{add_period, PeriodError};
@@ -50,15 +52,18 @@ use time::{local_date, millis, truncate_millis};
 
 /// `loan date falls outside of the date ranges in the loan policy` (fixed schedule, or a
 /// rolling profile's due date limit schedule).
-pub const LOAN_DATE_OUTSIDE_SCHEDULES: &str =
+pub(crate) const LOAN_DATE_OUTSIDE_SCHEDULES: &str =
     "loan date falls outside of the date ranges in the loan policy";
-pub const UNRECOGNISED_PERIOD: &str = "the loan period in the loan policy is not recognised";
-pub const CALENDAR_TIMETABLE_ABSENT: &str = "Calendar timetable is absent for requested date";
-pub const CALENDAR_OPEN_PERIODS_NOT_FOUND: &str = "Calendar open periods are not found";
+pub(crate) const UNRECOGNISED_PERIOD: &str = "the loan period in the loan policy is not recognised";
+#[cfg(test)]
+pub(crate) const CALENDAR_TIMETABLE_ABSENT: &str =
+    "Calendar timetable is absent for requested date";
+#[cfg(test)]
+pub(crate) const CALENDAR_OPEN_PERIODS_NOT_FOUND: &str = "Calendar open periods are not found";
 
 /// A due date that cannot be computed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum DueDateError {
+pub(crate) enum DueDateError {
     /// 422 with parameters `loanPolicyId` and `loanPolicyName`, no code.
     #[error("{message}")]
     LoanPolicy {
@@ -89,11 +94,11 @@ impl DueDateError {
     }
 
     /// Whether this is a 422 validation error (else a 500).
-    pub fn is_validation(&self) -> bool {
+    pub(crate) fn is_validation(&self) -> bool {
         !matches!(self, DueDateError::Internal(_))
     }
 
-    pub fn code(&self) -> Option<&'static str> {
+    pub(crate) fn code(&self) -> Option<&'static str> {
         match self {
             DueDateError::CalendarTimetableAbsent => Some("CALENDAR_TIMETABLE_ABSENT"),
             DueDateError::CalendarOpenPeriodsNotFound => Some("CALENDAR_OPEN_PERIODS_NOT_FOUND"),
@@ -102,7 +107,7 @@ impl DueDateError {
     }
 
     /// The FOLIO error of a 422 (for [`DueDateError::Internal`], just the message).
-    pub fn to_folio_error(&self) -> FolioError {
+    pub(crate) fn to_folio_error(&self) -> FolioError {
         let mut e = FolioError::new(self.to_string());
         if let Some(code) = self.code() {
             e = e.with_code(code);
@@ -123,7 +128,7 @@ impl DueDateError {
 
 /// Inputs of the initial due date.
 #[derive(Debug, Clone, Copy)]
-pub struct CheckOutDueDate<'a> {
+pub(crate) struct CheckOutDueDate<'a> {
     pub policy: &'a LoanPolicy,
     /// The fixed due date schedule records the policy references (matched by id with
     /// `loansPolicy.fixedDueDateScheduleId`; others are ignored).
@@ -137,7 +142,7 @@ pub struct CheckOutDueDate<'a> {
 
 /// The initial due date and what the later steps need.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct InitialDueDate {
+pub(crate) struct InitialDueDate {
     pub due_date: DateTime<Utc>,
     /// Rolling profile with the alternate hold period: the loan's `dueDateChangedByHold`.
     /// (A fixed profile using the alternate period does not set it, as in mod-circulation.)
@@ -148,7 +153,7 @@ pub struct InitialDueDate {
 }
 
 /// Step 1: the due date from the loan policy alone.
-pub fn initial_due_date(input: &CheckOutDueDate) -> Result<InitialDueDate, DueDateError> {
+pub(crate) fn initial_due_date(input: &CheckOutDueDate) -> Result<InitialDueDate, DueDateError> {
     let policy = input.policy;
     let loan_date = truncate_millis(input.loan_date);
     let unrecognised = |id: &str| {
@@ -238,7 +243,7 @@ fn rolling_due_date(
 /// every check-out whose due date it computes, whatever the strategy (so a 404 refuses even a
 /// "keep the current due date/time" policy); this returns `true` whenever the policy has a
 /// `loansPolicy`, i.e. whenever [`initial_due_date`] can succeed.
-pub fn needs_calendar(policy: &LoanPolicy) -> bool {
+pub(crate) fn needs_calendar(policy: &LoanPolicy) -> bool {
     policy.loans_policy.is_some()
 }
 
@@ -249,7 +254,7 @@ pub fn needs_calendar(policy: &LoanPolicy) -> bool {
 ///
 /// `loan_date` is the "current time" of `END_OF_THE_CURRENT_SERVICE_POINT_HOURS`.
 /// `schedule_limit` comes from [`InitialDueDate::schedule_limit`].
-pub fn apply_closed_library(
+pub(crate) fn apply_closed_library(
     due: DateTime<Utc>,
     policy: &LoanPolicy,
     openings: &SurroundingOpenings,
@@ -270,7 +275,7 @@ pub fn apply_closed_library(
 /// Step 4a: when the borrower's `expirationDate` (parsed with [`parse_date_time`]) is before
 /// `due`, the date to ask the calendar for: the expiration's local date in ITS OWN offset (as
 /// mod-circulation does, not in the tenant zone). `None`: no truncation.
-pub fn expiry_openings_date(
+pub(crate) fn expiry_openings_date(
     due: DateTime<Utc>,
     expiration: Option<DateTime<FixedOffset>>,
 ) -> Option<NaiveDate> {
@@ -283,7 +288,7 @@ pub fn expiry_openings_date(
 /// → end of the previous open day; the two service-point-hours strategies → end of the open
 /// hours before the expiration; `CURRENT_DUE_DATE`/`CURRENT_DUE_DATE_TIME` → the expiration
 /// date-time itself. The caller sets `dueDateChangedByNearExpireUser`.
-pub fn truncate_to_expiry(
+pub(crate) fn truncate_to_expiry(
     expiration: DateTime<FixedOffset>,
     policy: &LoanPolicy,
     openings: &SurroundingOpenings,

@@ -12,14 +12,14 @@ use chrono::{NaiveDate, NaiveTime};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct SurroundingOpenings {
+pub(crate) struct SurroundingOpenings {
     #[serde(default)]
     pub openings: Vec<SingleDayOpening>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct SingleDayOpening {
+pub(crate) struct SingleDayOpening {
     #[serde(
         default,
         deserialize_with = "de_date",
@@ -42,7 +42,7 @@ pub struct SingleDayOpening {
 /// inclusive, mod-circulation reads the open interval as `[startTime, endTime)`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct OpeningHours {
+pub(crate) struct OpeningHours {
     #[serde(serialize_with = "ser_time", deserialize_with = "de_time")]
     pub start_time: NaiveTime,
     #[serde(serialize_with = "ser_time", deserialize_with = "de_time")]
@@ -60,27 +60,27 @@ static CLOSED_DAY: SingleDayOpening = SingleDayOpening {
 
 impl SurroundingOpenings {
     /// What mod-circulation makes of a 200 with an empty body or `{}`: every day closed.
-    pub fn all_closed() -> Self {
+    pub(crate) fn all_closed() -> Self {
         SurroundingOpenings::default()
     }
 
     /// Reads a 200 body; an empty body means all days closed.
-    pub fn from_body(body: &[u8]) -> Result<Self, serde_json::Error> {
+    pub(crate) fn from_body(body: &[u8]) -> Result<Self, serde_json::Error> {
         if body.iter().all(u8::is_ascii_whitespace) {
             return Ok(Self::all_closed());
         }
         serde_json::from_slice(body)
     }
 
-    pub fn previous(&self) -> &SingleDayOpening {
+    pub(crate) fn previous(&self) -> &SingleDayOpening {
         self.openings.first().unwrap_or(&CLOSED_DAY)
     }
 
-    pub fn requested(&self) -> &SingleDayOpening {
+    pub(crate) fn requested(&self) -> &SingleDayOpening {
         self.openings.get(1).unwrap_or(&CLOSED_DAY)
     }
 
-    pub fn next(&self) -> &SingleDayOpening {
+    pub(crate) fn next(&self) -> &SingleDayOpening {
         self.openings.get(2).unwrap_or(&CLOSED_DAY)
     }
 
@@ -90,8 +90,9 @@ impl SurroundingOpenings {
 }
 
 impl SingleDayOpening {
+    #[cfg(test)]
     /// A closed day (what mod-calendar reports when no calendar covers the service point).
-    pub fn closed(date: NaiveDate) -> Self {
+    pub(crate) fn closed(date: NaiveDate) -> Self {
         SingleDayOpening {
             date: Some(date),
             all_day: true,
@@ -102,8 +103,9 @@ impl SingleDayOpening {
         }
     }
 
+    #[cfg(test)]
     /// An open day with the given `(start, end)` hours.
-    pub fn open_hours(date: NaiveDate, hours: &[(NaiveTime, NaiveTime)]) -> Self {
+    pub(crate) fn open_hours(date: NaiveDate, hours: &[(NaiveTime, NaiveTime)]) -> Self {
         SingleDayOpening {
             date: Some(date),
             all_day: false,
@@ -120,8 +122,9 @@ impl SingleDayOpening {
         }
     }
 
+    #[cfg(test)]
     /// A day open around the clock.
-    pub fn open_all_day(date: NaiveDate) -> Self {
+    pub(crate) fn open_all_day(date: NaiveDate) -> Self {
         let mut day = Self::open_hours(
             date,
             &[(

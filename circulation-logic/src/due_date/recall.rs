@@ -37,7 +37,7 @@ fn add(
 
 /// The due date of a loan (taken out at `loan_date`, currently due at `current_due`) when an
 /// open recall for its item is in the queue at `now`.
-pub fn recall_due_date(
+pub(crate) fn recall_due_date(
     policy: &LoanPolicy,
     loan_date: DateTime<Utc>,
     current_due: DateTime<Utc>,

@@ -63,7 +63,7 @@ pub(crate) fn truncate_millis(t: DateTime<Utc>) -> DateTime<Utc> {
 /// its UTC midnight), truncated to milliseconds. The offset written in the value is kept: it
 /// decides the local date of a patron's expiration date. A zone id after the offset
 /// (`+01:00[Europe/Paris]`) is accepted and the offset used.
-pub fn parse_date_time(value: &str) -> Option<DateTime<FixedOffset>> {
+pub(crate) fn parse_date_time(value: &str) -> Option<DateTime<FixedOffset>> {
     let value = value.trim();
     let value = match value.strip_suffix(']').and_then(|v| v.rsplit_once('[')) {
         Some((date_time, _zone)) => date_time,
@@ -90,7 +90,7 @@ pub fn parse_date_time(value: &str) -> Option<DateTime<FixedOffset>> {
 }
 
 /// Parses and converts to UTC.
-pub fn parse_utc(value: &str) -> Option<DateTime<Utc>> {
+pub(crate) fn parse_utc(value: &str) -> Option<DateTime<Utc>> {
     parse_date_time(value).map(|t| t.with_timezone(&Utc))
 }
 

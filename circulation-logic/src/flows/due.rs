@@ -13,13 +13,13 @@ use shared_types::policy::{FixedDueDateSchedule, LoanPolicy};
 
 /// The due date and the flags the response carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Due {
+pub(crate) struct Due {
     pub due_date: DateTime<Utc>,
     pub changed_by_hold: bool,
     pub changed_by_expiry: bool,
 }
 
-pub struct DueInput<'a> {
+pub(crate) struct DueInput<'a> {
     pub policy: &'a LoanPolicy,
     pub schedule: Option<&'a FixedDueDateSchedule>,
     pub loan_date: DateTime<Utc>,
@@ -56,7 +56,7 @@ async fn openings(
 }
 
 /// The due date of a new loan.
-pub async fn due_date(peers: Peers<'_>, input: DueInput<'_>) -> Result<Due, Failure> {
+pub(crate) async fn due_date(peers: Peers<'_>, input: DueInput<'_>) -> Result<Due, Failure> {
     let schedules: Vec<FixedDueDateSchedule> = input.schedule.into_iter().cloned().collect();
     let initial = initial_due_date(&CheckOutDueDate {
         policy: input.policy,
@@ -114,7 +114,7 @@ async fn settle(
 /// from the loan's `current` due date at `now`, then the closed-library logic again, capped by
 /// the schedule limit containing the recall due date. Also says whether the borrower's expiry
 /// truncated it.
-pub async fn recall_due(
+pub(crate) async fn recall_due(
     peers: Peers<'_>,
     input: DueInput<'_>,
     current: DateTime<Utc>,

@@ -1,6 +1,6 @@
 //! The circulation flows, each composed of the shared lookups ([`crate::downstream`]),
 //! validations ([`crate::validation`]), due dates ([`due`]), policies ([`policies`]) and write
 //! steps ([`crate::writes`]).
-pub mod check_out;
-pub mod due;
-pub mod policies;
+pub(crate) mod check_out;
+pub(crate) mod due;
+pub(crate) mod policies;

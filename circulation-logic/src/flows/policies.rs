@@ -11,7 +11,7 @@ use shared_types::policy::LoanPolicy;
 use std::sync::Arc;
 
 /// The tenant's circulation rules, parsed (both cached).
-pub async fn circulation_rules(peers: Peers<'_>) -> Result<Arc<rules::Rules>, Failure> {
+pub(crate) async fn circulation_rules(peers: Peers<'_>) -> Result<Arc<rules::Rules>, Failure> {
     let document = peers.storage().rules().await?.unwrap_or_default();
     let text = document
         .get("rulesAsText")
@@ -85,7 +85,7 @@ fn deferred<T>(found: Result<Option<T>, CallError>, what: &str, id: &str) -> Res
 
 /// The policies for `user` borrowing `item` at a location in `units`. Even with a forced loan
 /// policy the rules pick the other policies.
-pub async fn policies_for(
+pub(crate) async fn policies_for(
     peers: Peers<'_>,
     rules: Result<Arc<rules::Rules>, Failure>,
     user: &User,
@@ -104,7 +104,6 @@ pub async fn policies_for(
     };
     let overdue_id = rules.find(PolicyType::OverdueFine, &input).policy_id;
     let lost_id = rules.find(PolicyType::LostItem, &input).policy_id;
-    let request_id = rules.find(PolicyType::Request, &input).policy_id;
     let notice_id = rules.find(PolicyType::Notice, &input).policy_id;
     let skip_fees = overdue_id.is_empty();
     let (storage, feesfines) = (peers.storage(), peers.feesfines());
@@ -165,7 +164,6 @@ pub async fn policies_for(
         lost_item_policy: deferred(lost, "Lost item policy", &lost_id),
         overdue_fine_policy_id: overdue_id,
         lost_item_policy_id: lost_id,
-        request_policy_id: request_id,
         notice_policy_id: notice_id,
         notice_policy: notice,
         schedule,

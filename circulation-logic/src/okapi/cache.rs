@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-pub struct PolicyCache {
+pub(crate) struct PolicyCache {
     ttl: Duration,
     entries: Mutex<HashMap<(String, String), (Instant, Value)>>,
     /// Per tenant, the last rules text parsed and its parse (a memo of a pure function of the
@@ -18,7 +18,7 @@ pub struct PolicyCache {
 }
 
 impl PolicyCache {
-    pub fn new(seconds: u64) -> PolicyCache {
+    pub(crate) fn new(seconds: u64) -> PolicyCache {
         PolicyCache {
             ttl: Duration::from_secs(seconds),
             entries: Mutex::new(HashMap::new()),
@@ -52,7 +52,7 @@ impl PolicyCache {
     }
 
     /// The parse of `text`, reused while the tenant's rules text stays the same.
-    pub fn parsed_rules(&self, tenant: &str, text: &str) -> Result<Arc<Rules>, RulesError> {
+    pub(crate) fn parsed_rules(&self, tenant: &str, text: &str) -> Result<Arc<Rules>, RulesError> {
         if let Some((known, rules)) = self.parsed_rules.lock().expect("rules memo").get(tenant) {
             if known == text {
                 return Ok(rules.clone());
@@ -67,7 +67,7 @@ impl PolicyCache {
     }
 
     /// Forget a tenant's entry (after `PUT /circulation/rules`).
-    pub fn invalidate(&self, tenant: &str, path: &str) {
+    pub(crate) fn invalidate(&self, tenant: &str, path: &str) {
         self.entries
             .lock()
             .expect("policy cache")
@@ -75,7 +75,7 @@ impl PolicyCache {
     }
 
     /// GET `path` through the cache; `Ok(None)` for 404.
-    pub async fn get(
+    pub(crate) async fn get(
         &self,
         okapi: &Okapi,
         name: &str,

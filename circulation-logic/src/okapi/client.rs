@@ -9,29 +9,29 @@ use shared_types::okapi;
 use std::time::Instant;
 
 /// The process-wide HTTP client (connection pool), timeouts from `OKAPI_TIMEOUT_MS`.
-pub fn build_http_client(timeout_ms: u64) -> reqwest::Client {
+pub(crate) fn build_http_client(timeout_ms: u64) -> reqwest::Client {
     okapi::http_client(timeout_ms)
 }
 
 /// A downstream answer that the caller interprets itself.
 #[derive(Debug, Clone)]
-pub struct Reply {
+pub(crate) struct Reply {
     pub status: u16,
     pub content_type: Option<String>,
     pub body: String,
 }
 
 impl Reply {
-    pub fn is_success(&self) -> bool {
+    pub(crate) fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
     }
 
-    pub fn json(&self) -> Option<Value> {
+    pub(crate) fn json(&self) -> Option<Value> {
         serde_json::from_str(&self.body).ok()
     }
 
     /// The same status, content type and body, as FOLIO's "forward on failure".
-    pub fn forward(&self) -> HttpResponse {
+    pub(crate) fn forward(&self) -> HttpResponse {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::BAD_GATEWAY);
         HttpResponse::build(status)
             .content_type(
@@ -45,7 +45,7 @@ impl Reply {
 
 /// Why a downstream call gave no usable answer. Every variant names the call.
 #[derive(Debug, Clone, thiserror::Error)]
-pub enum CallError {
+pub(crate) enum CallError {
     #[error("{name}: no answer within {timeout_ms} ms")]
     Timeout { name: String, timeout_ms: u64 },
     #[error("{name}: cannot reach the gateway: {detail}")]
@@ -59,7 +59,7 @@ pub enum CallError {
 }
 
 impl CallError {
-    pub fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         match self {
             CallError::Timeout { name, .. }
             | CallError::Unreachable { name, .. }
@@ -71,7 +71,7 @@ impl CallError {
 
     /// Timeouts and server faults become a 5xx naming the call; a refusal (4xx) from a
     /// downstream module is forwarded as FOLIO does.
-    pub fn to_response(&self) -> HttpResponse {
+    pub(crate) fn to_response(&self) -> HttpResponse {
         let text = |status: StatusCode, message: String| {
             HttpResponse::build(status)
                 .content_type("text/plain")
@@ -99,7 +99,7 @@ impl CallError {
 
 /// The Okapi context of one incoming request.
 #[derive(Clone)]
-pub struct Okapi {
+pub(crate) struct Okapi {
     http: reqwest::Client,
     base: String,
     /// `base` parsed once per incoming request (`None`: not a URL), not once per call.
@@ -124,7 +124,7 @@ fn header(req: &HttpRequest, name: &str) -> Option<String> {
 
 impl Okapi {
     /// Reads the Okapi headers; `Err` is the text of a 400 (no gateway URL or tenant).
-    pub fn from_headers(
+    pub(crate) fn from_headers(
         http: &reqwest::Client,
         timeout_ms: u64,
         req: &HttpRequest,
@@ -158,8 +158,9 @@ impl Okapi {
         })
     }
 
-    /// A context for tests and tools.
-    pub fn new(http: reqwest::Client, base: &str, tenant: &str) -> Okapi {
+    #[cfg(test)]
+    /// A context for tests.
+    pub(crate) fn new(http: reqwest::Client, base: &str, tenant: &str) -> Okapi {
         let base = base.trim_end_matches('/').to_string();
         Okapi {
             http,
@@ -175,7 +176,7 @@ impl Okapi {
         }
     }
 
-    pub fn has_permission(&self, permission: &str) -> bool {
+    pub(crate) fn has_permission(&self, permission: &str) -> bool {
         self.permissions.iter().any(|p| p == permission)
     }
 
@@ -206,7 +207,7 @@ impl Okapi {
 
     /// Any call; the answer is returned whatever its status (timeouts and transport errors
     /// are errors). The hop is recorded under `name`.
-    pub async fn call(
+    pub(crate) async fn call(
         &self,
         name: &str,
         method: Method,
@@ -262,7 +263,7 @@ impl Okapi {
     }
 
     /// GET expecting 200 JSON; 404 → [`CallError::NotFound`].
-    pub async fn get(
+    pub(crate) async fn get(
         &self,
         name: &str,
         path: &str,
@@ -285,7 +286,7 @@ impl Okapi {
     }
 
     /// GET of a record by id where 404 means "there is none".
-    pub async fn get_opt(&self, name: &str, path: &str) -> Result<Option<Value>, CallError> {
+    pub(crate) async fn get_opt(&self, name: &str, path: &str) -> Result<Option<Value>, CallError> {
         match self.get(name, path, &[]).await {
             Ok(v) => Ok(Some(v)),
             Err(CallError::NotFound { .. }) => Ok(None),
@@ -294,7 +295,7 @@ impl Okapi {
     }
 
     /// GET of a collection: the records under `key`.
-    pub async fn get_list(
+    pub(crate) async fn get_list(
         &self,
         name: &str,
         path: &str,
@@ -310,7 +311,7 @@ impl Okapi {
     }
 
     /// A write expecting a 2xx; anything else is [`CallError::Failed`].
-    pub async fn write(
+    pub(crate) async fn write(
         &self,
         name: &str,
         method: Method,
@@ -331,7 +332,7 @@ impl Okapi {
 
 /// CQL string literal for `==` and `=`: quotes and backslashes escaped, and the masking
 /// characters `*`, `?`, `^` escaped as CQL requires for exact values.
-pub fn cql_quote(value: &str) -> String {
+pub(crate) fn cql_quote(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
     out.push('"');
     for c in value.chars() {

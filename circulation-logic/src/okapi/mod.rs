@@ -1,10 +1,9 @@
 //! Talking to other modules through Okapi: the shared HTTP client, the forwarded headers and
 //! the timing of every hop.
-pub mod cache;
-pub mod client;
-pub mod context;
-pub mod timing;
+pub(crate) mod cache;
+pub(crate) mod client;
+pub(crate) mod context;
+pub(crate) mod timing;
 
-pub use cache::PolicyCache;
-pub use client::{build_http_client, cql_quote, CallError, Okapi, Reply};
-pub use timing::{Hop, HopLog};
+pub(crate) use cache::PolicyCache;
+pub(crate) use client::{build_http_client, cql_quote, CallError, Okapi, Reply};

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 /// One downstream call.
 #[derive(Debug, Clone)]
-pub struct Hop {
+pub(crate) struct Hop {
     pub name: String,
     /// Offset from the start of the incoming request.
     pub start: Duration,
@@ -14,7 +14,7 @@ pub struct Hop {
 
 /// The hops of one incoming request (shared by concurrent branches).
 #[derive(Debug, Clone)]
-pub struct HopLog {
+pub(crate) struct HopLog {
     started: Instant,
     hops: Arc<Mutex<Vec<Hop>>>,
 }
@@ -26,18 +26,14 @@ impl Default for HopLog {
 }
 
 impl HopLog {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         HopLog {
             started: Instant::now(),
             hops: Arc::new(Mutex::new(Vec::new())),
         }
     }
 
-    pub fn started(&self) -> Instant {
-        self.started
-    }
-
-    pub fn record(&self, name: &str, began: Instant, duration: Duration) {
+    pub(crate) fn record(&self, name: &str, began: Instant, duration: Duration) {
         let hop = Hop {
             name: name.to_string(),
             start: began.saturating_duration_since(self.started),
@@ -48,30 +44,18 @@ impl HopLog {
 
     /// Hops in the order they started (ties by name), so output never depends on which
     /// concurrent call finished first.
-    pub fn hops(&self) -> Vec<Hop> {
+    pub(crate) fn hops(&self) -> Vec<Hop> {
         let mut hops = self.hops.lock().expect("hop log").clone();
         hops.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.name.cmp(&b.name)));
         hops
     }
 
-    pub fn elapsed(&self) -> Duration {
+    pub(crate) fn elapsed(&self) -> Duration {
         self.started.elapsed()
-    }
-
-    /// Time during which at least one downstream call was outstanding: the length of the
-    /// union of the hop intervals. With sequential calls it is their sum; with concurrent
-    /// waves it is the sum of each wave's slowest call.
-    pub fn critical_path(&self) -> Duration {
-        critical_path(&self.hops())
-    }
-
-    /// `name;dur=1.23, ..., total;dur=4.56` (milliseconds).
-    pub fn server_timing(&self) -> String {
-        server_timing(&self.hops(), self.elapsed())
     }
 }
 
-pub fn critical_path(hops: &[Hop]) -> Duration {
+pub(crate) fn critical_path(hops: &[Hop]) -> Duration {
     let mut intervals: Vec<(Duration, Duration)> = hops
         .iter()
         .map(|h| (h.start, h.start + h.duration))
@@ -112,7 +96,7 @@ fn token(name: &str) -> String {
         .collect()
 }
 
-pub fn server_timing(hops: &[Hop], total: Duration) -> String {
+pub(crate) fn server_timing(hops: &[Hop], total: Duration) -> String {
     let mut parts: Vec<String> = hops
         .iter()
         .map(|h| format!("{};dur={}", token(&h.name), ms(h.duration)))

@@ -8,7 +8,7 @@ use crate::okapi::Okapi;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-pub async fn check_out_by_barcode(
+pub(crate) async fn check_out_by_barcode(
     req: HttpRequest,
     okapi: Okapi,
     body: web::Bytes,
@@ -17,7 +17,7 @@ pub async fn check_out_by_barcode(
     handle(req, okapi, body, state, false).await
 }
 
-pub async fn check_out_dry_run(
+pub(crate) async fn check_out_dry_run(
     req: HttpRequest,
     okapi: Okapi,
     body: web::Bytes,

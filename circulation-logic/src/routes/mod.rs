@@ -1,7 +1,7 @@
 //! HTTP routes of the logic module: thin handlers that read the request, run a flow and write
 //! its answer with `Server-Timing` and one log line.
-pub mod check_out;
-pub mod rules;
+pub(crate) mod check_out;
+pub(crate) mod rules;
 
 use crate::error::Failure;
 use crate::fanout::Fan;

@@ -23,7 +23,7 @@ fn json_response(status: StatusCode, body: &Value) -> HttpResponse {
         .body(serde_json::to_string_pretty(body).unwrap_or_default())
 }
 
-pub async fn get_rules(okapi: Okapi) -> Result<HttpResponse, Failure> {
+pub(crate) async fn get_rules(okapi: Okapi) -> Result<HttpResponse, Failure> {
     // The storage document as it is (`id`, `rulesAsText`, `metadata`), as FOLIO answers.
     let document = okapi.get("circulation rules", RULES_PATH, &[]).await?;
     Ok(json_response(StatusCode::OK, &document))
@@ -95,7 +95,7 @@ async fn policy_ids(
     Ok(out)
 }
 
-pub async fn put_rules(
+pub(crate) async fn put_rules(
     req: HttpRequest,
     okapi: Okapi,
     body: web::Bytes,
@@ -215,7 +215,7 @@ fn lookup_params(query: &[(String, String)]) -> Result<[String; 4], Failure> {
     Ok(values)
 }
 
-pub async fn policy_lookup(
+pub(crate) async fn policy_lookup(
     req: HttpRequest,
     path: web::Path<String>,
     query: web::Query<Vec<(String, String)>>,
@@ -374,7 +374,9 @@ mod tests {
         ];
         assert!(lookup_params(&query(&all)).is_ok());
 
-        let missing = lookup_params(&query(&all[1..])).unwrap_err().error_response();
+        let missing = lookup_params(&query(&all[1..]))
+            .unwrap_err()
+            .error_response();
         assert_eq!(
             body_of(missing).await,
             (400, "required query parameter missing: item_type_id".into())

@@ -2,7 +2,7 @@
 
 /// The kind of record a criterium selects on, with FOLIO's one-letter names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum CriteriumType {
+pub(crate) enum CriteriumType {
     /// `t`: the item's loan type (temporary, else permanent).
     LoanType,
     /// `a`: the institution of the item's effective location.
@@ -20,7 +20,7 @@ pub enum CriteriumType {
 }
 
 impl CriteriumType {
-    pub fn from_letter(letter: char) -> Option<Self> {
+    pub(crate) fn from_letter(letter: char) -> Option<Self> {
         Some(match letter {
             't' => Self::LoanType,
             'a' => Self::Institution,
@@ -33,7 +33,7 @@ impl CriteriumType {
         })
     }
 
-    pub fn letter(self) -> char {
+    pub(crate) fn letter(self) -> char {
         match self {
             Self::LoanType => 't',
             Self::Institution => 'a',
@@ -56,7 +56,7 @@ impl CriteriumType {
 
 /// The five policy types a rule line assigns, with FOLIO's one-letter names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum PolicyType {
+pub(crate) enum PolicyType {
     /// `l`
     Loan,
     /// `r`
@@ -71,7 +71,7 @@ pub enum PolicyType {
 
 impl PolicyType {
     /// In FOLIO's checking order (the first problem in this order is the one reported).
-    pub const ALL: [PolicyType; 5] = [
+    pub(crate) const ALL: [PolicyType; 5] = [
         Self::Loan,
         Self::Request,
         Self::Notice,
@@ -79,11 +79,11 @@ impl PolicyType {
         Self::LostItem,
     ];
 
-    pub fn from_letter(letter: char) -> Option<Self> {
+    pub(crate) fn from_letter(letter: char) -> Option<Self> {
         Self::ALL.into_iter().find(|t| t.letter() == letter)
     }
 
-    pub fn letter(self) -> char {
+    pub(crate) fn letter(self) -> char {
         match self {
             Self::Loan => 'l',
             Self::Request => 'r',
@@ -100,7 +100,7 @@ impl PolicyType {
 
 /// Which values of one criterium type a criterium accepts.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Selection {
+pub(crate) enum Selection {
     /// `all`: any value; still counts for both criterium priority and number-of-criteria.
     All,
     /// `id1 id2`: any of these.
@@ -110,14 +110,14 @@ pub enum Selection {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Criterium {
+pub(crate) struct Criterium {
     pub kind: CriteriumType,
     pub selection: Selection,
 }
 
 /// One policy id per policy type (the grammar demands exactly one of each).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct PolicySet {
+pub(crate) struct PolicySet {
     ids: [String; 5],
 }
 
@@ -126,14 +126,14 @@ impl PolicySet {
         self.ids[kind.index()] = id;
     }
 
-    pub fn get(&self, kind: PolicyType) -> &str {
+    pub(crate) fn get(&self, kind: PolicyType) -> &str {
         &self.ids[kind.index()]
     }
 }
 
 /// A line that assigns policies, with the criteria of its ancestor lines folded in.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rule {
+pub(crate) struct Rule {
     /// 1-based line number in the rules text.
     pub line: usize,
     /// Ancestors' criteria first, then the line's own; all must match.
@@ -143,7 +143,7 @@ pub struct Rule {
 
 /// A priority regulation that comes before the line regulation.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Regulation {
+pub(crate) enum Regulation {
     /// `criterium (t, s, c, b, a, m, g)`: the seven types, highest priority first.
     Criterium(Vec<CriteriumType>),
     /// `number-of-criteria`: more distinct criterium types win.
@@ -151,21 +151,21 @@ pub enum Regulation {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LineOrder {
+pub(crate) enum LineOrder {
     FirstLine,
     LastLine,
 }
 
 /// The `priority:` line: up to two regulations, applied in order, then the line tie break.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Priority {
+pub(crate) struct Priority {
     pub regulations: Vec<Regulation>,
     pub line_order: LineOrder,
 }
 
 /// A parsed, valid rules text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rules {
+pub(crate) struct Rules {
     pub(crate) priority: Priority,
     pub(crate) fallback: PolicySet,
     pub(crate) fallback_line: usize,
@@ -173,22 +173,25 @@ pub struct Rules {
 }
 
 impl Rules {
-    pub fn priority(&self) -> &Priority {
+    #[cfg(test)]
+    pub(crate) fn priority(&self) -> &Priority {
         &self.priority
     }
 
-    pub fn fallback(&self) -> &PolicySet {
+    #[cfg(test)]
+    pub(crate) fn fallback(&self) -> &PolicySet {
         &self.fallback
     }
 
     /// Line of `fallback-policy:` (FOLIO reports it as `circulationRuleLine` in the `-all`
     /// endpoints; [`PolicyMatch::line`](super::PolicyMatch) uses 0 instead).
-    pub fn fallback_line(&self) -> usize {
+    pub(crate) fn fallback_line(&self) -> usize {
         self.fallback_line
     }
 
     /// The lines that assign policies, in text order.
-    pub fn rules(&self) -> &[Rule] {
+    #[cfg(test)]
+    pub(crate) fn rules(&self) -> &[Rule] {
         &self.rules
     }
 }

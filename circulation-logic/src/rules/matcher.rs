@@ -20,7 +20,7 @@ use super::ast::{
 
 /// What the rules are applied to (ids of the item's and the patron's records).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct MatchInput {
+pub(crate) struct MatchInput {
     /// Material type (`m`).
     pub item_type_id: String,
     /// Loan type, temporary else permanent (`t`).
@@ -55,14 +55,14 @@ impl MatchInput {
 /// names; drives the item limit. Serialises as FOLIO's `appliedRuleConditions`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct AppliedRuleConditions {
+pub(crate) struct AppliedRuleConditions {
     pub material_type_match: bool,
     pub loan_type_match: bool,
     pub patron_group_match: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PolicyMatch {
+pub(crate) struct PolicyMatch {
     pub policy_id: String,
     /// Filled for loan policies only; all false for other types and for the fallback, as
     /// FOLIO reports them.
@@ -73,7 +73,7 @@ pub struct PolicyMatch {
 
 impl Rules {
     /// The policy of type `kind` for `input`.
-    pub fn find(&self, kind: PolicyType, input: &MatchInput) -> PolicyMatch {
+    pub(crate) fn find(&self, kind: PolicyType, input: &MatchInput) -> PolicyMatch {
         match self.ranked(input).first() {
             Some(rule) => matched(kind, rule),
             None => self.fallback_match(kind),
@@ -82,7 +82,7 @@ impl Rules {
 
     /// Every matching line's policy, winner first, then the fallback (FOLIO's
     /// `/circulation/rules/*-policy-all` order).
-    pub fn find_all(&self, kind: PolicyType, input: &MatchInput) -> Vec<PolicyMatch> {
+    pub(crate) fn find_all(&self, kind: PolicyType, input: &MatchInput) -> Vec<PolicyMatch> {
         let mut all: Vec<PolicyMatch> = self
             .ranked(input)
             .into_iter()

@@ -14,19 +14,16 @@ mod lexer;
 mod matcher;
 mod parser;
 
-pub use ast::{
-    Criterium, CriteriumType, LineOrder, PolicySet, PolicyType, Priority, Regulation, Rule, Rules,
-    Selection,
-};
-pub use matcher::{AppliedRuleConditions, MatchInput, PolicyMatch};
-pub use parser::{parse, parse_with_policy_check};
+pub(crate) use ast::{PolicyType, Rules};
+pub(crate) use matcher::{AppliedRuleConditions, MatchInput};
+pub(crate) use parser::{parse, parse_with_policy_check};
 
 /// A rules text that FOLIO would refuse. `line` is 1-based; `column` is what FOLIO reports for
 /// the same error (usually 1-based; see `parser` for the few places where FOLIO is 0-based).
 /// Serialises as FOLIO's 422 body for `PUT /circulation/rules`: `{"message","line","column"}`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, thiserror::Error)]
 #[error("{message}")]
-pub struct RulesError {
+pub(crate) struct RulesError {
     pub message: String,
     pub line: usize,
     pub column: usize,

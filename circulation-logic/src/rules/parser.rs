@@ -33,13 +33,13 @@ const FIRST_LINE_FALLBACK: &str =
 const BANG_EVERYWHERE: &str = "A '!' must precede each name or no name.";
 
 /// Parses a rules text without checking that the policies exist.
-pub fn parse(text: &str) -> Result<Rules, RulesError> {
+pub(crate) fn parse(text: &str) -> Result<Rules, RulesError> {
     parse_with_policy_check(text, |_, _| true)
 }
 
 /// Parses a rules text; `policy_exists(type, id)` is asked for every policy of every line, as
 /// FOLIO does on `PUT /circulation/rules` ("The policy l does not exist").
-pub fn parse_with_policy_check(
+pub(crate) fn parse_with_policy_check(
     text: &str,
     policy_exists: impl Fn(PolicyType, &str) -> bool,
 ) -> Result<Rules, RulesError> {

@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use shared_types::errors::Error;
 
 /// All check-out validations, in FOLIO's order.
-pub fn validate(
+pub(crate) fn validate(
     req: &CheckOutRequest,
     g: &CheckOutRecords,
     granted: Granted,
@@ -189,7 +189,6 @@ mod tests {
             lost_item_policy: Ok(Default::default()),
             overdue_fine_policy_id: String::new(),
             lost_item_policy_id: String::new(),
-            request_policy_id: String::new(),
             notice_policy_id: String::new(),
             notice_policy: None,
             schedule: None,

@@ -4,7 +4,7 @@ use super::error;
 use crate::domain::{Item, ItemStatus};
 use shared_types::errors::Error;
 
-pub fn item_found(item: Option<&Item>, barcode: Option<&str>) -> Option<Error> {
+pub(crate) fn item_found(item: Option<&Item>, barcode: Option<&str>) -> Option<Error> {
     item.is_none().then(|| {
         error(
             format!(
@@ -17,7 +17,7 @@ pub fn item_found(item: Option<&Item>, barcode: Option<&str>) -> Option<Error> {
     })
 }
 
-pub fn already_checked_out(barcode: Option<&str>) -> Error {
+pub(crate) fn already_checked_out(barcode: Option<&str>) -> Error {
     error(
         "Item is already checked out",
         &[("itemBarcode", barcode)],
@@ -25,7 +25,7 @@ pub fn already_checked_out(barcode: Option<&str>) -> Error {
     )
 }
 
-pub fn has_open_loan(barcode: Option<&str>) -> Error {
+pub(crate) fn has_open_loan(barcode: Option<&str>) -> Error {
     error(
         "Cannot check out item that already has an open loan",
         &[("itemBarcode", barcode)],
@@ -35,7 +35,7 @@ pub fn has_open_loan(barcode: Option<&str>) -> Error {
 
 /// "Checked out", or one of the statuses that cannot be checked out (worded with the title
 /// and material type, `null` for what is missing).
-pub fn item_status_allows_check_out(
+pub(crate) fn item_status_allows_check_out(
     item: &Item,
     barcode: Option<&str>,
     title: Option<&str>,
@@ -65,6 +65,6 @@ pub fn item_status_allows_check_out(
 }
 
 /// The item has no open loan.
-pub fn no_open_loan(open_loans: usize, barcode: Option<&str>) -> Option<Error> {
+pub(crate) fn no_open_loan(open_loans: usize, barcode: Option<&str>) -> Option<Error> {
     (open_loans > 0).then(|| has_open_loan(barcode))
 }

@@ -6,7 +6,11 @@ use crate::rules::AppliedRuleConditions;
 use shared_types::errors::Error;
 
 /// Item-limit message suffix and code from the matched rule's conditions.
-pub fn item_limit_wording(m: bool, t: bool, g: bool) -> Option<(&'static str, &'static str)> {
+pub(crate) fn item_limit_wording(
+    m: bool,
+    t: bool,
+    g: bool,
+) -> Option<(&'static str, &'static str)> {
     Some(match (m, t, g) {
         (true, true, true) => (
             "for combination of patron group, material type and loan type",
@@ -31,7 +35,7 @@ pub fn item_limit_wording(m: bool, t: bool, g: bool) -> Option<(&'static str, &'
 }
 
 /// Refused when `count` open loans reach the limit.
-pub fn within_item_limit(
+pub(crate) fn within_item_limit(
     limit: i32,
     count: usize,
     c: AppliedRuleConditions,

@@ -4,7 +4,7 @@ use super::{error, overridable, Granted};
 use crate::domain::Policies;
 use shared_types::errors::Error;
 
-pub fn item_loanable(
+pub(crate) fn item_loanable(
     policies: &Policies,
     item_barcode: Option<&str>,
     granted: Granted,

@@ -1,21 +1,21 @@
 //! mod-circulation's validations, one rule per function, composed per flow in FOLIO's order
 //! (`check_out.rs`). Every rule answers FOLIO's error (message, code, parameters) or nothing;
 //! a flow collects them all and refuses with one 422.
-pub mod check_out;
-pub mod item;
-pub mod item_limit;
-pub mod loanable;
-pub mod overrides;
-pub mod patron_blocks;
-pub mod proxy;
-pub mod requests;
-pub mod service_point;
-pub mod user;
+pub(crate) mod check_out;
+pub(crate) mod item;
+pub(crate) mod item_limit;
+pub(crate) mod loanable;
+pub(crate) mod overrides;
+pub(crate) mod patron_blocks;
+pub(crate) mod proxy;
+pub(crate) mod requests;
+pub(crate) mod service_point;
+pub(crate) mod user;
 
 use shared_types::errors::Error;
 
 /// Whether the caller holds a permission (from `X-Okapi-Permissions`).
-pub type Granted<'a> = &'a dyn Fn(&str) -> bool;
+pub(crate) type Granted<'a> = &'a dyn Fn(&str) -> bool;
 
 /// FOLIO's error with its parameters (`None`: the value JSON `null`) and code.
 pub(crate) fn error(
@@ -47,7 +47,7 @@ pub(crate) fn overridable(mut e: Error, name: &str, permission: &str, granted: G
 
 /// Each distinct error once, in order (FOLIO answers two overrides, or two automated blocks,
 /// that say the same once).
-pub fn distinct(errors: Vec<Error>) -> Vec<Error> {
+pub(crate) fn distinct(errors: Vec<Error>) -> Vec<Error> {
     let mut out: Vec<Error> = Vec::with_capacity(errors.len());
     for e in errors {
         if !out.contains(&e) {

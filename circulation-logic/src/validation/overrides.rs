@@ -5,13 +5,14 @@ use crate::due_date::parse_utc;
 use chrono::{DateTime, Utc};
 use shared_types::errors::Error;
 
-pub const PATRON_BLOCK_PERMISSION: &str = "circulation.override-patron-block.post";
-pub const ITEM_LIMIT_PERMISSION: &str = "circulation.override-item-limit-block.post";
-pub const ITEM_NOT_LOANABLE_PERMISSION: &str = "circulation.override-item-not-loanable-block.post";
+pub(crate) const PATRON_BLOCK_PERMISSION: &str = "circulation.override-patron-block.post";
+pub(crate) const ITEM_LIMIT_PERMISSION: &str = "circulation.override-item-limit-block.post";
+pub(crate) const ITEM_NOT_LOANABLE_PERMISSION: &str =
+    "circulation.override-item-not-loanable-block.post";
 
 /// What a request asks to override.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Overrides {
+pub(crate) struct Overrides {
     pub patron_block: bool,
     pub item_limit_block: bool,
     /// `Some(dueDate?)` when `itemNotLoanableBlock` is present.
@@ -21,14 +22,14 @@ pub struct Overrides {
 }
 
 impl Overrides {
-    pub fn any(&self) -> bool {
+    pub(crate) fn any(&self) -> bool {
         self.patron_block || self.item_limit_block || self.item_not_loanable_block.is_some()
     }
 }
 
 /// The checks of the override of block `name`. As in FOLIO, every override checks the due
 /// date whenever `itemNotLoanableBlock` is requested, whichever block it overrides itself.
-pub fn override_allowed(
+pub(crate) fn override_allowed(
     overrides: &Overrides,
     name: &str,
     permission: &str,

@@ -8,7 +8,7 @@ use shared_types::errors::Error;
 
 /// "Patron blocked from borrowing" when a manual block blocks borrowing now; the reason lists
 /// every manual block's description.
-pub fn manual_blocks(
+pub(crate) fn manual_blocks(
     blocks: &[ManualBlock],
     now: DateTime<Utc>,
     granted: Granted,
@@ -34,7 +34,7 @@ pub fn manual_blocks(
 }
 
 /// Each automated block that blocks borrowing, with its own message.
-pub fn automated_blocks(blocks: &[AutomatedBlock], granted: Granted) -> Vec<Error> {
+pub(crate) fn automated_blocks(blocks: &[AutomatedBlock], granted: Granted) -> Vec<Error> {
     blocks
         .iter()
         .filter(|b| b.blocks_borrowing())

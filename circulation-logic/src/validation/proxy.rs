@@ -4,7 +4,7 @@ use crate::domain::{ProxyRelationship, User};
 use chrono::{DateTime, Utc};
 use shared_types::errors::Error;
 
-pub fn proxy_relationship(
+pub(crate) fn proxy_relationship(
     user: &User,
     proxy: &User,
     relationships: &[ProxyRelationship],

@@ -4,7 +4,7 @@ use crate::domain::{Item, RequestQueue, User};
 use shared_types::errors::Error;
 
 /// Refused when the request the check-out would fill belongs to someone else.
-pub fn not_requested_by_another_patron(
+pub(crate) fn not_requested_by_another_patron(
     user: &User,
     item: &Item,
     queue: &RequestQueue,

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use shared_types::errors::Error;
 
 /// The user the barcode `key` (`userBarcode`, `proxyUserBarcode`) names was found.
-pub fn user_found(user: Option<&User>, key: &str, barcode: Option<&str>) -> Option<Error> {
+pub(crate) fn user_found(user: Option<&User>, key: &str, barcode: Option<&str>) -> Option<Error> {
     user.is_none().then(|| {
         error(
             "Could not find user with matching barcode",
@@ -16,7 +16,11 @@ pub fn user_found(user: Option<&User>, key: &str, barcode: Option<&str>) -> Opti
 }
 
 /// The borrower is active and not expired (and the record says whether).
-pub fn borrower_active(user: &User, barcode: Option<&str>, now: DateTime<Utc>) -> Option<Error> {
+pub(crate) fn borrower_active(
+    user: &User,
+    barcode: Option<&str>,
+    now: DateTime<Utc>,
+) -> Option<Error> {
     let message = match user.is_active(now) {
         None => "Cannot determine if user is active or not",
         Some(false) => "Cannot check out to inactive user",
@@ -26,7 +30,11 @@ pub fn borrower_active(user: &User, barcode: Option<&str>, now: DateTime<Utc>) -
 }
 
 /// The proxying user is active and not expired (and the record says whether).
-pub fn proxy_active(proxy: &User, barcode: Option<&str>, now: DateTime<Utc>) -> Option<Error> {
+pub(crate) fn proxy_active(
+    proxy: &User,
+    barcode: Option<&str>,
+    now: DateTime<Utc>,
+) -> Option<Error> {
     let message = match proxy.is_active(now) {
         None => "Cannot determine if proxying user is active or not",
         Some(false) => "Cannot check out via inactive proxying user",

@@ -6,7 +6,7 @@ use crate::okapi::CallError;
 
 /// `PUT`s `after` (the item `before` with its new status). On failure, the undo to run: a
 /// timeout may still have written it.
-pub async fn update_status(
+pub(crate) async fn update_status(
     peers: Peers<'_>,
     before: &Item,
     after: &Item,

@@ -10,7 +10,7 @@ use shared_types::errors::Error;
 
 /// `POST`s `loan`: the loan as storage stored it. When storage refuses it because the item has
 /// an open loan already, the refusal is `open_loan_exists`; any other refusal is forwarded.
-pub async fn create(
+pub(crate) async fn create(
     peers: Peers<'_>,
     flow: &str,
     loan: &Loan,

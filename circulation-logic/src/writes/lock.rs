@@ -11,7 +11,7 @@ use std::time::Duration;
 
 /// Takes the patron's lock, trying `attempts` times `retry_interval_ms` apart; the lock's id,
 /// or the 422 `unable to acquire lock`.
-pub async fn acquire(
+pub(crate) async fn acquire(
     peers: Peers<'_>,
     settings: LockSettings,
     user_id: &str,
@@ -45,7 +45,7 @@ pub async fn acquire(
 
 /// Releases the lock (awaited, so that the patron's next check-out finds it free; a failure
 /// is only logged: the lock expires after its TTL anyway).
-pub async fn release(peers: Peers<'_>, lock_id: String) {
+pub(crate) async fn release(peers: Peers<'_>, lock_id: String) {
     if let Err(e) = peers.storage().release_lock(&lock_id).await {
         log::warn!("check-out: lock {lock_id} not released: {e}");
     }

@@ -2,20 +2,20 @@
 //! without a distributed transaction (DESIGN.md "Writes without a distributed transaction"):
 //! the write that can lose a race first, then the ones an undo can restore, best-effort writes
 //! last. A flow composes them; on a failure it undoes what was done, newest first.
-pub mod item;
-pub mod loan;
-pub mod lock;
-pub mod notices;
-pub mod request;
-pub mod session;
-pub mod undo;
+pub(crate) mod item;
+pub(crate) mod loan;
+pub(crate) mod lock;
+pub(crate) mod notices;
+pub(crate) mod request;
+pub(crate) mod session;
+pub(crate) mod undo;
 
-pub use undo::{undo_and_fail, undo_logged, Undo};
+pub(crate) use undo::{undo_and_fail, undo_logged, Undo};
 
 use actix_web::http::StatusCode;
 
 /// `201`, or `200` when a best-effort write failed.
-pub fn created_status(best_effort_written: bool) -> StatusCode {
+pub(crate) fn created_status(best_effort_written: bool) -> StatusCode {
     if best_effort_written {
         StatusCode::CREATED
     } else {

@@ -8,7 +8,7 @@ use shared_types::dates::iso_millis_z;
 
 /// Schedules the loan's due-date notices (before the answer, so a client that reads them
 /// right after the check-out finds them).
-pub async fn schedule(
+pub(crate) async fn schedule(
     peers: Peers<'_>,
     policy: Option<&NoticePolicy>,
     loan_id: &str,
@@ -39,7 +39,7 @@ pub async fn schedule(
 /// Schedules the first reminder of a reminder-fee policy. Unless the policy counts closed
 /// days, a reminder falling on a day the service point is closed moves to its next open day
 /// (a calendar read); no open day after it → nothing is scheduled, as in mod-circulation.
-pub async fn schedule_first_reminder(
+pub(crate) async fn schedule_first_reminder(
     peers: Peers<'_>,
     overdue_fine_policy: &OverdueFinePolicy,
     loan_id: &str,

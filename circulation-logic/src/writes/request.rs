@@ -7,7 +7,10 @@ use crate::okapi::CallError;
 
 /// Writes `f`; the undo steps of what may have been written (oldest first), with the error on
 /// failure.
-pub async fn fulfil(peers: Peers<'_>, f: &Fulfilment) -> Result<Vec<Undo>, (Vec<Undo>, CallError)> {
+pub(crate) async fn fulfil(
+    peers: Peers<'_>,
+    f: &Fulfilment,
+) -> Result<Vec<Undo>, (Vec<Undo>, CallError)> {
     let storage = peers.storage();
     let mut steps = vec![Undo::RestoreRequest(f.before.clone())];
     if let Err(e) = storage.update_request("fulfil request", &f.after).await {
@@ -26,7 +29,7 @@ pub async fn fulfil(peers: Peers<'_>, f: &Fulfilment) -> Result<Vec<Undo>, (Vec<
 }
 
 /// The undo of a fulfilment written in full.
-pub fn undo_fulfilment(f: &Fulfilment) -> Vec<Undo> {
+pub(crate) fn undo_fulfilment(f: &Fulfilment) -> Vec<Undo> {
     let mut steps = vec![Undo::RestoreRequest(f.before.clone())];
     if !f.resequenced.is_empty() {
         steps.push(Undo::RestoreQueue(f.resequenced_before.clone()));

@@ -5,7 +5,7 @@ use serde_json::json;
 
 /// Records the action `action_type` ("Check-out", "Check-in") of `patron_id` on `loan_id`; the
 /// session's id, or `None` when it could not be written.
-pub async fn record(
+pub(crate) async fn record(
     peers: Peers<'_>,
     flow: &str,
     action_type: &str,

@@ -6,7 +6,7 @@ use crate::okapi::{CallError, Reply};
 use actix_web::http::StatusCode;
 
 /// What can be undone, most recent last.
-pub enum Undo {
+pub(crate) enum Undo {
     DeleteLoan(String),
     DeleteSession(String),
     /// The item as read.
@@ -96,7 +96,7 @@ async fn undo(peers: Peers<'_>, steps: Vec<Undo>) -> (Vec<String>, Vec<String>) 
 
 /// Undoes `steps` of the flow `flow` (e.g. "Check-out") and logs what was (not) undone,
 /// saying `why`.
-pub async fn undo_logged(
+pub(crate) async fn undo_logged(
     peers: Peers<'_>,
     flow: &str,
     steps: Vec<Undo>,
@@ -119,7 +119,7 @@ pub async fn undo_logged(
 
 /// Undoes `steps` after `error`; the answer is a 504 for a timeout, else a 502, naming the
 /// call and the undo.
-pub async fn undo_and_fail(
+pub(crate) async fn undo_and_fail(
     peers: Peers<'_>,
     flow: &str,
     steps: Vec<Undo>,

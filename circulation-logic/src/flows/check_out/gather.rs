@@ -32,7 +32,7 @@ use shared_types::errors::Error;
 
 /// What is left to read for the answer once the item chain is done.
 #[derive(Debug)]
-pub enum ForDisplay {
+pub(super) enum ForDisplay {
     /// The holdings (and then their instance).
     Holdings(String),
     /// The instance (the holdings were read for the title-level queue).
@@ -60,13 +60,13 @@ struct PatronChecks {
 
 /// What the due date needs beyond the gathered records.
 #[derive(Debug, Clone)]
-pub struct DueRequest {
+pub(super) struct DueRequest {
     pub loan_date: DateTime<Utc>,
     pub service_point_id: String,
 }
 
 /// Reads of one check-out.
-pub struct Gatherer<'a> {
+pub(super) struct Gatherer<'a> {
     pub peers: Peers<'a>,
 }
 
@@ -272,7 +272,7 @@ impl Gatherer<'_> {
 
     /// The decisive branch and the patron checks (see the module's comment); what is left to
     /// read for the answer goes out through `display_in` to [`Self::display_records`].
-    pub async fn gather(
+    pub(super) async fn gather(
         &self,
         req: &CheckOutRequest,
         due: Option<DueRequest>,
@@ -304,7 +304,7 @@ impl Gatherer<'_> {
 
     /// The holdings (when the item chain did not need them) and the instance, once the item
     /// chain has said what is left to read; FOLIO's refusal when the holdings do not exist.
-    pub async fn display_records(
+    pub(super) async fn display_records(
         &self,
         display_out: oneshot::Receiver<Option<ForDisplay>>,
     ) -> Result<(Option<Holdings>, Option<Instance>), Failure> {
@@ -417,7 +417,7 @@ impl Gatherer<'_> {
     }
 
     /// The item-limit count again (under the check-out lock), when the limit applies.
-    pub async fn recount_item_limit(
+    pub(super) async fn recount_item_limit(
         &self,
         req: &CheckOutRequest,
         g: &CheckOutRecords,

@@ -6,8 +6,8 @@ mod plan;
 mod records;
 mod request;
 
-pub use records::CheckOutRecords;
-pub use request::CheckOutRequest;
+pub(crate) use records::CheckOutRecords;
+pub(crate) use request::CheckOutRequest;
 
 use crate::config::Settings;
 use crate::domain::{extended_loan, CheckOutAction, LoanExtras, NewLoan};
@@ -28,13 +28,13 @@ use serde_json::{json, Value};
 use shared_types::errors::Error;
 
 /// A successful check-out (or dry run).
-pub struct Success {
+pub(crate) struct Success {
     pub status: StatusCode,
     pub body: Value,
     pub location: Option<String>,
 }
 
-pub async fn check_out(
+pub(crate) async fn check_out(
     peers: Peers<'_>,
     settings: &Settings,
     body: &Value,

@@ -13,10 +13,10 @@ use crate::validation::item::{already_checked_out, has_open_loan};
 use crate::writes::{self, undo_and_fail, undo_logged, Undo};
 
 /// The flow's name in undo messages and logs.
-pub const FLOW: &str = "Check-out";
+pub(super) const FLOW: &str = "Check-out";
 
 #[derive(Debug, Clone)]
-pub struct Plan {
+pub(super) struct Plan {
     pub loan: Loan,
     pub item_before: Item,
     pub item_after: Item,
@@ -27,7 +27,7 @@ pub struct Plan {
 impl Plan {
     /// The writes. Returns the loan as storage stored it, and the patron action session's id
     /// when it was recorded.
-    pub async fn execute(
+    pub(super) async fn execute(
         &self,
         peers: Peers<'_>,
         patron_id: &str,
@@ -86,7 +86,7 @@ impl Plan {
     /// failed (`why`: a downstream call, or a refusal such as missing holdings): session,
     /// request and queue, item, loan. Then the 5xx naming the call, or the refusal once all is
     /// undone.
-    pub async fn revert(
+    pub(super) async fn revert(
         &self,
         peers: Peers<'_>,
         session_id: Option<String>,

@@ -10,7 +10,7 @@ use crate::flows::due::Due;
 use chrono_tz::Tz;
 
 #[derive(Debug, Clone, Default)]
-pub struct CheckOutRecords {
+pub(crate) struct CheckOutRecords {
     pub user: Option<User>,
     pub proxy: Option<User>,
     pub manual_blocks: Vec<ManualBlock>,
@@ -37,7 +37,7 @@ pub struct CheckOutRecords {
 
 impl CheckOutRecords {
     /// The item with the records its summary and messages show.
-    pub fn in_context(&self) -> ItemInContext<'_> {
+    pub(crate) fn in_context(&self) -> ItemInContext<'_> {
         ItemInContext {
             item: self.item.as_ref(),
             holdings: self.holdings.as_ref(),

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 /// `POST /circulation/check-out-by-barcode`'s body.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct CheckOutRequest {
+pub(crate) struct CheckOutRequest {
     /// As sent: FOLIO neither trims nor requires them; `None` (absent or JSON null) is worded
     /// `null` in its errors.
     pub item_barcode: Option<String>,
@@ -30,7 +30,7 @@ fn text(v: &Value, key: &str) -> Option<String> {
 }
 
 impl CheckOutRequest {
-    pub fn from_json(body: &Value) -> CheckOutRequest {
+    pub(crate) fn from_json(body: &Value) -> CheckOutRequest {
         let overrides = body.get("overrideBlocks").filter(|o| o.is_object());
         let present = |key: &str| {
             overrides
