@@ -265,11 +265,13 @@ mod tests {
 
     #[test]
     fn examples_parse() {
-        if let Some(v) = spec_file("mod-circulation-storage/ramls/examples/loan.json") {
+        {
+            let v = spec_file("mod-circulation-storage/ramls/examples/loan.json");
             let loan: Loan = round_trip(&v, "examples/loan.json");
             assert!(loan.is_open());
         }
-        if let Some(v) = spec_file("mod-circulation-storage/ramls/examples/loans.json") {
+        {
+            let v = spec_file("mod-circulation-storage/ramls/examples/loans.json");
             round_trip::<Loans>(&v, "examples/loans.json");
         }
         // The example uses `createdDate` where the schema requires `creationDate`.

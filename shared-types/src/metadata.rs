@@ -95,29 +95,22 @@ pub(crate) mod test_support {
         .join(rel)
     }
 
-    /// One FOLIO file as JSON, or `None` (with a note) when the spec folder is absent.
-    pub fn spec_file(rel: &str) -> Option<Value> {
+    /// One FOLIO file as JSON; a missing file fails the test, naming the path (the spec
+    /// folder is beside the project, see the README).
+    pub fn spec_file(rel: &str) -> Value {
         let path = spec_path(rel);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => Some(
-                serde_json::from_str(&text)
-                    .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display())),
-            ),
-            Err(_) => {
-                eprintln!("note: {} not found, test skipped", path.display());
-                None
-            }
-        }
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("FOLIO spec file {} missing: {e}", path.display()));
+        serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
     }
 
-    /// Every `*.json` / `*.sample` file of a FOLIO folder, sorted by name (empty with a note
-    /// when the folder is absent).
+    /// Every `*.json` / `*.sample` file of a FOLIO folder, sorted by name; a missing folder
+    /// fails the test, naming the path.
     pub fn spec_dir(rel: &str) -> Vec<(PathBuf, Value)> {
         let dir = spec_path(rel);
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            eprintln!("note: {} not found, test skipped", dir.display());
-            return Vec::new();
-        };
+        let entries = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("FOLIO spec folder {} missing: {e}", dir.display()));
         let mut paths: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| {
@@ -177,7 +170,8 @@ pub(crate) mod test_support {
     /// A FOLIO example that does not conform to its own schema (checked independently with a
     /// JSON-schema validator) must be rejected, with an error mentioning `needle`.
     pub fn stale_example_rejected<T: DeserializeOwned + std::fmt::Debug>(rel: &str, needle: &str) {
-        if let Some(v) = spec_file(rel) {
+        {
+            let v = spec_file(rel);
             let err = serde_json::from_value::<T>(v)
                 .expect_err(&format!("{rel} was expected to violate its schema"));
             assert!(

@@ -2,8 +2,7 @@
 //! loan policies (`loan-policy.json`, `period.json`, `time-period.json`), request policies,
 //! fixed due date schedules (`fixed-due-date-schedule.json`, `schedule.json`), patron notice
 //! policies (`patron-notice-policy.json`, `interval.json`), cancellation reasons, circulation
-//! rules, circulation settings, scheduled notices, patron action sessions and check-ins,
-//! with their collections.
+//! rules and circulation settings, with their collections.
 use serde::{Deserialize, Serialize};
 
 use crate::metadata::{JsonMap, Metadata};
@@ -625,134 +624,6 @@ pub struct CirculationSetting {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Scheduled notice, patron action session, check-in
-
-/// `scheduled-notice.json` (`additionalProperties: false`; required `nextRunTime`,
-/// `noticeConfig`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ScheduledNotice {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub loan_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fee_fine_action_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recipient_user_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub session_id: Option<String>,
-    pub next_run_time: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub triggering_event: Option<TriggeringEvent>,
-    pub notice_config: ScheduledNoticeConfig,
-    /// `readonly`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<Metadata>,
-}
-
-impl ScheduledNotice {
-    pub const READ_ONLY_FIELDS: &'static [&'static str] = &["metadata"];
-}
-
-/// `scheduledNotice.triggeringEvent`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum TriggeringEvent {
-    #[serde(rename = "Hold expiration")]
-    HoldExpiration,
-    #[serde(rename = "Request expiration")]
-    RequestExpiration,
-    #[serde(rename = "Due date")]
-    DueDate,
-    #[serde(rename = "Overdue fine returned")]
-    OverdueFineReturned,
-    #[serde(rename = "Overdue fine renewed")]
-    OverdueFineRenewed,
-    #[serde(rename = "Due date - with reminder fee")]
-    DueDateWithReminderFee,
-    #[serde(rename = "Aged to lost")]
-    AgedToLost,
-    #[serde(rename = "Aged to lost - fine charged")]
-    AgedToLostFineCharged,
-    #[serde(rename = "Aged to lost & item returned - fine adjusted")]
-    AgedToLostItemReturnedFineAdjusted,
-    #[serde(rename = "Aged to lost & item replaced - fine adjusted")]
-    AgedToLostItemReplacedFineAdjusted,
-    #[serde(rename = "Title level request expiration")]
-    TitleLevelRequestExpiration,
-}
-
-/// `scheduledNotice.noticeConfig` (`additionalProperties: false`; required `timing`,
-/// `templateId`, `format`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ScheduledNoticeConfig {
-    pub timing: NoticeTiming,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recurring_period: Option<Period>,
-    pub template_id: String,
-    pub format: NoticeFormat,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub send_in_real_time: Option<bool>,
-}
-
-/// `patron-action-session.json` (`additionalProperties: false`; required `patronId`,
-/// `loanId`, `actionType`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct PatronActionSession {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub session_id: Option<String>,
-    pub patron_id: String,
-    pub loan_id: String,
-    pub action_type: PatronActionType,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<Metadata>,
-}
-
-/// `patronActionSession.actionType`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum PatronActionType {
-    #[serde(rename = "Check-out")]
-    CheckOut,
-    #[serde(rename = "Check-in")]
-    CheckIn,
-}
-
-impl PatronActionType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PatronActionType::CheckOut => "Check-out",
-            PatronActionType::CheckIn => "Check-in",
-        }
-    }
-}
-
-/// `check-in.json` (`additionalProperties: false`; required `occurredDateTime`, `itemId`,
-/// `servicePointId`, `performedByUserId`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CheckIn {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    pub occurred_date_time: String,
-    pub item_id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub item_status_prior_to_check_in: Option<String>,
-    /// `minimum: 0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub request_queue_size: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub item_location_id: Option<String>,
-    pub service_point_id: String,
-    pub performed_by_user_id: String,
-}
-
-// ---------------------------------------------------------------------------------------------
 // Collections (`{"<key>": [...], "totalRecords": N}`)
 
 /// `loan-policies.json`.
@@ -811,43 +682,21 @@ pub struct CirculationSettings {
     pub extra: JsonMap,
 }
 
-/// `scheduled-notices.json` (`additionalProperties: false`; `totalRecords` optional).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ScheduledNotices {
-    pub scheduled_notices: Vec<ScheduledNotice>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_records: Option<i32>,
-}
-
-/// `patron-action-sessions.json`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PatronActionSessions {
-    pub patron_action_sessions: Vec<PatronActionSession>,
-    pub total_records: i32,
-    #[serde(flatten)]
-    pub extra: JsonMap,
-}
-
-/// `check-ins.json` (`additionalProperties: false`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CheckIns {
-    pub check_ins: Vec<CheckIn>,
-    pub total_records: i32,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::check_in::{CheckIn, CheckIns};
     use crate::metadata::test_support::*;
+    use crate::patron_action_session::{
+        PatronActionSession, PatronActionSessions, PatronActionType,
+    };
+    use crate::scheduled_notice::{ScheduledNotice, ScheduledNotices};
     use serde_json::json;
 
     const EX: &str = "mod-circulation-storage/ramls/examples/";
     const REF: &str = "mod-circulation-storage/reference-data/";
 
-    fn ex(name: &str) -> Option<serde_json::Value> {
+    fn ex(name: &str) -> serde_json::Value {
         spec_file(&format!("{EX}{name}"))
     }
 
@@ -859,46 +708,60 @@ mod tests {
             &format!("{EX}loan-policy.json"),
             "unknown field `holds`",
         );
-        if let Some(v) = ex("loan-policies.json") {
+        {
+            let v = ex("loan-policies.json");
             round_trip::<LoanPolicies>(&v, "loan-policies.json");
         }
-        if let Some(v) = ex("request-policy.json") {
+        {
+            let v = ex("request-policy.json");
             round_trip::<RequestPolicy>(&v, "request-policy.json");
         }
-        if let Some(v) = ex("request-policies.json") {
+        {
+            let v = ex("request-policies.json");
             round_trip::<RequestPolicies>(&v, "request-policies.json");
         }
-        if let Some(v) = ex("fixed-due-date-schedule.json") {
+        {
+            let v = ex("fixed-due-date-schedule.json");
             round_trip::<FixedDueDateSchedule>(&v, "fixed-due-date-schedule.json");
         }
-        if let Some(v) = ex("fixed-due-date-schedules.json") {
+        {
+            let v = ex("fixed-due-date-schedules.json");
             round_trip::<FixedDueDateSchedules>(&v, "fixed-due-date-schedules.json");
         }
-        if let Some(v) = ex("patron-notice-policy.json") {
+        {
+            let v = ex("patron-notice-policy.json");
             round_trip::<PatronNoticePolicy>(&v, "patron-notice-policy.json");
         }
-        if let Some(v) = ex("cancellation-reason.json") {
+        {
+            let v = ex("cancellation-reason.json");
             round_trip::<CancellationReason>(&v, "cancellation-reason.json");
         }
-        if let Some(v) = ex("cancellation-reasons.json") {
+        {
+            let v = ex("cancellation-reasons.json");
             round_trip::<CancellationReasons>(&v, "cancellation-reasons.json");
         }
-        if let Some(v) = ex("circulation-rules.json") {
+        {
+            let v = ex("circulation-rules.json");
             round_trip::<CirculationRules>(&v, "circulation-rules.json");
         }
-        if let Some(v) = ex("circulation-setting.json") {
+        {
+            let v = ex("circulation-setting.json");
             round_trip::<CirculationSetting>(&v, "circulation-setting.json");
         }
-        if let Some(v) = ex("circulation-settings.json") {
+        {
+            let v = ex("circulation-settings.json");
             round_trip::<CirculationSettings>(&v, "circulation-settings.json");
         }
-        if let Some(v) = ex("scheduled-notice.json") {
+        {
+            let v = ex("scheduled-notice.json");
             round_trip::<ScheduledNotice>(&v, "scheduled-notice.json");
         }
-        if let Some(v) = ex("scheduled-notices.json") {
+        {
+            let v = ex("scheduled-notices.json");
             round_trip::<ScheduledNotices>(&v, "scheduled-notices.json");
         }
-        if let Some(v) = ex("patron-action-session.json") {
+        {
+            let v = ex("patron-action-session.json");
             round_trip::<PatronActionSession>(&v, "patron-action-session.json");
         }
         // The example has no `totalRecords`, which the collection schema requires.
@@ -906,10 +769,12 @@ mod tests {
             &format!("{EX}patron-action-sessions.json"),
             "missing field `totalRecords`",
         );
-        if let Some(v) = ex("check-in.json") {
+        {
+            let v = ex("check-in.json");
             round_trip::<CheckIn>(&v, "check-in.json");
         }
-        if let Some(v) = ex("check-ins.json") {
+        {
+            let v = ex("check-ins.json");
             round_trip::<CheckIns>(&v, "check-ins.json");
         }
     }

@@ -352,7 +352,8 @@ mod tests {
 
     #[test]
     fn examples_parse() {
-        if let Some(v) = spec_file("mod-circulation-storage/ramls/examples/request.json") {
+        {
+            let v = spec_file("mod-circulation-storage/ramls/examples/request.json");
             let r: Request = round_trip(&v, "examples/request.json");
             assert_eq!(r.status, RequestStatus::OpenNotYetFilled);
             assert!(r.status.is_open());

@@ -8,8 +8,9 @@ use serde_json::Value;
 use shared_types::dates::iso_millis_z;
 use shared_types::policy::{
     IntervalId, LoanNoticeEvent, NoticeFrequency, NoticeInterval, NoticeIntervalId, NoticeTiming,
-    PatronNoticePolicy, Period, ScheduledNotice, ScheduledNoticeConfig, TriggeringEvent,
+    PatronNoticePolicy, Period,
 };
+use shared_types::scheduled_notice::{ScheduledNotice, ScheduledNoticeConfig, TriggeringEvent};
 
 /// `at` moved by `interval` (`sign` 1 forward, -1 back), as java.time's `ZonedDateTime` in UTC.
 fn shift(at: DateTime<Utc>, interval: &NoticeInterval, sign: i64) -> Option<DateTime<Utc>> {

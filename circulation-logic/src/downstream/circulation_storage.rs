@@ -7,7 +7,8 @@ use crate::domain::{Loan, LoanPolicyRecord, NoticePolicy, Request, RequestQueue}
 use crate::okapi::{cql_quote, CallError, Reply};
 use reqwest::Method;
 use serde_json::{json, Value};
-use shared_types::policy::{FixedDueDateSchedule, ScheduledNotice};
+use shared_types::policy::FixedDueDateSchedule;
+use shared_types::scheduled_notice::ScheduledNotice;
 
 const LOANS: &str = "/loan-storage/loans";
 const REQUESTS: &str = "/request-storage/requests";

@@ -9,7 +9,8 @@ use super::{
     Granted,
 };
 use crate::domain::MaterialType;
-use crate::flows::check_out::{CheckOutRecords, CheckOutRequest};
+use crate::flows::check_out::records::CheckOutRecords;
+use crate::flows::check_out::request::CheckOutRequest;
 use chrono::{DateTime, Utc};
 use shared_types::errors::Error;
 

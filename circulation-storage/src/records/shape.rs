@@ -127,12 +127,15 @@ pub fn circulation_setting(record: &Value) -> Result<(), StorageError> {
 
 pub fn patron_action_session(record: &Value) -> Result<(), StorageError> {
     no_null(record, &["patronId", "loanId", "actionType"])?;
-    typed::<policy::PatronActionSession>(record, rules::PATRON_ACTION_SESSION)
+    typed::<shared_types::patron_action_session::PatronActionSession>(
+        record,
+        rules::PATRON_ACTION_SESSION,
+    )
 }
 
 pub fn scheduled_notice(record: &Value) -> Result<(), StorageError> {
     no_null(record, &["nextRunTime", "noticeConfig"])?;
-    typed::<policy::ScheduledNotice>(record, rules::SCHEDULED_NOTICE)
+    typed::<shared_types::scheduled_notice::ScheduledNotice>(record, rules::SCHEDULED_NOTICE)
 }
 
 pub fn check_in(record: &Value) -> Result<(), StorageError> {
@@ -145,7 +148,7 @@ pub fn check_in(record: &Value) -> Result<(), StorageError> {
             "performedByUserId",
         ],
     )?;
-    typed::<policy::CheckIn>(record, rules::CHECK_IN)
+    typed::<shared_types::check_in::CheckIn>(record, rules::CHECK_IN)
 }
 
 pub fn circulation_rules(record: &Value) -> Result<(), StorageError> {

@@ -3,8 +3,8 @@
 //! collected) → due date → writes (in the safe order) → notices and events → extended loan.
 mod gather;
 mod plan;
-mod records;
-mod request;
+pub(crate) mod records;
+pub(crate) mod request;
 
 pub(crate) use records::CheckOutRecords;
 pub(crate) use request::CheckOutRequest;
