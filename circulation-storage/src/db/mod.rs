@@ -1,4 +1,5 @@
-//! Connection pool, per-tenant search_path and transactions, and per-tenant migrations.
+//! Connection pool, per-tenant search_path and transactions, and the repositories: one module
+//! per kind of record, holding the statements that touch it.
 //!
 //! Every pooled connection remembers the search_path it was last given ([`TenantConn`]), so the
 //! `set_config` round trip is paid only when a connection serves a different tenant than last
@@ -22,7 +23,16 @@
 //! while PostgreSQL answers, so a request waits at most for the statements of the requests
 //! before it on the same worker; `DB_QUERYTIMEOUT` bounds any one statement. Batch jobs and
 //! schema migrations, which can take seconds, still run on `web::block`.
+pub(crate) mod circulation_rules;
+pub(crate) mod loans;
+pub(crate) mod locks;
+pub(crate) mod print_events;
+pub(crate) mod requests;
+mod schema;
+pub(crate) mod sessions;
+pub(crate) mod settings;
 pub mod store;
+pub(crate) mod tlr_jobs;
 
 use crate::config::DbConfig;
 use crate::error::StorageError;
@@ -30,14 +40,11 @@ use crate::tenant::TenantId;
 use diesel::prelude::*;
 use diesel::r2d2::{ConnectionManager, ManageConnection, Pool};
 use diesel::sql_types::Text;
-use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use std::collections::HashSet;
 use std::ops::{Deref, DerefMut};
 use std::time::Duration;
 
 pub type PgPool = Pool<TenantConnectionManager>;
-
-pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
 /// A PostgreSQL connection plus the session search_path it is known to have (`None`: unknown,
 /// set it before the next tenant query), and the CQL statements it keeps prepared.
@@ -86,7 +93,7 @@ impl CqlStatements {
     /// May `sql` run as a prepared statement on this connection: is it one already, or is there
     /// room for it? (Counted when admitted: a text whose preparation then fails still counts,
     /// which only errs on the safe side.)
-    pub fn admit(&mut self, sql: &str) -> bool {
+    pub(crate) fn admit(&mut self, sql: &str) -> bool {
         if self.texts.contains(sql) {
             return true;
         }
@@ -265,7 +272,7 @@ where
 
 /// [`in_tenant`] for work that runs translated CQL: it also gets the connection's
 /// [`CqlStatements`] (see `store::search`).
-pub async fn in_tenant_cql<T, F>(
+pub(crate) async fn in_tenant_cql<T, F>(
     pool: &PgPool,
     tenant: &TenantId,
     work: F,
@@ -289,7 +296,11 @@ where
 
 /// [`read`] for work that runs translated CQL: it also gets the connection's [`CqlStatements`]
 /// (see `store::search`).
-pub async fn read_cql<T, F>(pool: &PgPool, tenant: &TenantId, work: F) -> Result<T, StorageError>
+pub(crate) async fn read_cql<T, F>(
+    pool: &PgPool,
+    tenant: &TenantId,
+    work: F,
+) -> Result<T, StorageError>
 where
     T: Send + 'static,
     F: FnOnce(&mut PgConnection, &mut CqlStatements) -> Result<T, StorageError> + Send + 'static,
@@ -308,7 +319,7 @@ where
 }
 
 /// Health: can we run a query at all?
-pub async fn ping(pool: &PgPool) -> Result<(), StorageError> {
+pub(crate) async fn ping(pool: &PgPool) -> Result<(), StorageError> {
     let pool = pool.clone();
     actix_web::web::block(move || {
         let mut conn = pool.get()?;
@@ -320,13 +331,13 @@ pub async fn ping(pool: &PgPool) -> Result<(), StorageError> {
 
 /// Creates the tenant's schema and brings it to the newest migration (on a pooled connection,
 /// whose search_path this changes and then resets).
-pub async fn migrate(pool: &PgPool, tenant: &TenantId) -> Result<(), StorageError> {
+pub(crate) async fn migrate(pool: &PgPool, tenant: &TenantId) -> Result<(), StorageError> {
     let pool = pool.clone();
     let tenant = tenant.clone();
     actix_web::web::block(move || {
         let mut conn = pool.get()?;
         conn.forget_search_path();
-        let result = migrate_tenant(&mut conn.conn, &tenant);
+        let result = schema::migrate(&mut conn.conn, &tenant);
         // Whatever happened (the reset to DEFAULT is best effort), the value is unknown now.
         conn.forget_search_path();
         result
@@ -335,76 +346,16 @@ pub async fn migrate(pool: &PgPool, tenant: &TenantId) -> Result<(), StorageErro
 }
 
 /// Drops the tenant's schema with everything in it (on a pooled connection).
-pub async fn purge(pool: &PgPool, tenant: &TenantId) -> Result<(), StorageError> {
+pub(crate) async fn purge(pool: &PgPool, tenant: &TenantId) -> Result<(), StorageError> {
     let pool = pool.clone();
     let tenant = tenant.clone();
     actix_web::web::block(move || {
         let mut conn = pool.get()?;
-        let result = purge_tenant(&mut conn.conn, &tenant);
+        let result = schema::purge(&mut conn.conn, &tenant);
         conn.forget_search_path();
         result
     })
     .await?
-}
-
-/// Creates the tenant's schema and brings it to the newest migration. Serialised per schema with
-/// an advisory lock, so several instances enabling the same tenant at once do not collide.
-fn migrate_tenant(conn: &mut PgConnection, tenant: &TenantId) -> Result<(), StorageError> {
-    let schema = tenant.schema();
-    diesel::sql_query("SELECT pg_advisory_lock(hashtext($1))")
-        .bind::<Text, _>(&schema)
-        .execute(conn)?;
-    let result = (|| -> Result<(), StorageError> {
-        // Extensions are database-wide; creating them concurrently can race, hence the global lock.
-        diesel::sql_query("SELECT pg_advisory_lock(hashtext('circulation-storage-extensions'))")
-            .execute(conn)?;
-        let ext = diesel::sql_query("CREATE EXTENSION IF NOT EXISTS unaccent WITH SCHEMA public")
-            .execute(conn)
-            .and_then(|_| {
-                diesel::sql_query("CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public")
-                    .execute(conn)
-            });
-        diesel::sql_query("SELECT pg_advisory_unlock(hashtext('circulation-storage-extensions'))")
-            .execute(conn)?;
-        ext?;
-        // The schema name is validated by TenantId (^[a-z][a-z0-9_]{0,62}$) and quoted.
-        diesel::sql_query(format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\"")).execute(conn)?;
-        diesel::sql_query(format!("SET search_path TO \"{schema}\", public")).execute(conn)?;
-        conn.run_pending_migrations(MIGRATIONS).map_err(|e| {
-            StorageError::Internal(format!("Migrating schema {schema} failed: {e}"))
-        })?;
-        Ok(())
-    })();
-    let _ = diesel::sql_query("SET search_path TO DEFAULT").execute(conn);
-    diesel::sql_query("SELECT pg_advisory_unlock(hashtext($1))")
-        .bind::<Text, _>(&schema)
-        .execute(conn)?;
-    result
-}
-
-/// Drops the tenant's schema with everything in it.
-fn purge_tenant(conn: &mut PgConnection, tenant: &TenantId) -> Result<(), StorageError> {
-    diesel::sql_query(format!(
-        "DROP SCHEMA IF EXISTS \"{}\" CASCADE",
-        tenant.schema()
-    ))
-    .execute(conn)?;
-    Ok(())
-}
-
-/// Does the tenant's schema exist (is the module enabled for it)?
-pub fn schema_exists(conn: &mut PgConnection, tenant: &TenantId) -> Result<bool, StorageError> {
-    #[derive(QueryableByName)]
-    struct Exists {
-        #[diesel(sql_type = diesel::sql_types::Bool)]
-        exists: bool,
-    }
-    let row: Exists = diesel::sql_query(
-        "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS exists",
-    )
-    .bind::<Text, _>(tenant.schema())
-    .get_result(conn)?;
-    Ok(row.exists)
 }
 
 #[cfg(test)]
