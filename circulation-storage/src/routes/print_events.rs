@@ -2,7 +2,7 @@
 use super::State;
 use crate::db::{self, print_events};
 use crate::error::StorageError;
-use crate::records::shape::must_not_be_null;
+use crate::records::refusals::must_not_be_null;
 use crate::records::{self, dates, ids, metadata};
 use crate::tenant::{Caller, TenantId};
 use actix_web::{web, HttpResponse};

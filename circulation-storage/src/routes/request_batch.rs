@@ -4,7 +4,7 @@
 use super::State;
 use crate::db::{self, store};
 use crate::error::StorageError;
-use crate::records::shape::{must_not_be_null, unrecognized};
+use crate::records::refusals::{must_not_be_null, unrecognized};
 use crate::records::{self, ids, REQUESTS};
 use crate::tenant::Caller;
 use actix_web::{web, HttpResponse};
