@@ -1,4 +1,6 @@
 //! circulation-storage: FOLIO's mod-circulation-storage API over PostgreSQL (RMB table layout).
+#![warn(unreachable_pub)]
+
 pub mod app;
 pub mod config;
 pub mod cql;
@@ -6,6 +8,6 @@ pub mod db;
 pub mod error;
 pub mod okapi_client;
 pub mod records;
-pub mod reference_data;
+pub(crate) mod reference_data;
 pub mod routes;
 pub mod tenant;
