@@ -1,4 +1,5 @@
 //! circulation-storage: FOLIO's mod-circulation-storage API over PostgreSQL (RMB table layout).
+//! Layout and conventions: `docs/storage.md`.
 #![warn(unreachable_pub)]
 
 pub mod app;

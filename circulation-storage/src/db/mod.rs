@@ -1,5 +1,5 @@
 //! Connection pool, per-tenant search_path and transactions, and the repositories: one module
-//! per kind of record, holding the statements that touch it.
+//! per kind of record, holding the statements that touch it (layout: `docs/storage.md`).
 //!
 //! Every pooled connection remembers the search_path it was last given ([`TenantConn`]), so the
 //! `set_config` round trip is paid only when a connection serves a different tenant than last
@@ -14,15 +14,10 @@
 //! * [`in_tenant_job`]: a transaction of a batch job (anonymization, request expiration, a
 //!   request batch, loading reference data) that may run for long.
 //!
-//! Where the work runs: a request's statements (a few, each well under a millisecond on an
-//! indexed table) run right on the actix worker that serves the request. Handing them to
-//! `web::block`'s thread pool, as actix's guide does for diesel, costs two thread hand-offs per
-//! request: on the 2-core benchmark that was 40% of this module's CPU per check-out, and
-//! spreading the statements over more threads kept more PostgreSQL backends busy (measured
-//! with `compare`: 0.54 → 0.32 ms of storage CPU and 600 → 700 check-outs/s). A worker blocks
-//! while PostgreSQL answers, so a request waits at most for the statements of the requests
-//! before it on the same worker; `DB_QUERYTIMEOUT` bounds any one statement. Batch jobs and
-//! schema migrations, which can take seconds, still run on `web::block`.
+//! A request's statements are short, so they run on the actix worker serving it: a hand-off
+//! to `web::block` would cost more than they do. A worker blocks while PostgreSQL answers;
+//! `DB_QUERYTIMEOUT` bounds any one statement. Batch jobs and migrations, which can take
+//! seconds, run on `web::block`.
 pub(crate) mod circulation_rules;
 pub(crate) mod loans;
 pub(crate) mod locks;
@@ -66,24 +61,17 @@ pub const MAX_PREPARED_CQL_LEN: usize = 4096;
 /// The text depends only on the query's shape (every value is a bind parameter), and the shapes
 /// real clients send are few; but any client can send arbitrarily many, and diesel's statement
 /// cache never evicts. So at most [`MAX_PREPARED_CQL`] texts are admitted per connection, none
-/// longer than [`MAX_PREPARED_CQL_LEN`]; the rest run as unnamed (unprepared) statements, as
-/// every search did before.
+/// longer than [`MAX_PREPARED_CQL_LEN`]; the rest run as unnamed (unprepared) statements.
 ///
 /// Prepared statements are per session and resolve table names again whenever the search_path
 /// has changed since their last use (PostgreSQL's PREPARE), so one text serves every tenant the
 /// connection works for, each against its own schema.
 ///
-/// Plans: from the sixth execution on PostgreSQL may use a generic plan, one that does not see
-/// the parameter values. For the translator's `LIKE $n` on btree indexes such a plan cannot use
-/// the index; but PostgreSQL takes it only while it is no more expensive than the custom plans
-/// were, which with a table's statistics showing more than a few dozen rows it never is (the
-/// EXPLAIN test in tests/tests/cql.rs checks mod-circulation's queries after 12 executions:
-/// custom plans, indexes used). Only a table analyzed while (nearly) empty gets the generic
-/// plan, a sequential scan that stays until the table's next ANALYZE (autovacuum's, after 50
-/// changed rows) replaces it. `plan_cache_mode = force_custom_plan` would rule that out, at the
-/// price of planning every execution of every statement, also the by-id ones whose generic
-/// plans are good: measured on the check-out benchmark, PostgreSQL then used ~10% more CPU than
-/// with the default `auto`, so the default stays.
+/// Plans: PostgreSQL may switch to a generic plan from the sixth execution; for the
+/// translator's `LIKE $n` on btree indexes such a plan cannot use the index, but PostgreSQL
+/// keeps custom plans while the table's statistics show more than a few rows (the EXPLAIN test
+/// in tests/tests/cql.rs checks this). `plan_cache_mode` stays `auto`: forcing custom plans
+/// would plan every by-id statement too (see `docs/storage.md`).
 #[derive(Debug, Default)]
 pub struct CqlStatements {
     texts: HashSet<String>,
