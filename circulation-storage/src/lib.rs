@@ -1,4 +1,7 @@
 //! circulation-storage: FOLIO's mod-circulation-storage API over PostgreSQL (RMB table layout).
+//! Layout and conventions: `docs/storage.md`.
+#![warn(unreachable_pub)]
+
 pub mod app;
 pub mod config;
 pub mod cql;
@@ -6,6 +9,6 @@ pub mod db;
 pub mod error;
 pub mod okapi_client;
 pub mod records;
-pub mod reference_data;
+pub(crate) mod reference_data;
 pub mod routes;
 pub mod tenant;

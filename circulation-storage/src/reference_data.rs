@@ -3,7 +3,7 @@
 use crate::records::{self, RecordType};
 use serde_json::{json, Value};
 
-pub fn records() -> Vec<(&'static RecordType, Value)> {
+pub(crate) fn records() -> Vec<(&'static RecordType, Value)> {
     vec![
         (
             &records::LOAN_POLICIES,
@@ -129,7 +129,7 @@ fn cancellation_reason(
 
 /// The default rules: everything falls back to the example policies; one material type gets
 /// the one-hour loan policy. Overdue and lost-item policy ids refer to mod-feesfines records.
-pub fn circulation_rules_text() -> String {
+pub(crate) fn circulation_rules_text() -> String {
     [
         "priority: number-of-criteria, criterium (t, s, c, b, a, m, g), last-line",
         "fallback-policy: l d9cd0bed-1b49-4b5e-a7bd-064b8d177231 r 334e5a9e-94f9-4673-8d1d-ab552863886b \
@@ -142,7 +142,7 @@ pub fn circulation_rules_text() -> String {
 
 /// The sample loans loaded with `loadSample=true` (FOLIO's sample data: same ids, users,
 /// items, dates and states).
-pub fn sample_loans() -> Vec<Value> {
+pub(crate) fn sample_loans() -> Vec<Value> {
     let loan = |id: &str, user: &str, item: &str, dates: (&str, &str), action: &str, open: bool| {
         json!({
             "id": id,

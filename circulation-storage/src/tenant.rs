@@ -6,7 +6,7 @@ use futures::future::{ready, Ready};
 use shared_types::okapi;
 
 /// The module part of schema names (`{tenant}_mod_circulation_storage`), as RMB derives it.
-pub const MODULE_SCHEMA_SUFFIX: &str = "mod_circulation_storage";
+pub(crate) const MODULE_SCHEMA_SUFFIX: &str = "mod_circulation_storage";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TenantId(String);
@@ -22,12 +22,12 @@ impl TenantId {
         }
     }
 
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 
     /// Safe to splice into SQL identifiers: only [a-z0-9_] by construction.
-    pub fn schema(&self) -> String {
+    pub(crate) fn schema(&self) -> String {
         format!("{}_{}", self.0, MODULE_SCHEMA_SUFFIX)
     }
 }
@@ -56,9 +56,9 @@ impl FromRequest for TenantId {
 
 /// What a request tells about its caller: tenant and user (for metadata).
 #[derive(Debug, Clone)]
-pub struct Caller {
-    pub tenant: TenantId,
-    pub user_id: Option<String>,
+pub(crate) struct Caller {
+    pub(crate) tenant: TenantId,
+    pub(crate) user_id: Option<String>,
 }
 
 impl FromRequest for Caller {

@@ -3,8 +3,8 @@
 //! * [`parser`]: lexer and recursive-descent parser producing a [`CqlQuery`] AST.
 //! * [`sql`]: translation of the AST into a PostgreSQL WHERE / ORDER BY over RMB
 //!   tables (`id uuid`, `jsonb jsonb`), every user value as a bind parameter.
-//! * [`eval`]: evaluation of the AST against in-memory JSON records, with the same
-//!   meaning as the SQL (used by the test stand-ins of other FOLIO modules).
+//! * `eval` (feature `cql-eval`): evaluation of the AST against in-memory JSON records, with
+//!   the same meaning as the SQL, for the test stand-ins of other FOLIO modules.
 //!
 //! Refused with a [`CqlError`] (400 for the caller), as RMB's cql2pgjson refuses them:
 //! `prox`, the relations `within` `encloses` `exact`, a bare term (`cql.serverChoice`:
@@ -20,8 +20,9 @@
 //! failing the whole query with an SQL error; the btree `left(…,600)` CASE form uses a
 //! non-strict prefix comparison in its long-term branch (RMB's is not exact).
 
+#[cfg(feature = "cql-eval")]
 pub mod eval;
-pub mod parser;
+mod parser;
 pub mod sql;
 mod text;
 

@@ -16,7 +16,7 @@ pub(crate) struct RelationModifiers {
 
 impl RelationModifiers {
     /// Any explicit case or accent modifier.
-    pub fn explicit_folding(&self) -> bool {
+    pub(super) fn explicit_folding(&self) -> bool {
         self.respect_case.is_some() || self.respect_accents.is_some()
     }
 }
@@ -173,6 +173,7 @@ fn push_like_literal(out: &mut String, c: char) {
 }
 
 /// The whole-value pattern language of LIKE, for the evaluator.
+#[cfg(feature = "cql-eval")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum LikeToken {
     Char(char),
@@ -181,6 +182,7 @@ pub(crate) enum LikeToken {
 }
 
 /// Reads a LIKE pattern as built by [`like_pattern`] (possibly after case/accent folding).
+#[cfg(feature = "cql-eval")]
 pub(crate) fn like_tokens(pattern: &str) -> Vec<LikeToken> {
     let mut out = Vec::new();
     let mut chars = pattern.chars();
@@ -196,6 +198,7 @@ pub(crate) fn like_tokens(pattern: &str) -> Vec<LikeToken> {
 }
 
 /// Whole-string LIKE match; iterative with one backtrack point (no exponential blow-up).
+#[cfg(feature = "cql-eval")]
 pub(crate) fn like_match(pattern: &[LikeToken], text: &str) -> bool {
     let text: Vec<char> = text.chars().collect();
     let (mut p, mut t) = (0usize, 0usize);
@@ -343,6 +346,7 @@ pub(crate) fn is_uuid(s: &str) -> bool {
 }
 
 /// lower() and f_unaccent() as the SQL applies them.
+#[cfg(feature = "cql-eval")]
 pub(crate) fn fold(s: &str, lower: bool, unaccent_it: bool) -> String {
     let s = if unaccent_it {
         unaccent(s)
@@ -358,6 +362,7 @@ pub(crate) fn fold(s: &str, lower: bool, unaccent_it: bool) -> String {
 
 /// Approximation of PostgreSQL's `unaccent` dictionary: Latin letters with
 /// diacritics, common ligatures, and combining marks removed.
+#[cfg(feature = "cql-eval")]
 pub(crate) fn unaccent(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -372,6 +377,7 @@ pub(crate) fn unaccent(s: &str) -> String {
     out
 }
 
+#[cfg(feature = "cql-eval")]
 fn unaccent_char(c: char) -> Option<&'static str> {
     Some(match c {
         'À'..='Å' | 'Ā' | 'Ă' | 'Ą' => "A",
@@ -428,6 +434,7 @@ fn unaccent_char(c: char) -> Option<&'static str> {
 
 /// Words of a text as the 'simple' text search configuration sees them, roughly:
 /// maximal runs of letters and digits, lower-cased, after unaccent.
+#[cfg(feature = "cql-eval")]
 pub(crate) fn tokens(s: &str) -> Vec<String> {
     fold(s, true, true)
         .split(|c: char| !c.is_alphanumeric())
@@ -479,6 +486,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "cql-eval")]
     #[test]
     fn like_matching() {
         let m = |p: &str, t: &str| like_match(&like_tokens(&like_pattern(p)), t);
@@ -536,6 +544,7 @@ mod tests {
         assert!(!is_uuid("8a7f5d1c-3b2e-4f6a-9c8d-7e6f5a4b3c2"));
     }
 
+    #[cfg(feature = "cql-eval")]
     #[test]
     fn folding_and_tokens() {
         assert_eq!(fold("Crème Brûlée", true, true), "creme brulee");

@@ -1,4 +1,5 @@
-//! Connection pool, per-tenant search_path and transactions, and per-tenant migrations.
+//! Connection pool, per-tenant search_path and transactions, and the repositories: one module
+//! per kind of record, holding the statements that touch it (layout: `docs/storage.md`).
 //!
 //! Every pooled connection remembers the search_path it was last given ([`TenantConn`]), so the
 //! `set_config` round trip is paid only when a connection serves a different tenant than last
@@ -13,16 +14,20 @@
 //! * [`in_tenant_job`]: a transaction of a batch job (anonymization, request expiration, a
 //!   request batch, loading reference data) that may run for long.
 //!
-//! Where the work runs: a request's statements (a few, each well under a millisecond on an
-//! indexed table) run right on the actix worker that serves the request. Handing them to
-//! `web::block`'s thread pool, as actix's guide does for diesel, costs two thread hand-offs per
-//! request: on the 2-core benchmark that was 40% of this module's CPU per check-out, and
-//! spreading the statements over more threads kept more PostgreSQL backends busy (measured
-//! with `compare`: 0.54 → 0.32 ms of storage CPU and 600 → 700 check-outs/s). A worker blocks
-//! while PostgreSQL answers, so a request waits at most for the statements of the requests
-//! before it on the same worker; `DB_QUERYTIMEOUT` bounds any one statement. Batch jobs and
-//! schema migrations, which can take seconds, still run on `web::block`.
+//! A request's statements are short, so they run on the actix worker serving it: a hand-off
+//! to `web::block` would cost more than they do. A worker blocks while PostgreSQL answers;
+//! `DB_QUERYTIMEOUT` bounds any one statement. Batch jobs and migrations, which can take
+//! seconds, run on `web::block`.
+pub(crate) mod circulation_rules;
+pub(crate) mod loans;
+pub(crate) mod locks;
+pub(crate) mod print_events;
+pub(crate) mod requests;
+mod schema;
+pub(crate) mod sessions;
+pub(crate) mod settings;
 pub mod store;
+pub(crate) mod tlr_jobs;
 
 use crate::config::DbConfig;
 use crate::error::StorageError;
@@ -30,14 +35,11 @@ use crate::tenant::TenantId;
 use diesel::prelude::*;
 use diesel::r2d2::{ConnectionManager, ManageConnection, Pool};
 use diesel::sql_types::Text;
-use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use std::collections::HashSet;
 use std::ops::{Deref, DerefMut};
 use std::time::Duration;
 
 pub type PgPool = Pool<TenantConnectionManager>;
-
-pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
 /// A PostgreSQL connection plus the session search_path it is known to have (`None`: unknown,
 /// set it before the next tenant query), and the CQL statements it keeps prepared.
@@ -59,24 +61,17 @@ pub const MAX_PREPARED_CQL_LEN: usize = 4096;
 /// The text depends only on the query's shape (every value is a bind parameter), and the shapes
 /// real clients send are few; but any client can send arbitrarily many, and diesel's statement
 /// cache never evicts. So at most [`MAX_PREPARED_CQL`] texts are admitted per connection, none
-/// longer than [`MAX_PREPARED_CQL_LEN`]; the rest run as unnamed (unprepared) statements, as
-/// every search did before.
+/// longer than [`MAX_PREPARED_CQL_LEN`]; the rest run as unnamed (unprepared) statements.
 ///
 /// Prepared statements are per session and resolve table names again whenever the search_path
 /// has changed since their last use (PostgreSQL's PREPARE), so one text serves every tenant the
 /// connection works for, each against its own schema.
 ///
-/// Plans: from the sixth execution on PostgreSQL may use a generic plan, one that does not see
-/// the parameter values. For the translator's `LIKE $n` on btree indexes such a plan cannot use
-/// the index; but PostgreSQL takes it only while it is no more expensive than the custom plans
-/// were, which with a table's statistics showing more than a few dozen rows it never is (the
-/// EXPLAIN test in tests/tests/cql.rs checks mod-circulation's queries after 12 executions:
-/// custom plans, indexes used). Only a table analyzed while (nearly) empty gets the generic
-/// plan, a sequential scan that stays until the table's next ANALYZE (autovacuum's, after 50
-/// changed rows) replaces it. `plan_cache_mode = force_custom_plan` would rule that out, at the
-/// price of planning every execution of every statement, also the by-id ones whose generic
-/// plans are good: measured on the check-out benchmark, PostgreSQL then used ~10% more CPU than
-/// with the default `auto`, so the default stays.
+/// Plans: PostgreSQL may switch to a generic plan from the sixth execution; for the
+/// translator's `LIKE $n` on btree indexes such a plan cannot use the index, but PostgreSQL
+/// keeps custom plans while the table's statistics show more than a few rows (the EXPLAIN test
+/// in tests/tests/cql.rs checks this). `plan_cache_mode` stays `auto`: forcing custom plans
+/// would plan every by-id statement too (see `docs/storage.md`).
 #[derive(Debug, Default)]
 pub struct CqlStatements {
     texts: HashSet<String>,
@@ -86,7 +81,7 @@ impl CqlStatements {
     /// May `sql` run as a prepared statement on this connection: is it one already, or is there
     /// room for it? (Counted when admitted: a text whose preparation then fails still counts,
     /// which only errs on the safe side.)
-    pub fn admit(&mut self, sql: &str) -> bool {
+    pub(crate) fn admit(&mut self, sql: &str) -> bool {
         if self.texts.contains(sql) {
             return true;
         }
@@ -265,7 +260,7 @@ where
 
 /// [`in_tenant`] for work that runs translated CQL: it also gets the connection's
 /// [`CqlStatements`] (see `store::search`).
-pub async fn in_tenant_cql<T, F>(
+pub(crate) async fn in_tenant_cql<T, F>(
     pool: &PgPool,
     tenant: &TenantId,
     work: F,
@@ -289,7 +284,11 @@ where
 
 /// [`read`] for work that runs translated CQL: it also gets the connection's [`CqlStatements`]
 /// (see `store::search`).
-pub async fn read_cql<T, F>(pool: &PgPool, tenant: &TenantId, work: F) -> Result<T, StorageError>
+pub(crate) async fn read_cql<T, F>(
+    pool: &PgPool,
+    tenant: &TenantId,
+    work: F,
+) -> Result<T, StorageError>
 where
     T: Send + 'static,
     F: FnOnce(&mut PgConnection, &mut CqlStatements) -> Result<T, StorageError> + Send + 'static,
@@ -308,7 +307,7 @@ where
 }
 
 /// Health: can we run a query at all?
-pub async fn ping(pool: &PgPool) -> Result<(), StorageError> {
+pub(crate) async fn ping(pool: &PgPool) -> Result<(), StorageError> {
     let pool = pool.clone();
     actix_web::web::block(move || {
         let mut conn = pool.get()?;
@@ -320,13 +319,13 @@ pub async fn ping(pool: &PgPool) -> Result<(), StorageError> {
 
 /// Creates the tenant's schema and brings it to the newest migration (on a pooled connection,
 /// whose search_path this changes and then resets).
-pub async fn migrate(pool: &PgPool, tenant: &TenantId) -> Result<(), StorageError> {
+pub(crate) async fn migrate(pool: &PgPool, tenant: &TenantId) -> Result<(), StorageError> {
     let pool = pool.clone();
     let tenant = tenant.clone();
     actix_web::web::block(move || {
         let mut conn = pool.get()?;
         conn.forget_search_path();
-        let result = migrate_tenant(&mut conn.conn, &tenant);
+        let result = schema::migrate(&mut conn.conn, &tenant);
         // Whatever happened (the reset to DEFAULT is best effort), the value is unknown now.
         conn.forget_search_path();
         result
@@ -335,76 +334,16 @@ pub async fn migrate(pool: &PgPool, tenant: &TenantId) -> Result<(), StorageErro
 }
 
 /// Drops the tenant's schema with everything in it (on a pooled connection).
-pub async fn purge(pool: &PgPool, tenant: &TenantId) -> Result<(), StorageError> {
+pub(crate) async fn purge(pool: &PgPool, tenant: &TenantId) -> Result<(), StorageError> {
     let pool = pool.clone();
     let tenant = tenant.clone();
     actix_web::web::block(move || {
         let mut conn = pool.get()?;
-        let result = purge_tenant(&mut conn.conn, &tenant);
+        let result = schema::purge(&mut conn.conn, &tenant);
         conn.forget_search_path();
         result
     })
     .await?
-}
-
-/// Creates the tenant's schema and brings it to the newest migration. Serialised per schema with
-/// an advisory lock, so several instances enabling the same tenant at once do not collide.
-fn migrate_tenant(conn: &mut PgConnection, tenant: &TenantId) -> Result<(), StorageError> {
-    let schema = tenant.schema();
-    diesel::sql_query("SELECT pg_advisory_lock(hashtext($1))")
-        .bind::<Text, _>(&schema)
-        .execute(conn)?;
-    let result = (|| -> Result<(), StorageError> {
-        // Extensions are database-wide; creating them concurrently can race, hence the global lock.
-        diesel::sql_query("SELECT pg_advisory_lock(hashtext('circulation-storage-extensions'))")
-            .execute(conn)?;
-        let ext = diesel::sql_query("CREATE EXTENSION IF NOT EXISTS unaccent WITH SCHEMA public")
-            .execute(conn)
-            .and_then(|_| {
-                diesel::sql_query("CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public")
-                    .execute(conn)
-            });
-        diesel::sql_query("SELECT pg_advisory_unlock(hashtext('circulation-storage-extensions'))")
-            .execute(conn)?;
-        ext?;
-        // The schema name is validated by TenantId (^[a-z][a-z0-9_]{0,62}$) and quoted.
-        diesel::sql_query(format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\"")).execute(conn)?;
-        diesel::sql_query(format!("SET search_path TO \"{schema}\", public")).execute(conn)?;
-        conn.run_pending_migrations(MIGRATIONS).map_err(|e| {
-            StorageError::Internal(format!("Migrating schema {schema} failed: {e}"))
-        })?;
-        Ok(())
-    })();
-    let _ = diesel::sql_query("SET search_path TO DEFAULT").execute(conn);
-    diesel::sql_query("SELECT pg_advisory_unlock(hashtext($1))")
-        .bind::<Text, _>(&schema)
-        .execute(conn)?;
-    result
-}
-
-/// Drops the tenant's schema with everything in it.
-fn purge_tenant(conn: &mut PgConnection, tenant: &TenantId) -> Result<(), StorageError> {
-    diesel::sql_query(format!(
-        "DROP SCHEMA IF EXISTS \"{}\" CASCADE",
-        tenant.schema()
-    ))
-    .execute(conn)?;
-    Ok(())
-}
-
-/// Does the tenant's schema exist (is the module enabled for it)?
-pub fn schema_exists(conn: &mut PgConnection, tenant: &TenantId) -> Result<bool, StorageError> {
-    #[derive(QueryableByName)]
-    struct Exists {
-        #[diesel(sql_type = diesel::sql_types::Bool)]
-        exists: bool,
-    }
-    let row: Exists = diesel::sql_query(
-        "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS exists",
-    )
-    .bind::<Text, _>(tenant.schema())
-    .get_result(conn)?;
-    Ok(row.exists)
 }
 
 #[cfg(test)]

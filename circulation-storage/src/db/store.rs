@@ -22,7 +22,7 @@ struct Count {
     total: i64,
 }
 
-pub fn insert(
+pub(crate) fn insert(
     conn: &mut PgConnection,
     table: &str,
     id: Uuid,
@@ -43,7 +43,7 @@ pub fn insert(
 }
 
 /// Replaces the jsonb of an existing record; returns whether there was one.
-pub fn update(
+pub(crate) fn update(
     conn: &mut PgConnection,
     table: &str,
     id: Uuid,
@@ -63,7 +63,7 @@ pub fn update(
 }
 
 /// Update, or insert when missing (the upserting PUT of loans, requests and policies).
-pub fn upsert(
+pub(crate) fn upsert(
     conn: &mut PgConnection,
     table: &str,
     id: Uuid,
@@ -75,21 +75,7 @@ pub fn upsert(
     Ok(())
 }
 
-pub fn get(conn: &mut PgConnection, table: &str, id: Uuid) -> Result<Option<Value>, StorageError> {
-    let row: Option<JsonRow> = Cacheable {
-        pieces: vec![
-            Piece::Sql(format!("SELECT jsonb FROM {table} WHERE id = ")),
-            Piece::Uuid(&id),
-        ],
-        cache: true,
-    }
-    .get_result(conn)
-    .optional()?;
-    Ok(row.map(|r| r.jsonb))
-}
-
-/// Locks the row for the rest of the transaction and returns it.
-pub fn get_for_update(
+pub(crate) fn get(
     conn: &mut PgConnection,
     table: &str,
     id: Uuid,
@@ -98,7 +84,6 @@ pub fn get_for_update(
         pieces: vec![
             Piece::Sql(format!("SELECT jsonb FROM {table} WHERE id = ")),
             Piece::Uuid(&id),
-            Piece::Sql(" FOR UPDATE".into()),
         ],
         cache: true,
     }
@@ -107,7 +92,7 @@ pub fn get_for_update(
     Ok(row.map(|r| r.jsonb))
 }
 
-pub fn delete(conn: &mut PgConnection, table: &str, id: Uuid) -> Result<bool, StorageError> {
+pub(crate) fn delete(conn: &mut PgConnection, table: &str, id: Uuid) -> Result<bool, StorageError> {
     let n = Cacheable {
         pieces: vec![
             Piece::Sql(format!("DELETE FROM {table} WHERE id = ")),
@@ -120,7 +105,7 @@ pub fn delete(conn: &mut PgConnection, table: &str, id: Uuid) -> Result<bool, St
 }
 
 /// Deletes the rows the translated CQL selects (all rows for `true`).
-pub fn delete_where(
+pub(crate) fn delete_where(
     conn: &mut PgConnection,
     statements: &mut CqlStatements,
     table: &str,
@@ -130,8 +115,13 @@ pub fn delete_where(
     Ok(cql_statement(statements, sql, filter, &[]).execute(conn)?)
 }
 
+/// Empties the table with TRUNCATE, so no row trigger fires.
+pub(crate) fn truncate(conn: &mut PgConnection, table: &str) -> Result<usize, StorageError> {
+    Ok(diesel::sql_query(format!("TRUNCATE TABLE {table}")).execute(conn)?)
+}
+
 /// Below this many matches `totalRecords` is exact (RMB's `exactCount`, default 1000).
-pub const EXACT_COUNT: i64 = 1000;
+pub(crate) const EXACT_COUNT: i64 = 1000;
 
 /// One page of records plus `totalRecords` as RMB computes it (`totalRecords=auto`):
 ///
@@ -203,7 +193,7 @@ pub fn search_sql(table: &str, filter: &SqlQuery) -> String {
 }
 
 /// RMB's correction of a (possibly estimated) total against the page actually returned.
-pub fn correct_total(total: i64, returned: i64, limit: i64, offset: i64) -> i64 {
+pub(crate) fn correct_total(total: i64, returned: i64, limit: i64, offset: i64) -> i64 {
     if returned == 0 {
         if total > offset {
             offset
@@ -250,11 +240,7 @@ struct Plan {
 }
 
 /// `EXPLAIN`'s estimate of the number of rows the filter selects (rare: never prepared).
-pub fn estimate(
-    conn: &mut PgConnection,
-    table: &str,
-    filter: &SqlQuery,
-) -> Result<i64, StorageError> {
+fn estimate(conn: &mut PgConnection, table: &str, filter: &SqlQuery) -> Result<i64, StorageError> {
     let sql = format!(
         "EXPLAIN (FORMAT JSON) SELECT jsonb FROM {table} WHERE {}",
         filter.where_clause
@@ -370,18 +356,6 @@ impl Query for Cacheable<'_> {
 }
 
 impl RunQueryDsl<PgConnection> for Cacheable<'_> {}
-
-/// Replaces the tenant's single circulation rules document (the row keeps its id: the id
-/// trigger writes it back into the jsonb).
-pub fn replace_circulation_rules(
-    conn: &mut PgConnection,
-    rules: &Value,
-) -> Result<(), StorageError> {
-    diesel::sql_query("UPDATE circulation_rules SET jsonb = $1")
-        .bind::<Jsonb, _>(rules)
-        .execute(conn)?;
-    Ok(())
-}
 
 #[cfg(test)]
 mod tests {

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 /// Parses the ISO-8601 forms FOLIO clients send: with `Z` or an offset (with or without colon),
 /// with or without fractions, or without zone (taken as UTC), or a bare date.
-pub fn parse_date_time(text: &str) -> Option<DateTime<Utc>> {
+pub(crate) fn parse_date_time(text: &str) -> Option<DateTime<Utc>> {
     if let Ok(d) = DateTime::parse_from_rfc3339(text) {
         return Some(d.with_timezone(&Utc));
     }
@@ -26,18 +26,18 @@ pub fn parse_date_time(text: &str) -> Option<DateTime<Utc>> {
 }
 
 /// The form Java's RMB writes: `2024-05-01T10:00:00.000+00:00`.
-pub fn format_date_time(date: DateTime<Utc>) -> String {
+pub(crate) fn format_date_time(date: DateTime<Utc>) -> String {
     date.to_rfc3339_opts(SecondsFormat::Millis, true)
         .replace('Z', "+00:00")
 }
 
-pub fn now() -> String {
+pub(crate) fn now() -> String {
     format_date_time(Utc::now())
 }
 
 /// Rewrites every listed date-time property (dotted paths, `[]` for arrays) in RMB's form;
 /// an unparseable one is a 400 as Jackson would give.
-pub fn normalise(record: &mut Value, paths: &[&str]) -> Result<(), StorageError> {
+pub(crate) fn normalise(record: &mut Value, paths: &[&str]) -> Result<(), StorageError> {
     for path in paths {
         let segments: Vec<&str> = path.split('.').collect();
         normalise_at(record, &segments, path)?;

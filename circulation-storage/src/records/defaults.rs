@@ -43,7 +43,7 @@ fn days() -> Value {
 }
 
 /// Fills the defaults of the record type stored in `table`.
-pub fn materialise(table: &str, record: &mut Value) {
+pub(crate) fn materialise(table: &str, record: &mut Value) {
     for (_, parent, key, value) in DEFAULTS.iter().filter(|d| d.0 == table) {
         if let Some(object) = record.pointer_mut(parent).and_then(Value::as_object_mut) {
             if object.get(*key).is_none_or(Value::is_null) {

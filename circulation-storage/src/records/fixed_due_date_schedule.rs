@@ -5,7 +5,7 @@ use serde_json::Value;
 
 const INVALID_DATE_MSG: &str = "Unable to save fixed loan date. Date range not valid";
 
-pub fn validate(schedule: &mut Value, _: Write) -> Result<(), StorageError> {
+pub(crate) fn validate(schedule: &mut Value, _: Write) -> Result<(), StorageError> {
     let Some(ranges) = schedule.get("schedules").and_then(Value::as_array) else {
         return Ok(());
     };

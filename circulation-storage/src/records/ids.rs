@@ -2,16 +2,16 @@
 use crate::error::StorageError;
 use uuid::Uuid;
 
-pub const INVALID_UUID_MESSAGE: &str =
+pub(crate) const INVALID_UUID_MESSAGE: &str =
     "Invalid UUID format of id, should be xxxxxxxx-xxxx-Mxxx-Nxxx-xxxxxxxxxxxx \
 where M is 1-5 and N is 8, 9, a, b, A or B and x is 0-9, a-f or A-F.";
 
 /// The `pattern` of RMB's uuid.schema.
-pub const UUID_PATTERN: &str =
+pub(crate) const UUID_PATTERN: &str =
     "^[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[1-5][a-fA-F0-9]{3}-[89abAB][a-fA-F0-9]{3}-[a-fA-F0-9]{12}$";
 
 /// Parses an id the way RMB's uuid.schema pattern accepts it.
-pub fn parse_rmb_uuid(text: &str) -> Option<Uuid> {
+pub(crate) fn parse_rmb_uuid(text: &str) -> Option<Uuid> {
     let b = text.as_bytes();
     if b.len() != 36 {
         return None;
@@ -32,7 +32,7 @@ pub fn parse_rmb_uuid(text: &str) -> Option<Uuid> {
 
 /// mod-circulation-storage's own looser check (`UUIDValidation`): any hex digits in the
 /// 8-4-4-4-12 layout, whatever the version and variant.
-pub fn parse_loose_uuid(text: &str) -> Option<Uuid> {
+pub(crate) fn parse_loose_uuid(text: &str) -> Option<Uuid> {
     let b = text.as_bytes();
     let layout = b.len() == 36
         && b.iter().enumerate().all(|(i, c)| match i {
@@ -43,7 +43,7 @@ pub fn parse_loose_uuid(text: &str) -> Option<Uuid> {
 }
 
 /// An id from a path or a body; a bad one is a 422 naming `<table>.id`.
-pub fn require_id(text: &str, table: &str) -> Result<Uuid, StorageError> {
+pub(crate) fn require_id(text: &str, table: &str) -> Result<Uuid, StorageError> {
     parse_rmb_uuid(text).ok_or_else(|| {
         StorageError::invalid(
             INVALID_UUID_MESSAGE,

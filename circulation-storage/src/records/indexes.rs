@@ -18,7 +18,7 @@ const fn ix(
 
 use IndexKind::{Btree, FullText, Gin, Like, Unique};
 
-pub const LOAN: &[FieldIndex] = &[
+pub(crate) const LOAN: &[FieldIndex] = &[
     ix("userId", Btree, false, true),
     ix("itemId", Btree, false, true),
     ix("checkinServicePointId", Btree, false, false),
@@ -39,9 +39,9 @@ pub const LOAN: &[FieldIndex] = &[
     ix("itemId", Like, false, true),
     ix("status.name", Gin, false, true),
 ];
-pub const CANCELLATION_REASON: &[FieldIndex] = &[ix("name", Unique, false, true)];
-pub const CIRCULATION_SETTINGS: &[FieldIndex] = &[ix("name", Unique, false, true)];
-pub const REQUEST: &[FieldIndex] = &[
+pub(crate) const CANCELLATION_REASON: &[FieldIndex] = &[ix("name", Unique, false, true)];
+pub(crate) const CIRCULATION_SETTINGS: &[FieldIndex] = &[ix("name", Unique, false, true)];
+pub(crate) const REQUEST: &[FieldIndex] = &[
     ix("itemId", Btree, false, true),
     ix("pickupServicePointId", Btree, false, false),
     ix("requesterId", Btree, false, false),
@@ -66,23 +66,23 @@ pub const REQUEST: &[FieldIndex] = &[
     ix("item.retrievalServicePointId", Gin, false, false),
     ix("item.retrievalServicePointName", Gin, false, false),
 ];
-pub const FIXED_DUE_DATE_SCHEDULE: &[FieldIndex] = &[ix("name", Unique, false, true)];
-pub const REQUEST_POLICY: &[FieldIndex] = &[ix("name", Unique, false, true)];
-pub const STAFF_SLIPS: &[FieldIndex] = &[ix("name", Unique, false, true)];
-pub const PATRON_NOTICE_POLICY: &[FieldIndex] = &[ix("name", Unique, false, true)];
-pub const SCHEDULED_NOTICE: &[FieldIndex] = &[
+pub(crate) const FIXED_DUE_DATE_SCHEDULE: &[FieldIndex] = &[ix("name", Unique, false, true)];
+pub(crate) const REQUEST_POLICY: &[FieldIndex] = &[ix("name", Unique, false, true)];
+pub(crate) const STAFF_SLIPS: &[FieldIndex] = &[ix("name", Unique, false, true)];
+pub(crate) const PATRON_NOTICE_POLICY: &[FieldIndex] = &[ix("name", Unique, false, true)];
+pub(crate) const SCHEDULED_NOTICE: &[FieldIndex] = &[
     ix("nextRunTime", Btree, false, false),
     ix("noticeConfig.sendInRealTime", Btree, false, false),
     ix("triggeringEvent", Btree, false, false),
     ix("requestId", Btree, false, false),
 ];
-pub const PATRON_ACTION_SESSION: &[FieldIndex] = &[ix("patronId", Btree, false, false)];
-pub const AUDIT_LOAN: &[FieldIndex] = &[
+pub(crate) const PATRON_ACTION_SESSION: &[FieldIndex] = &[ix("patronId", Btree, false, false)];
+pub(crate) const AUDIT_LOAN: &[FieldIndex] = &[
     ix("loan.id", Like, false, true),
     ix("loan.action", Like, false, true),
 ];
-pub const REQUEST_PREFERENCE: &[FieldIndex] = &[ix("userId", Unique, false, true)];
-pub const ACTUAL_COST_RECORD: &[FieldIndex] = &[
+pub(crate) const REQUEST_PREFERENCE: &[FieldIndex] = &[ix("userId", Unique, false, true)];
+pub(crate) const ACTUAL_COST_RECORD: &[FieldIndex] = &[
     ix("loan.id", Btree, false, true),
     ix("lossType", Btree, false, true),
     ix("lossDate", Btree, false, true),

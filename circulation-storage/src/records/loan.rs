@@ -4,9 +4,7 @@ use crate::error::{ConstraintKind, StorageError};
 use serde_json::{json, Value};
 use shared_types::errors::Error as FolioError;
 
-pub const OPEN_LOAN_UNIQUE_INDEX: &str = "loan_itemid_idx_unique";
-
-pub fn prepare(loan: &mut Value, write: Write) -> Result<(), StorageError> {
+pub(crate) fn prepare(loan: &mut Value, write: Write) -> Result<(), StorageError> {
     if loan.get("status").is_none() {
         loan["status"] = json!({"name": "Open"});
     }
@@ -66,7 +64,7 @@ fn check_dates(loan: &Value) -> Result<(), StorageError> {
     }
 }
 
-pub fn constraint_message(e: StorageError, loan: &Value) -> StorageError {
+pub(crate) fn constraint_message(e: StorageError, loan: &Value) -> StorageError {
     match &e {
         // FOLIO reads any unique violation on a loan (the open-loan index, but also a duplicate
         // id) as the open-loan clash.

@@ -23,7 +23,7 @@ fn text(v: Option<&Value>) -> String {
     }
 }
 
-pub fn validate(policy: &mut Value, _: Write) -> Result<(), StorageError> {
+pub(crate) fn validate(policy: &mut Value, _: Write) -> Result<(), StorageError> {
     let loans = policy.get("loansPolicy");
     let renewals = policy.get("renewalsPolicy");
     let renewable = policy.get("renewable");

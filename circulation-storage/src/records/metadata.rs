@@ -3,7 +3,7 @@ use super::dates;
 use serde_json::{json, Map, Value};
 
 /// Sets `metadata` as RMB does: created/updated now, by the calling user when known.
-pub fn stamp(record: &mut Value, user_id: Option<&str>) {
+pub(crate) fn stamp(record: &mut Value, user_id: Option<&str>) {
     let now = dates::now();
     let mut metadata = Map::new();
     metadata.insert("createdDate".into(), json!(now));
@@ -20,7 +20,7 @@ pub fn stamp(record: &mut Value, user_id: Option<&str>) {
 }
 
 /// The user id of a request: `X-Okapi-User-Id`, else the `user_id` claim of the (unverified) JWT.
-pub fn user_id(header_user_id: Option<&str>, token: Option<&str>) -> Option<String> {
+pub(crate) fn user_id(header_user_id: Option<&str>, token: Option<&str>) -> Option<String> {
     if let Some(id) = header_user_id.filter(|s| !s.is_empty()) {
         return Some(id.to_string());
     }

@@ -1,38 +1,40 @@
-//! The catalogue of record types: table, paths, collection key and the rules each type adds
+//! The catalogue of record types: table, paths, collection key and what each type adds
 //! to RMB's generic behaviour (validation messages, defaults, constraint messages).
-pub mod actual_cost_record;
-pub mod circulation_setting;
-pub mod dates;
-pub mod defaults;
-pub mod fixed_due_date_schedule;
-pub mod ids;
-pub mod indexes;
-pub mod loan;
-pub mod loan_policy;
-pub mod metadata;
-pub mod patron_notice_policy;
-pub mod request;
-pub mod request_policy;
-pub mod request_preference;
-pub mod rules;
-pub mod shape;
-pub mod staff_slip;
+pub(crate) mod actual_cost_record;
+pub(crate) mod circulation_setting;
+pub(crate) mod coercion;
+pub(crate) mod constraints;
+pub(crate) mod dates;
+pub(crate) mod defaults;
+pub(crate) mod fixed_due_date_schedule;
+pub(crate) mod ids;
+pub(crate) mod indexes;
+pub(crate) mod loan;
+pub(crate) mod loan_policy;
+pub(crate) mod metadata;
+pub(crate) mod patron_notice_policy;
+pub(crate) mod refusals;
+pub(crate) mod request;
+pub(crate) mod request_policy;
+pub(crate) mod request_preference;
+pub(crate) mod shape;
+pub(crate) mod staff_slip;
 
 use crate::cql::sql::TableConfig;
 use crate::error::StorageError;
 use diesel::PgConnection;
 use serde_json::Value;
 
-/// Create (POST) or replace (PUT) — some rules differ between them.
+/// Create (POST) or replace (PUT) — some checks differ between them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Write {
+pub(crate) enum Write {
     Create,
     Replace,
 }
 
 /// What `DELETE <collection>` does for a type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DeleteAll {
+pub(crate) enum DeleteAll {
     NotAllowed,
     /// Deletes everything (query ignored).
     Everything,
@@ -44,7 +46,7 @@ pub enum DeleteAll {
 
 /// What `PUT <item>` does when the record is missing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Put {
+pub(crate) enum Put {
     /// Creates it and answers 204 (loans, requests, loan/request policies, schedules).
     Upsert,
     /// Answers 404.
@@ -56,64 +58,61 @@ pub enum Put {
 }
 
 /// A check that needs the database (see [`RecordType::check_in_db`]).
-pub type DbCheck = fn(&mut PgConnection, &Value, Write) -> Result<(), StorageError>;
+pub(crate) type DbCheck = fn(&mut PgConnection, &Value, Write) -> Result<(), StorageError>;
 
 /// A POST handled without inserting (see [`RecordType::create_instead`]).
-pub type DeleteCheck = fn(&mut PgConnection, uuid::Uuid) -> Result<(), StorageError>;
-pub type CreateInstead = fn(&mut PgConnection, &Value) -> Result<bool, StorageError>;
+pub(crate) type DeleteCheck = fn(&mut PgConnection, uuid::Uuid) -> Result<(), StorageError>;
+pub(crate) type CreateInstead = fn(&mut PgConnection, &Value) -> Result<bool, StorageError>;
 
 pub struct RecordType {
-    /// Human name used in logs.
-    pub name: &'static str,
-    pub collection_path: &'static str,
-    pub collection_key: &'static str,
+    pub(crate) collection_path: &'static str,
+    pub(crate) collection_key: &'static str,
     pub cql: TableConfig,
-    pub with_metadata: bool,
-    pub put: Put,
-    pub delete_all: DeleteAll,
-    pub item_delete: bool,
+    pub(crate) with_metadata: bool,
+    pub(crate) put: Put,
+    pub(crate) delete_all: DeleteAll,
+    pub(crate) item_delete: bool,
     /// `format: date-time` properties, re-serialised as RMB does (`...T...SSS+00:00`).
-    pub date_time_fields: &'static [&'static str],
+    pub(crate) date_time_fields: &'static [&'static str],
     /// The scalar properties and their schema types, for Jackson's coercion of a body's values
-    /// before the shape check (`rules::coerce`).
-    pub scalars: rules::Scalars,
+    /// before the shape check (`coercion::coerce`).
+    pub(crate) scalars: coercion::Scalars,
     /// Shape check against the type's JSON schema (required, unknown fields, enums, types).
-    pub shape: fn(&Value) -> Result<(), StorageError>,
+    pub(crate) shape: fn(&Value) -> Result<(), StorageError>,
     /// Type-specific defaults and checks, before the write.
-    pub prepare: fn(&mut Value, Write) -> Result<(), StorageError>,
+    pub(crate) prepare: fn(&mut Value, Write) -> Result<(), StorageError>,
     /// Checks that need the database, inside the write transaction (`None`: no such check, so
     /// a plain create or update is one statement and needs no transaction).
-    pub check_in_db: Option<DbCheck>,
+    pub(crate) check_in_db: Option<DbCheck>,
     /// Turns a constraint violation into the type's own FOLIO message.
-    pub constraint_message: fn(StorageError, &Value) -> StorageError,
+    pub(crate) constraint_message: fn(StorageError, &Value) -> StorageError,
     /// A POST that FOLIO answers without inserting (returns true when it handled the record);
     /// `None`: always insert.
-    pub create_instead: Option<CreateInstead>,
+    pub(crate) create_instead: Option<CreateInstead>,
     /// Checks before a DELETE by id, in its transaction (`None`: the DELETE alone).
-    pub check_delete: Option<DeleteCheck>,
+    pub(crate) check_delete: Option<DeleteCheck>,
     /// The 404 text for a GET by an id that is not a UUID ("Not found" stands for RMB's
     /// `Invalid UUID format of id...` sentence).
-    pub malformed_id_message: &'static str,
+    pub(crate) malformed_id_message: &'static str,
 }
 
 impl RecordType {
-    pub fn table(&self) -> &'static str {
+    pub(crate) fn table(&self) -> &'static str {
         self.cql.table
     }
 }
 
-pub fn no_prepare(_: &mut Value, _: Write) -> Result<(), StorageError> {
+pub(crate) fn no_prepare(_: &mut Value, _: Write) -> Result<(), StorageError> {
     Ok(())
 }
 
-pub fn generic_constraint(e: StorageError, _: &Value) -> StorageError {
+pub(crate) fn generic_constraint(e: StorageError, _: &Value) -> StorageError {
     e
 }
 
 const ID: (&str, &str) = ("id", "id");
 
 pub static LOANS: RecordType = RecordType {
-    name: "loan",
     collection_path: "/loan-storage/loans",
     collection_key: "loans",
     cql: TableConfig {
@@ -137,7 +136,7 @@ pub static LOANS: RecordType = RecordType {
         "agedToLostDelayedBilling.agedToLostDate",
         "reminders.lastFeeBilled.date",
     ],
-    scalars: rules::LOAN_SCALARS,
+    scalars: coercion::LOAN_SCALARS,
     shape: shape::loan,
     prepare: loan::prepare,
     check_in_db: None,
@@ -148,7 +147,6 @@ pub static LOANS: RecordType = RecordType {
 };
 
 pub static REQUESTS: RecordType = RecordType {
-    name: "request",
     collection_path: "/request-storage/requests",
     collection_key: "requests",
     cql: TableConfig {
@@ -169,7 +167,7 @@ pub static REQUESTS: RecordType = RecordType {
         "printDetails.printEventDate",
         "awaitingPickupRequestClosedDate",
     ],
-    scalars: rules::REQUEST_SCALARS,
+    scalars: coercion::REQUEST_SCALARS,
     shape: shape::request,
     prepare: request::prepare,
     check_in_db: Some(request::check_cancellation_reason),
@@ -179,8 +177,7 @@ pub static REQUESTS: RecordType = RecordType {
     malformed_id_message: "Not found",
 };
 
-pub static LOAN_POLICIES: RecordType = RecordType {
-    name: "loan policy",
+pub(crate) static LOAN_POLICIES: RecordType = RecordType {
     collection_path: "/loan-policy-storage/loan-policies",
     collection_key: "loanPolicies",
     cql: TableConfig {
@@ -204,7 +201,7 @@ pub static LOAN_POLICIES: RecordType = RecordType {
     delete_all: DeleteAll::Everything,
     item_delete: true,
     date_time_fields: &[],
-    scalars: rules::LOAN_POLICY_SCALARS,
+    scalars: coercion::LOAN_POLICY_SCALARS,
     shape: shape::loan_policy,
     prepare: loan_policy::validate,
     check_in_db: None,
@@ -214,8 +211,7 @@ pub static LOAN_POLICIES: RecordType = RecordType {
     malformed_id_message: "Not found",
 };
 
-pub static REQUEST_POLICIES: RecordType = RecordType {
-    name: "request policy",
+pub(crate) static REQUEST_POLICIES: RecordType = RecordType {
     collection_path: "/request-policy-storage/request-policies",
     collection_key: "requestPolicies",
     cql: TableConfig {
@@ -229,7 +225,7 @@ pub static REQUEST_POLICIES: RecordType = RecordType {
     delete_all: DeleteAll::Everything,
     item_delete: true,
     date_time_fields: &[],
-    scalars: rules::REQUEST_POLICY_SCALARS,
+    scalars: coercion::REQUEST_POLICY_SCALARS,
     shape: shape::request_policy,
     prepare: request_policy::prepare,
     check_in_db: None,
@@ -239,8 +235,7 @@ pub static REQUEST_POLICIES: RecordType = RecordType {
     malformed_id_message: "Not found",
 };
 
-pub static FIXED_DUE_DATE_SCHEDULES: RecordType = RecordType {
-    name: "fixed due date schedule",
+pub(crate) static FIXED_DUE_DATE_SCHEDULES: RecordType = RecordType {
     collection_path: "/fixed-due-date-schedule-storage/fixed-due-date-schedules",
     collection_key: "fixedDueDateSchedules",
     cql: TableConfig {
@@ -254,7 +249,7 @@ pub static FIXED_DUE_DATE_SCHEDULES: RecordType = RecordType {
     delete_all: DeleteAll::Everything,
     item_delete: true,
     date_time_fields: &["schedules[].from", "schedules[].to", "schedules[].due"],
-    scalars: rules::FIXED_DUE_DATE_SCHEDULE_SCALARS,
+    scalars: coercion::FIXED_DUE_DATE_SCHEDULE_SCALARS,
     shape: shape::fixed_due_date_schedule,
     prepare: fixed_due_date_schedule::validate,
     check_in_db: None,
@@ -264,8 +259,7 @@ pub static FIXED_DUE_DATE_SCHEDULES: RecordType = RecordType {
     malformed_id_message: "Not found, invalid UUID format",
 };
 
-pub static PATRON_NOTICE_POLICIES: RecordType = RecordType {
-    name: "patron notice policy",
+pub(crate) static PATRON_NOTICE_POLICIES: RecordType = RecordType {
     collection_path: "/patron-notice-policy-storage/patron-notice-policies",
     collection_key: "patronNoticePolicies",
     cql: TableConfig {
@@ -279,7 +273,7 @@ pub static PATRON_NOTICE_POLICIES: RecordType = RecordType {
     delete_all: DeleteAll::NotAllowed,
     item_delete: true,
     date_time_fields: &[],
-    scalars: rules::PATRON_NOTICE_POLICY_SCALARS,
+    scalars: coercion::PATRON_NOTICE_POLICY_SCALARS,
     shape: shape::patron_notice_policy,
     prepare: patron_notice_policy::prepare,
     check_in_db: None,
@@ -289,8 +283,7 @@ pub static PATRON_NOTICE_POLICIES: RecordType = RecordType {
     malformed_id_message: "Not found",
 };
 
-pub static CANCELLATION_REASONS: RecordType = RecordType {
-    name: "cancellation reason",
+pub(crate) static CANCELLATION_REASONS: RecordType = RecordType {
     collection_path: "/cancellation-reason-storage/cancellation-reasons",
     collection_key: "cancellationReasons",
     cql: TableConfig {
@@ -304,7 +297,7 @@ pub static CANCELLATION_REASONS: RecordType = RecordType {
     delete_all: DeleteAll::Everything,
     item_delete: true,
     date_time_fields: &[],
-    scalars: rules::CANCELLATION_REASON_SCALARS,
+    scalars: coercion::CANCELLATION_REASON_SCALARS,
     shape: shape::cancellation_reason,
     prepare: no_prepare,
     check_in_db: None,
@@ -315,7 +308,6 @@ pub static CANCELLATION_REASONS: RecordType = RecordType {
 };
 
 pub static CIRCULATION_SETTINGS: RecordType = RecordType {
-    name: "circulation setting",
     collection_path: "/circulation-settings-storage/circulation-settings",
     collection_key: "circulationSettings",
     cql: TableConfig {
@@ -339,8 +331,7 @@ pub static CIRCULATION_SETTINGS: RecordType = RecordType {
     malformed_id_message: "Not found",
 };
 
-pub static PATRON_ACTION_SESSIONS: RecordType = RecordType {
-    name: "patron action session",
+pub(crate) static PATRON_ACTION_SESSIONS: RecordType = RecordType {
     collection_path: "/patron-action-session-storage/patron-action-sessions",
     collection_key: "patronActionSessions",
     cql: TableConfig {
@@ -364,8 +355,7 @@ pub static PATRON_ACTION_SESSIONS: RecordType = RecordType {
     malformed_id_message: "Not found",
 };
 
-pub static SCHEDULED_NOTICES: RecordType = RecordType {
-    name: "scheduled notice",
+pub(crate) static SCHEDULED_NOTICES: RecordType = RecordType {
     collection_path: "/scheduled-notice-storage/scheduled-notices",
     collection_key: "scheduledNotices",
     cql: TableConfig {
@@ -379,7 +369,7 @@ pub static SCHEDULED_NOTICES: RecordType = RecordType {
     delete_all: DeleteAll::QueryOptional,
     item_delete: true,
     date_time_fields: &["nextRunTime"],
-    scalars: rules::SCHEDULED_NOTICE_SCALARS,
+    scalars: coercion::SCHEDULED_NOTICE_SCALARS,
     shape: shape::scheduled_notice,
     prepare: no_prepare,
     check_in_db: None,
@@ -389,8 +379,7 @@ pub static SCHEDULED_NOTICES: RecordType = RecordType {
     malformed_id_message: "Not found",
 };
 
-pub static CHECK_INS: RecordType = RecordType {
-    name: "check-in",
+pub(crate) static CHECK_INS: RecordType = RecordType {
     collection_path: "/check-in-storage/check-ins",
     collection_key: "checkIns",
     cql: TableConfig::new("check_in", &[ID]),
@@ -399,7 +388,7 @@ pub static CHECK_INS: RecordType = RecordType {
     delete_all: DeleteAll::NotAllowed,
     item_delete: false,
     date_time_fields: &["occurredDateTime"],
-    scalars: rules::CHECK_IN_SCALARS,
+    scalars: coercion::CHECK_IN_SCALARS,
     shape: shape::check_in,
     prepare: no_prepare,
     check_in_db: None,
@@ -409,8 +398,7 @@ pub static CHECK_INS: RecordType = RecordType {
     malformed_id_message: "Not found",
 };
 
-pub static STAFF_SLIPS: RecordType = RecordType {
-    name: "staff slip",
+pub(crate) static STAFF_SLIPS: RecordType = RecordType {
     collection_path: "/staff-slips-storage/staff-slips",
     collection_key: "staffSlips",
     cql: TableConfig {
@@ -424,7 +412,7 @@ pub static STAFF_SLIPS: RecordType = RecordType {
     delete_all: DeleteAll::Everything,
     item_delete: true,
     date_time_fields: &[],
-    scalars: rules::STAFF_SLIP_SCALARS,
+    scalars: coercion::STAFF_SLIP_SCALARS,
     shape: shape::staff_slip,
     prepare: staff_slip::prepare,
     check_in_db: None,
@@ -434,8 +422,7 @@ pub static STAFF_SLIPS: RecordType = RecordType {
     malformed_id_message: "Not found",
 };
 
-pub static ACTUAL_COST_RECORDS: RecordType = RecordType {
-    name: "actual cost record",
+pub(crate) static ACTUAL_COST_RECORDS: RecordType = RecordType {
     collection_path: "/actual-cost-record-storage/actual-cost-records",
     collection_key: "actualCostRecords",
     cql: TableConfig {
@@ -449,7 +436,7 @@ pub static ACTUAL_COST_RECORDS: RecordType = RecordType {
     delete_all: DeleteAll::NotAllowed,
     item_delete: true,
     date_time_fields: &["lossDate", "expirationDate"],
-    scalars: rules::ACTUAL_COST_RECORD_SCALARS,
+    scalars: coercion::ACTUAL_COST_RECORD_SCALARS,
     shape: shape::actual_cost_record,
     prepare: actual_cost_record::prepare,
     check_in_db: None,
@@ -460,8 +447,7 @@ pub static ACTUAL_COST_RECORDS: RecordType = RecordType {
 };
 
 /// Note the singular path, as FOLIO has it.
-pub static REQUEST_PREFERENCES: RecordType = RecordType {
-    name: "request preference",
+pub(crate) static REQUEST_PREFERENCES: RecordType = RecordType {
     collection_path: "/request-preference-storage/request-preference",
     collection_key: "requestPreferences",
     cql: TableConfig {
@@ -475,7 +461,7 @@ pub static REQUEST_PREFERENCES: RecordType = RecordType {
     delete_all: DeleteAll::NotAllowed,
     item_delete: true,
     date_time_fields: &[],
-    scalars: rules::REQUEST_PREFERENCE_SCALARS,
+    scalars: coercion::REQUEST_PREFERENCE_SCALARS,
     shape: shape::request_preference,
     prepare: no_prepare,
     check_in_db: None,
@@ -485,8 +471,7 @@ pub static REQUEST_PREFERENCES: RecordType = RecordType {
     malformed_id_message: "Not found",
 };
 
-pub static TLR_FEATURE_TOGGLE_JOBS: RecordType = RecordType {
-    name: "TLR feature toggle job",
+pub(crate) static TLR_FEATURE_TOGGLE_JOBS: RecordType = RecordType {
     collection_path: "/tlr-feature-toggle-job-storage/tlr-feature-toggle-jobs",
     collection_key: "tlrFeatureToggleJobs",
     cql: TableConfig::new("tlr_feature_toggle_job", &[ID]),
@@ -495,7 +480,7 @@ pub static TLR_FEATURE_TOGGLE_JOBS: RecordType = RecordType {
     delete_all: DeleteAll::NotAllowed,
     item_delete: true,
     date_time_fields: &[],
-    scalars: rules::TLR_FEATURE_TOGGLE_JOB_SCALARS,
+    scalars: coercion::TLR_FEATURE_TOGGLE_JOB_SCALARS,
     shape: shape::tlr_feature_toggle_job,
     prepare: no_prepare,
     check_in_db: None,
@@ -506,7 +491,7 @@ pub static TLR_FEATURE_TOGGLE_JOBS: RecordType = RecordType {
 };
 
 /// Every type served with the generic collection/item routes.
-pub static ALL: [&RecordType; 15] = [
+pub(crate) static ALL: [&RecordType; 15] = [
     &LOANS,
     &REQUESTS,
     &LOAN_POLICIES,
@@ -525,8 +510,8 @@ pub static ALL: [&RecordType; 15] = [
 ];
 
 /// Everything RMB does to a body before it is stored: Jackson's scalar coercion, dates in
-/// RMB's form, the schema check, the type's own rules, and the metadata stamp.
-pub fn prepare_for_write(
+/// RMB's form, the schema check, the type's own checks, and the metadata stamp.
+pub(crate) fn prepare_for_write(
     rt: &RecordType,
     record: &mut Value,
     write: Write,
@@ -536,8 +521,8 @@ pub fn prepare_for_write(
 }
 
 /// What RMB does to a record it only binds and validates (the request batch): as
-/// [`prepare_for_write`] without the type's own rules (`rt.prepare`).
-pub fn prepare_schema_only(
+/// [`prepare_for_write`] without the type's own checks (`rt.prepare`).
+pub(crate) fn prepare_schema_only(
     rt: &RecordType,
     record: &mut Value,
     user_id: Option<&str>,
@@ -551,7 +536,7 @@ fn prepare(
     write: Option<Write>,
     user_id: Option<&str>,
 ) -> Result<(), StorageError> {
-    rules::coerce(record, rt.scalars);
+    coercion::coerce(record, rt.scalars);
     dates::normalise(record, rt.date_time_fields)?;
     (rt.shape)(record)?;
     if let Some(write) = write {
@@ -565,7 +550,7 @@ fn prepare(
 }
 
 /// A request body: JSON, and an object (400 text otherwise, as Jackson reports it).
-pub fn parse_body(body: &[u8]) -> Result<Value, StorageError> {
+pub(crate) fn parse_body(body: &[u8]) -> Result<Value, StorageError> {
     let value: Value = serde_json::from_slice(body)
         .map_err(|e| StorageError::BadRequest(format!("Json content error {e}")))?;
     if value.is_object() {
@@ -578,7 +563,10 @@ pub fn parse_body(body: &[u8]) -> Result<Value, StorageError> {
 }
 
 /// The id of a new record: the body's (checked) or a fresh one; written back into the body.
-pub fn id_for_create(rt: &RecordType, record: &mut Value) -> Result<uuid::Uuid, StorageError> {
+pub(crate) fn id_for_create(
+    rt: &RecordType,
+    record: &mut Value,
+) -> Result<uuid::Uuid, StorageError> {
     let id = match record.get("id") {
         None | Some(Value::Null) => uuid::Uuid::new_v4(),
         Some(Value::String(text)) => ids::require_id(text, rt.table())?,

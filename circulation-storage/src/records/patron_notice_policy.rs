@@ -1,13 +1,14 @@
 //! Patron notice policies: FOLIO's own wording for a duplicate name (sic), and the send-option
 //! rules FOLIO checks on PUT only.
 use super::Write;
+use crate::db::circulation_rules;
 use crate::error::StorageError;
 use serde_json::Value;
 use shared_types::errors::Error as FolioError;
 
-pub const NAME_UNIQUE_INDEX: &str = "patron_notice_policy_name_idx_unique";
+pub(crate) const NAME_UNIQUE_INDEX: &str = "patron_notice_policy_name_idx_unique";
 
-pub fn constraint_message(e: StorageError, policy: &Value) -> StorageError {
+pub(crate) fn constraint_message(e: StorageError, policy: &Value) -> StorageError {
     match &e {
         StorageError::Constraint { constraint, .. } if constraint == NAME_UNIQUE_INDEX => {
             let name = policy
@@ -23,22 +24,11 @@ pub fn constraint_message(e: StorageError, policy: &Value) -> StorageError {
 }
 
 /// A notice policy named in the circulation rules cannot be deleted (400, as FOLIO answers).
-pub fn refuse_if_in_use(
+pub(crate) fn refuse_if_in_use(
     conn: &mut diesel::PgConnection,
     id: uuid::Uuid,
 ) -> Result<(), StorageError> {
-    use diesel::prelude::*;
-    #[derive(QueryableByName)]
-    struct InUse {
-        #[diesel(sql_type = diesel::sql_types::Bool)]
-        in_use: bool,
-    }
-    let row: InUse = diesel::sql_query(
-        "SELECT EXISTS (SELECT 1 FROM circulation_rules WHERE strpos(lower(jsonb->>'rulesAsText'), $1) > 0) AS in_use",
-    )
-    .bind::<diesel::sql_types::Text, _>(id.to_string())
-    .get_result(conn)?;
-    if row.in_use {
+    if circulation_rules::mention(conn, id)? {
         Err(StorageError::BadRequest(
             "Cannot delete in use notice policy".into(),
         ))
@@ -98,7 +88,7 @@ fn loan_notice_errors(notice: &Value) -> Vec<FolioError> {
 
 /// On PUT, every loan notice's send options must fit its triggering event and frequency
 /// (all failing notices are reported together).
-pub fn prepare(policy: &mut Value, write: Write) -> Result<(), StorageError> {
+pub(crate) fn prepare(policy: &mut Value, write: Write) -> Result<(), StorageError> {
     if write != Write::Replace {
         return Ok(());
     }

@@ -8,14 +8,12 @@ use shared_types::errors::Error as FolioError;
 use shared_types::metadata::strip_read_only;
 use shared_types::request::Request;
 
-pub const POSITION_UNIQUE_INDEX: &str = "request_itemid_position_idx_unique";
-
 /// FOLIO counts any non-null value as present (even `""`).
 fn present(request: &Value, field: &str) -> bool {
     request.get(field).is_some_and(|v| !v.is_null())
 }
 
-pub fn prepare(request: &mut Value, _: Write) -> Result<(), StorageError> {
+pub(crate) fn prepare(request: &mut Value, _: Write) -> Result<(), StorageError> {
     // `readonly` in the schema: RMB drops it from every body; only the trigger sets it.
     strip_read_only(request, Request::READ_ONLY_FIELDS);
     let level = request
@@ -49,7 +47,7 @@ pub fn prepare(request: &mut Value, _: Write) -> Result<(), StorageError> {
 }
 
 /// A cancelled request must name a cancellation reason that exists.
-pub fn check_cancellation_reason(
+pub(crate) fn check_cancellation_reason(
     conn: &mut PgConnection,
     request: &Value,
     write: Write,
@@ -80,7 +78,7 @@ pub fn check_cancellation_reason(
     }
 }
 
-pub fn constraint_message(e: StorageError, request: &Value) -> StorageError {
+pub(crate) fn constraint_message(e: StorageError, request: &Value) -> StorageError {
     match &e {
         // FOLIO reads any unique violation on a request (the position index, but also a
         // duplicate id) as the queue-position clash.

@@ -1,7 +1,7 @@
 //! Request policies: the allowed service point ids of each request type are a set in FOLIO
 //! (`uniqueItems`), so repeated ids are dropped, first occurrence kept; and on POST and PUT
 //! every allowed service point must be a pickup location in inventory.
-use super::rules::REQUEST_TYPES;
+use super::constraints::REQUEST_TYPES;
 use super::Write;
 use crate::error::StorageError;
 use crate::okapi_client::Okapi;
@@ -10,12 +10,12 @@ use shared_types::errors::Error as FolioError;
 use std::collections::BTreeSet;
 
 /// The one error FOLIO answers, however many allowed service points are unusable.
-pub const PICKUP_LOCATIONS_UNAVAILABLE: &str =
+pub(crate) const PICKUP_LOCATIONS_UNAVAILABLE: &str =
     "One or more Pickup locations are no longer available";
-pub const INVALID_ALLOWED_SERVICE_POINT: &str = "INVALID_ALLOWED_SERVICE_POINT";
+pub(crate) const INVALID_ALLOWED_SERVICE_POINT: &str = "INVALID_ALLOWED_SERVICE_POINT";
 
 /// Every id in `allowedServicePoints` (Page, Hold and Recall together).
-pub fn allowed_service_point_ids(policy: &Value) -> BTreeSet<String> {
+pub(crate) fn allowed_service_point_ids(policy: &Value) -> BTreeSet<String> {
     let Some(allowed) = policy.get("allowedServicePoints") else {
         return BTreeSet::new();
     };
@@ -35,7 +35,7 @@ pub fn allowed_service_point_ids(policy: &Value) -> BTreeSet<String> {
 /// `okapi` is `None` for a request that did not come through a gateway (no `X-Okapi-Url`).
 /// FOLIO then fails the call it cannot address and answers 500; we skip the check with a
 /// warning instead, so direct calls (storage-only tests, tools) still work.
-pub async fn check_pickup_locations(
+pub(crate) async fn check_pickup_locations(
     policy: &Value,
     okapi: Option<&Okapi>,
 ) -> Result<(), StorageError> {
@@ -67,7 +67,7 @@ pub async fn check_pickup_locations(
     Ok(())
 }
 
-pub fn prepare(policy: &mut Value, _: Write) -> Result<(), StorageError> {
+pub(crate) fn prepare(policy: &mut Value, _: Write) -> Result<(), StorageError> {
     let Some(allowed) = policy
         .get_mut("allowedServicePoints")
         .and_then(Value::as_object_mut)

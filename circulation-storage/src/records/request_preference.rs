@@ -5,7 +5,7 @@ use serde_json::Value;
 const USER_ID_UNIQUE_INDEX: &str = "user_request_preference_userid_idx_unique";
 
 /// A second preference for the same user → 422 with FOLIO's message.
-pub fn constraint_message(e: StorageError, preference: &Value) -> StorageError {
+pub(crate) fn constraint_message(e: StorageError, preference: &Value) -> StorageError {
     match &e {
         StorageError::Constraint { constraint, .. } if constraint == USER_ID_UNIQUE_INDEX => {
             let user_id = preference

@@ -2,31 +2,12 @@
 //! `shared-types`), answered as RMB answers: a missing required property → 422 `must not be
 //! null`; an unknown property → 422 `Unrecognized field`; a wrong type or enum value → 400 text.
 //! The stored JSON is the client's own (after RMB's rewrites), not a re-serialisation.
-use super::rules::{self, Rules};
+use super::constraints::{self, Constraints};
+use super::refusals::{must_not_be_null, unrecognized};
 use crate::error::StorageError;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use shared_types::errors::Error as FolioError;
 use shared_types::{loan, policy, request};
-
-/// Bean validation's refusal of a missing required property.
-pub(crate) fn must_not_be_null(key: &str) -> StorageError {
-    StorageError::unprocessable(
-        FolioError::new("must not be null")
-            .with_type("1")
-            .with_code("jakarta.validation.constraints.NotNull.message")
-            .with_parameter(key, Some("null".into())),
-    )
-}
-
-pub(crate) fn unrecognized(field: &str) -> StorageError {
-    StorageError::unprocessable(
-        FolioError::new(format!("Unrecognized field \"{field}\""))
-            .with_type("1")
-            .with_code("-1")
-            .with_parameter("", Some(String::new())),
-    )
-}
 
 /// The name between the first pair of backticks of a serde message.
 fn quoted_name(message: &str) -> Option<&str> {
@@ -36,19 +17,22 @@ fn quoted_name(message: &str) -> Option<&str> {
 }
 
 /// Deserialises into the typed record only to check it; maps serde's verdict to RMB's, then
-/// checks the schema constraints typing does not cover (`rules`).
-fn typed<T: DeserializeOwned>(record: &Value, rules: Rules) -> Result<(), StorageError> {
+/// checks the schema constraints typing does not cover (`constraints`).
+fn typed<T: DeserializeOwned>(
+    record: &Value,
+    constraints: Constraints,
+) -> Result<(), StorageError> {
     // serde reports a null required property as a type error; RMB calls it "must not be null".
     match serde_json::from_value::<T>(record.clone()) {
-        Ok(_) => rules::check(record, rules),
+        Ok(_) => constraints::check(record, constraints),
         Err(e) => {
             let message = e.to_string();
             let field = quoted_name(&message).unwrap_or_default();
             if message.starts_with("unknown field") {
                 Err(unrecognized(field))
             } else if message.starts_with("missing field") {
-                // A nested property is named by its full path, as the rules know it.
-                rules::check(record, rules)?;
+                // A nested property is named by its full path, as the constraints know it.
+                constraints::check(record, constraints)?;
                 Err(must_not_be_null(field))
             } else {
                 Err(StorageError::BadRequest(format!(
@@ -70,16 +54,12 @@ fn no_null(record: &Value, fields: &[&str]) -> Result<(), StorageError> {
     }
 }
 
-pub fn any_object(_: &Value) -> Result<(), StorageError> {
-    Ok(())
-}
-
-pub fn loan(record: &Value) -> Result<(), StorageError> {
+pub(crate) fn loan(record: &Value) -> Result<(), StorageError> {
     no_null(record, &["itemId", "loanDate", "action"])?;
-    typed::<loan::Loan>(record, rules::LOAN)
+    typed::<loan::Loan>(record, constraints::LOAN)
 }
 
-pub fn request(record: &Value) -> Result<(), StorageError> {
+pub(crate) fn request(record: &Value) -> Result<(), StorageError> {
     no_null(
         record,
         &[
@@ -92,53 +72,53 @@ pub fn request(record: &Value) -> Result<(), StorageError> {
             "status",
         ],
     )?;
-    typed::<request::Request>(record, rules::REQUEST)
+    typed::<request::Request>(record, constraints::REQUEST)
 }
 
-pub fn loan_policy(record: &Value) -> Result<(), StorageError> {
+pub(crate) fn loan_policy(record: &Value) -> Result<(), StorageError> {
     no_null(record, &["name", "loanable", "renewable"])?;
-    typed::<policy::LoanPolicy>(record, rules::LOAN_POLICY)
+    typed::<policy::LoanPolicy>(record, constraints::LOAN_POLICY)
 }
 
-pub fn request_policy(record: &Value) -> Result<(), StorageError> {
+pub(crate) fn request_policy(record: &Value) -> Result<(), StorageError> {
     no_null(record, &["name"])?;
-    typed::<policy::RequestPolicy>(record, rules::REQUEST_POLICY)
+    typed::<policy::RequestPolicy>(record, constraints::REQUEST_POLICY)
 }
 
-pub fn fixed_due_date_schedule(record: &Value) -> Result<(), StorageError> {
+pub(crate) fn fixed_due_date_schedule(record: &Value) -> Result<(), StorageError> {
     no_null(record, &["name"])?;
-    typed::<policy::FixedDueDateSchedule>(record, rules::FIXED_DUE_DATE_SCHEDULE)
+    typed::<policy::FixedDueDateSchedule>(record, constraints::FIXED_DUE_DATE_SCHEDULE)
 }
 
-pub fn patron_notice_policy(record: &Value) -> Result<(), StorageError> {
+pub(crate) fn patron_notice_policy(record: &Value) -> Result<(), StorageError> {
     no_null(record, &["name"])?;
-    typed::<policy::PatronNoticePolicy>(record, rules::PATRON_NOTICE_POLICY)
+    typed::<policy::PatronNoticePolicy>(record, constraints::PATRON_NOTICE_POLICY)
 }
 
-pub fn cancellation_reason(record: &Value) -> Result<(), StorageError> {
+pub(crate) fn cancellation_reason(record: &Value) -> Result<(), StorageError> {
     no_null(record, &["name"])?;
     typed::<policy::CancellationReason>(record, &[])
 }
 
-pub fn circulation_setting(record: &Value) -> Result<(), StorageError> {
+pub(crate) fn circulation_setting(record: &Value) -> Result<(), StorageError> {
     no_null(record, &["name", "value"])?;
     typed::<policy::CirculationSetting>(record, &[])
 }
 
-pub fn patron_action_session(record: &Value) -> Result<(), StorageError> {
+pub(crate) fn patron_action_session(record: &Value) -> Result<(), StorageError> {
     no_null(record, &["patronId", "loanId", "actionType"])?;
     typed::<shared_types::patron_action_session::PatronActionSession>(
         record,
-        rules::PATRON_ACTION_SESSION,
+        constraints::PATRON_ACTION_SESSION,
     )
 }
 
-pub fn scheduled_notice(record: &Value) -> Result<(), StorageError> {
+pub(crate) fn scheduled_notice(record: &Value) -> Result<(), StorageError> {
     no_null(record, &["nextRunTime", "noticeConfig"])?;
-    typed::<shared_types::scheduled_notice::ScheduledNotice>(record, rules::SCHEDULED_NOTICE)
+    typed::<shared_types::scheduled_notice::ScheduledNotice>(record, constraints::SCHEDULED_NOTICE)
 }
 
-pub fn check_in(record: &Value) -> Result<(), StorageError> {
+pub(crate) fn check_in(record: &Value) -> Result<(), StorageError> {
     no_null(
         record,
         &[
@@ -148,10 +128,10 @@ pub fn check_in(record: &Value) -> Result<(), StorageError> {
             "performedByUserId",
         ],
     )?;
-    typed::<shared_types::check_in::CheckIn>(record, rules::CHECK_IN)
+    typed::<shared_types::check_in::CheckIn>(record, constraints::CHECK_IN)
 }
 
-pub fn circulation_rules(record: &Value) -> Result<(), StorageError> {
+pub(crate) fn circulation_rules(record: &Value) -> Result<(), StorageError> {
     no_null(record, &["rulesAsText"])?;
     typed::<policy::CirculationRules>(record, &[])
 }
@@ -199,9 +179,9 @@ fn flat(record: &Value, schema: &Flat) -> Result<(), StorageError> {
     Ok(())
 }
 
-pub fn actual_cost_record(record: &Value) -> Result<(), StorageError> {
+pub(crate) fn actual_cost_record(record: &Value) -> Result<(), StorageError> {
     actual_cost_record_top(record)?;
-    rules::check(record, rules::ACTUAL_COST_RECORD)
+    constraints::check(record, constraints::ACTUAL_COST_RECORD)
 }
 
 fn actual_cost_record_top(record: &Value) -> Result<(), StorageError> {
@@ -236,7 +216,7 @@ fn actual_cost_record_top(record: &Value) -> Result<(), StorageError> {
     )
 }
 
-pub fn staff_slip(record: &Value) -> Result<(), StorageError> {
+pub(crate) fn staff_slip(record: &Value) -> Result<(), StorageError> {
     flat(
         record,
         &Flat {
@@ -256,9 +236,9 @@ pub fn staff_slip(record: &Value) -> Result<(), StorageError> {
     )
 }
 
-pub fn request_preference(record: &Value) -> Result<(), StorageError> {
+pub(crate) fn request_preference(record: &Value) -> Result<(), StorageError> {
     request_preference_top(record)?;
-    rules::check(record, rules::REQUEST_PREFERENCE)
+    constraints::check(record, constraints::REQUEST_PREFERENCE)
 }
 
 fn request_preference_top(record: &Value) -> Result<(), StorageError> {
@@ -282,7 +262,7 @@ fn request_preference_top(record: &Value) -> Result<(), StorageError> {
     )
 }
 
-pub fn tlr_feature_toggle_job(record: &Value) -> Result<(), StorageError> {
+pub(crate) fn tlr_feature_toggle_job(record: &Value) -> Result<(), StorageError> {
     flat(
         record,
         &Flat {
@@ -300,7 +280,7 @@ pub fn tlr_feature_toggle_job(record: &Value) -> Result<(), StorageError> {
     )
 }
 
-pub fn anonymize_storage_loans_request(record: &Value) -> Result<(), StorageError> {
+pub(crate) fn anonymize_storage_loans_request(record: &Value) -> Result<(), StorageError> {
     flat(
         record,
         &Flat {

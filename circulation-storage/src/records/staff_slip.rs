@@ -4,7 +4,7 @@ use super::Write;
 use crate::error::StorageError;
 use serde_json::Value;
 
-pub fn prepare(slip: &mut Value, write: Write) -> Result<(), StorageError> {
+pub(crate) fn prepare(slip: &mut Value, write: Write) -> Result<(), StorageError> {
     let blank = |key: &str| {
         slip.get(key)
             .and_then(Value::as_str)

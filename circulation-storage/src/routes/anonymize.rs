@@ -1,17 +1,15 @@
 //! `POST /anonymize-storage-loans`: remove the borrower from a list of closed loans.
 use super::State;
-use crate::db;
+use crate::db::{self, loans};
 use crate::error::StorageError;
 use crate::records::{self, ids, shape};
 use crate::tenant::TenantId;
 use actix_web::{web, HttpResponse};
-use diesel::prelude::*;
-use diesel::sql_types::{Array, Uuid as SqlUuid};
 use serde_json::{json, Value};
 use shared_types::errors::Error as FolioError;
 use uuid::Uuid;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/anonymize-storage-loans", web::post().to(post));
 }
 
@@ -49,7 +47,7 @@ async fn post(
         .filter_map(|id| ids::parse_loose_uuid(id))
         .collect();
     db::in_tenant_job(&state.pool, &tenant, move |c| {
-        anonymize_closed(c, &loan_ids)
+        loans::anonymize_closed(c, &loan_ids)
     })
     .await?;
     let mut not_anonymized = Vec::new();
@@ -60,22 +58,4 @@ async fn post(
         "anonymizedLoans": valid,
         "notAnonymizedLoans": not_anonymized,
     })))
-}
-
-/// The history first (it finds the loans by their still-closed status), then the loans.
-fn anonymize_closed(conn: &mut PgConnection, loan_ids: &[Uuid]) -> Result<(), StorageError> {
-    diesel::sql_query(
-        "UPDATE audit_loan SET jsonb = jsonb #- '{loan,userId}' \
-         WHERE lower(f_unaccent(jsonb->'loan'->>'id')) IN (SELECT id::text FROM loan WHERE id = ANY($1) \
-         AND jsonb->'status'->>'name' = 'Closed') AND jsonb->'loan'->'userId' IS NOT NULL",
-    )
-    .bind::<Array<SqlUuid>, _>(loan_ids)
-    .execute(conn)?;
-    diesel::sql_query(
-        "UPDATE loan SET jsonb = jsonb - 'userId' WHERE id = ANY($1) \
-         AND jsonb->'status'->>'name' = 'Closed' AND jsonb->'userId' IS NOT NULL",
-    )
-    .bind::<Array<SqlUuid>, _>(loan_ids)
-    .execute(conn)?;
-    Ok(())
 }

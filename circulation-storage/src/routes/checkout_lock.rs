@@ -1,14 +1,11 @@
 //! `checkout-lock-storage`: a per-patron lock around check-out, in the plain table
 //! `check_out_lock (id, user_id UNIQUE, creation_date)`.
 use super::{paging, Params, State};
-use crate::db;
+use crate::db::{self, locks, locks::Lock};
 use crate::error::StorageError;
 use crate::records::{self, dates, ids};
 use crate::tenant::TenantId;
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, Utc};
-use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Timestamptz, Uuid as SqlUuid};
 use serde_json::{json, Value};
 use shared_types::errors::Error as FolioError;
 use uuid::Uuid;
@@ -16,7 +13,7 @@ use uuid::Uuid;
 const PATH: &str = "/check-out-lock-storage";
 const ITEM_PATH: &str = "/check-out-lock-storage/{lockId}";
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource(PATH)
             .route(web::get().to(list))
@@ -29,7 +26,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-pub fn served_routes() -> Vec<(&'static str, String)> {
+pub(crate) fn served_routes() -> Vec<(&'static str, String)> {
     vec![
         ("GET", PATH.into()),
         ("POST", PATH.into()),
@@ -38,29 +35,14 @@ pub fn served_routes() -> Vec<(&'static str, String)> {
     ]
 }
 
-#[derive(QueryableByName)]
-struct LockRow {
-    #[diesel(sql_type = SqlUuid)]
-    id: Uuid,
-    #[diesel(sql_type = SqlUuid)]
-    user_id: Uuid,
-    #[diesel(sql_type = Timestamptz)]
-    creation_date: DateTime<Utc>,
+/// A lock as the API shows it.
+fn lock_json(lock: &Lock) -> Value {
+    json!({
+        "id": lock.id.to_string(),
+        "userId": lock.user_id.to_string(),
+        "creationDate": dates::format_date_time(lock.creation_date),
+    })
 }
-
-impl LockRow {
-    fn json(&self) -> Value {
-        json!({
-            "id": self.id.to_string(),
-            "userId": self.user_id.to_string(),
-            "creationDate": dates::format_date_time(self.creation_date),
-        })
-    }
-}
-
-/// The columns, with the zone-less `creation_date` read in the session's time zone.
-const COLUMNS: &str =
-    "id, user_id, (creation_date AT TIME ZONE current_setting('TimeZone')) AS creation_date";
 
 fn unable_to_acquire() -> StorageError {
     StorageError::Unavailable("Unable to acquire lock".into())
@@ -96,26 +78,13 @@ async fn acquire(
         return Err(unable_to_acquire());
     };
     let lock = db::in_tenant(&state.pool, &tenant, move |c| {
-        diesel::sql_query(
-            "DELETE FROM check_out_lock WHERE user_id = $1 \
-             AND creation_date + $2 * interval '1 millisecond' < current_timestamp",
-        )
-        .bind::<SqlUuid, _>(user_id)
-        .bind::<BigInt, _>(ttl_ms)
-        .execute(c)?;
-        diesel::sql_query(format!(
-            "INSERT INTO check_out_lock (id, user_id) VALUES ($1, $2) RETURNING {COLUMNS}"
-        ))
-        .bind::<SqlUuid, _>(Uuid::new_v4())
-        .bind::<SqlUuid, _>(user_id)
-        .get_result::<LockRow>(c)
-        .map_err(|e| match StorageError::from(e) {
+        locks::acquire(c, user_id, ttl_ms).map_err(|e| match e {
             StorageError::Constraint { .. } => unable_to_acquire(),
             other => other,
         })
     })
     .await?;
-    Ok(HttpResponse::Created().json(lock.json()))
+    Ok(HttpResponse::Created().json(lock_json(&lock)))
 }
 
 /// `?userId=&offset=&limit=`: the user's locks; `totalRecords` counts the page, as in FOLIO.
@@ -131,18 +100,11 @@ async fn list(
             .content_type("text/plain")
             .body("Invalid Parameters"));
     };
-    let locks = db::read(&state.pool, &tenant, move |c| {
-        Ok(diesel::sql_query(format!(
-            "SELECT {COLUMNS} FROM check_out_lock WHERE user_id = $1 \
-             ORDER BY creation_date OFFSET $2 LIMIT $3"
-        ))
-        .bind::<SqlUuid, _>(user_id)
-        .bind::<BigInt, _>(offset)
-        .bind::<BigInt, _>(limit)
-        .load::<LockRow>(c)?)
+    let page = db::read(&state.pool, &tenant, move |c| {
+        locks::of_user(c, user_id, limit, offset)
     })
     .await?;
-    let locks: Vec<Value> = locks.iter().map(LockRow::json).collect();
+    let locks: Vec<Value> = page.iter().map(lock_json).collect();
     let total = locks.len();
     Ok(HttpResponse::Ok().json(json!({"checkoutLocks": locks, "totalRecords": total})))
 }
@@ -153,16 +115,8 @@ async fn get(
     state: State,
 ) -> Result<HttpResponse, StorageError> {
     let id = lock_id(&lock)?;
-    let lock = db::read(&state.pool, &tenant, move |c| {
-        Ok(diesel::sql_query(format!(
-            "SELECT {COLUMNS} FROM check_out_lock WHERE id = $1"
-        ))
-        .bind::<SqlUuid, _>(id)
-        .get_result::<LockRow>(c)
-        .optional()?)
-    })
-    .await?;
-    lock.map(|l| HttpResponse::Ok().json(l.json()))
+    let lock = db::read(&state.pool, &tenant, move |c| locks::get(c, id)).await?;
+    lock.map(|l| HttpResponse::Ok().json(lock_json(&l)))
         .ok_or_else(StorageError::not_found)
 }
 
@@ -173,12 +127,6 @@ async fn release(
     state: State,
 ) -> Result<HttpResponse, StorageError> {
     let id = lock_id(&lock)?;
-    db::write_one(&state.pool, &tenant, move |c| {
-        diesel::sql_query("DELETE FROM check_out_lock WHERE id = $1")
-            .bind::<SqlUuid, _>(id)
-            .execute(c)?;
-        Ok(())
-    })
-    .await?;
+    db::write_one(&state.pool, &tenant, move |c| locks::release(c, id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

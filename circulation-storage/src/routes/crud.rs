@@ -33,7 +33,7 @@ fn write_failure(rt: &RecordType, write: Write, e: StorageError, record: &Value)
     }
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig, rt: &'static RecordType) {
+pub(crate) fn configure(cfg: &mut web::ServiceConfig, rt: &'static RecordType) {
     let mut collection = web::resource(rt.collection_path)
         .route(web::get().to(move |t: TenantId, p: Params, s: State| list(rt, t, p, s)))
         .route(
@@ -66,7 +66,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, rt: &'static RecordType) {
 }
 
 /// The routes `configure` registers for a record type.
-pub fn served_routes(rt: &RecordType) -> Vec<(&'static str, String)> {
+pub(crate) fn served_routes(rt: &RecordType) -> Vec<(&'static str, String)> {
     let item = format!("{}/{{id}}", rt.collection_path);
     let mut routes = vec![
         ("GET", rt.collection_path.to_string()),
@@ -99,7 +99,7 @@ pub fn filter_for(query: Option<&str>, table: &TableConfig) -> Result<SqlQuery, 
 
 /// An SQL failure caused by a query's values (a cast, say) is the client's 400, not our 500;
 /// the database's own text stays in our log.
-pub fn query_failure(e: StorageError, query: Option<&str>) -> StorageError {
+pub(crate) fn query_failure(e: StorageError, query: Option<&str>) -> StorageError {
     match e {
         StorageError::Internal(detail) => {
             log::warn!("query {:?} failed: {detail}", query.unwrap_or_default());
@@ -109,7 +109,7 @@ pub fn query_failure(e: StorageError, query: Option<&str>) -> StorageError {
     }
 }
 
-pub fn collection_body(key: &str, records: Vec<Value>, total: i64) -> Value {
+pub(crate) fn collection_body(key: &str, records: Vec<Value>, total: i64) -> Value {
     let mut body = Map::new();
     body.insert(key.to_string(), Value::Array(records));
     body.insert("totalRecords".into(), json!(total));
@@ -327,8 +327,7 @@ async fn delete_all(
     let truncate = matches!(rt.table(), "loan" | "request") && filter.where_clause == "true";
     db::in_tenant_cql(&state.pool, &tenant, move |c, statements| {
         if truncate {
-            use diesel::RunQueryDsl;
-            return Ok(diesel::sql_query(format!("TRUNCATE TABLE {}", rt.table())).execute(c)?);
+            return store::truncate(c, rt.table());
         }
         store::delete_where(c, statements, rt.table(), &filter)
     })

@@ -1,32 +1,22 @@
 //! `GET /patron-action-session-storage/expired-session-patron-ids`: the patrons whose latest
 //! check-in or check-out session is older than a limit (their notices are due).
 use super::{integer_parameters, Params, State};
-use crate::db;
+use crate::db::{self, sessions};
 use crate::error::StorageError;
 use crate::records::dates;
 use crate::tenant::TenantId;
 use actix_web::{web, HttpResponse};
-use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable, Text};
 use serde_json::{json, Value};
 
 const PATH: &str = "/patron-action-session-storage/expired-session-patron-ids";
 const ACTION_TYPES: [&str; 2] = ["Check-out", "Check-in"];
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route(PATH, web::get().to(expired));
 }
 
-pub fn served_routes() -> Vec<(&'static str, String)> {
+pub(crate) fn served_routes() -> Vec<(&'static str, String)> {
     vec![("GET", PATH.into())]
-}
-
-#[derive(QueryableByName)]
-struct ExpiredRow {
-    #[diesel(sql_type = Text)]
-    patron_id: String,
-    #[diesel(sql_type = Text)]
-    action_type: String,
 }
 
 /// Groups sessions by patron and action type, keeps the groups whose newest session was created
@@ -68,20 +58,7 @@ async fn expired(
     };
     let since = dates::format_date_time(inactive_since);
     let rows = db::read(&state.pool, &tenant, move |c| {
-        Ok(diesel::sql_query(
-            "SELECT jsonb->>'patronId' AS patron_id, jsonb->>'actionType' AS action_type \
-             FROM patron_action_session \
-             WHERE jsonb->>'patronId' IS NOT NULL AND jsonb->>'actionType' IS NOT NULL \
-               AND ($1::text IS NULL OR jsonb->>'actionType' = $1) \
-             GROUP BY jsonb->>'patronId', jsonb->>'actionType' \
-             HAVING max((jsonb->'metadata'->>'createdDate')::timestamptz) < $2::timestamptz \
-             ORDER BY max((jsonb->'metadata'->>'createdDate')::timestamptz) \
-             LIMIT $3",
-        )
-        .bind::<Nullable<Text>, _>(action_type)
-        .bind::<Text, _>(since)
-        .bind::<BigInt, _>(limit)
-        .load::<ExpiredRow>(c)?)
+        sessions::expired(c, action_type.as_deref(), &since, limit)
     })
     .await?;
     let sessions: Vec<Value> = rows

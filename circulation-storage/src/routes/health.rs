@@ -2,7 +2,7 @@
 use super::State;
 use actix_web::{web, HttpResponse};
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin/health", web::get().to(health));
 }
 

@@ -2,13 +2,11 @@
 use super::crud::{collection_body, filter_for, query_failure};
 use super::{paging, Params, State};
 use crate::cql::sql::TableConfig;
-use crate::db::{self, store};
+use crate::db::{self, loans, store};
 use crate::error::StorageError;
 use crate::records::ids;
 use crate::tenant::TenantId;
 use actix_web::{web, HttpResponse};
-use diesel::prelude::*;
-use diesel::sql_types::Text;
 
 const LOAN_HISTORY: TableConfig = TableConfig {
     table: "audit_loan",
@@ -17,7 +15,7 @@ const LOAN_HISTORY: TableConfig = TableConfig {
     indexes: crate::records::indexes::AUDIT_LOAN,
 };
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/loan-storage/loan-history", web::get().to(history))
         .route(
             "/loan-storage/loans/anonymize/{userId}",
@@ -68,19 +66,7 @@ async fn anonymize(
         ));
     };
     db::in_tenant(&state.pool, &tenant, move |c| {
-        let user = user_id.to_string();
-        diesel::sql_query(
-            "UPDATE audit_loan SET jsonb = jsonb #- '{loan,userId}' WHERE lower(f_unaccent(jsonb->'loan'->>'id')) IN \
-             (SELECT id::text FROM loan WHERE lower(jsonb->>'userId') = $1 AND lower(jsonb->'status'->>'name') = 'closed')",
-        )
-        .bind::<Text, _>(&user)
-        .execute(c)?;
-        diesel::sql_query(
-            "UPDATE loan SET jsonb = jsonb - 'userId' WHERE lower(jsonb->>'userId') = $1 AND lower(jsonb->'status'->>'name') = 'closed'",
-        )
-        .bind::<Text, _>(&user)
-        .execute(c)?;
-        Ok(())
+        loans::anonymize_closed_of_user(c, user_id)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

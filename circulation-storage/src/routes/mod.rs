@@ -1,16 +1,16 @@
 //! HTTP routes, one file per interface family.
-pub mod anonymize;
-pub mod checkout_lock;
+pub(crate) mod anonymize;
+pub(crate) mod checkout_lock;
 pub mod crud;
-pub mod expired_sessions;
-pub mod health;
-pub mod loans;
-pub mod print_events;
-pub mod request_batch;
-pub mod request_expiration;
-pub mod rules;
-pub mod tenant_api;
-pub mod tlr_feature_toggle_job;
+pub(crate) mod expired_sessions;
+pub(crate) mod health;
+pub(crate) mod loans;
+pub(crate) mod print_events;
+pub(crate) mod request_batch;
+pub(crate) mod request_expiration;
+pub(crate) mod rules;
+pub(crate) mod tenant_api;
+pub(crate) mod tlr_feature_toggle_job;
 
 use crate::db::PgPool;
 use crate::error::StorageError;
@@ -19,15 +19,15 @@ use std::collections::HashMap;
 
 /// Shared by all handlers: the pool and the HTTP client for downstream calls (the module
 /// keeps no other state).
-pub struct AppState {
-    pub pool: PgPool,
-    pub http: reqwest::Client,
+pub(crate) struct AppState {
+    pub(crate) pool: PgPool,
+    pub(crate) http: reqwest::Client,
 }
 
-pub type State = web::Data<AppState>;
-pub type Params = web::Query<HashMap<String, String>>;
+pub(crate) type State = web::Data<AppState>;
+pub(crate) type Params = web::Query<HashMap<String, String>>;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     health::configure(cfg);
     tenant_api::configure(cfg);
     // Specific loan paths before the generic item routes.
@@ -72,7 +72,7 @@ pub fn served_routes() -> Vec<(&'static str, String)> {
 
 /// `limit`/`offset` as RMB's `pageable` trait defines them (0..=2147483647; limit default 10),
 /// refused with RMB's 400 texts (see [`integer_parameters`]).
-pub fn paging(params: &HashMap<String, String>) -> Result<(i64, i64), StorageError> {
+pub(crate) fn paging(params: &HashMap<String, String>) -> Result<(i64, i64), StorageError> {
     let values = integer_parameters(params, &[("offset", 0), ("limit", 10)])?;
     Ok((values[1], values[0]))
 }
@@ -80,7 +80,7 @@ pub fn paging(params: &HashMap<String, String>) -> Result<(i64, i64), StorageErr
 /// Non-negative integer query parameters with their defaults, in order, refused as RMB does:
 /// Java's `Integer.valueOf` message for a non-integer, its own sentence for an empty value,
 /// and the method validator's sentences for values below the minimum 0.
-pub fn integer_parameters(
+pub(crate) fn integer_parameters(
     params: &HashMap<String, String>,
     names: &[(&str, i64)],
 ) -> Result<Vec<i64>, StorageError> {

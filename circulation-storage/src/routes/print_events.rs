@@ -1,26 +1,23 @@
 //! `print-events-storage`: a log of pick-slip printing per request, and its summary.
 use super::State;
-use crate::db::{self, store};
+use crate::db::{self, print_events};
 use crate::error::StorageError;
+use crate::records::refusals::must_not_be_null;
 use crate::records::{self, dates, ids, metadata};
 use crate::tenant::{Caller, TenantId};
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, Utc};
-use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Text, Timestamptz};
 use serde_json::{json, Value};
 use shared_types::errors::Error as FolioError;
 
 const ENTRY_PATH: &str = "/print-events-storage/print-events-entry";
 const STATUS_PATH: &str = "/print-events-storage/print-events-status";
-const TABLE: &str = "print_events";
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route(ENTRY_PATH, web::post().to(entry))
         .route(STATUS_PATH, web::post().to(status));
 }
 
-pub fn served_routes() -> Vec<(&'static str, String)> {
+pub(crate) fn served_routes() -> Vec<(&'static str, String)> {
     vec![("POST", ENTRY_PATH.into()), ("POST", STATUS_PATH.into())]
 }
 
@@ -31,15 +28,6 @@ fn invalid(message: &str, code: &str, key: &str, value: String) -> StorageError 
             .with_type("1")
             .with_code(code)
             .with_parameter(key, Some(value)),
-    )
-}
-
-fn must_not_be_null(key: &str) -> StorageError {
-    invalid(
-        "must not be null",
-        "jakarta.validation.constraints.NotNull.message",
-        key,
-        "null".into(),
     )
 }
 
@@ -144,42 +132,10 @@ async fn entry(
         .collect();
     let printed_at = dates::format_date_time(printed);
     db::in_tenant(&state.pool, &caller.tenant, move |c| {
-        for (id, event) in &events {
-            store::insert(c, TABLE, *id, event)?;
-        }
-        // Each listed request learns how often it has been printed in all, by whom and when last.
-        diesel::sql_query(
-            "WITH print_counts AS ( \
-               SELECT jsonb->>'requestId' AS request_id, count(*) AS print_count \
-               FROM print_events WHERE jsonb->>'requestId' = ANY($1) \
-               GROUP BY jsonb->>'requestId') \
-             UPDATE request SET jsonb = request.jsonb || jsonb_build_object('printDetails', \
-               jsonb_build_object('printCount', print_counts.print_count, 'requesterId', $2::text, \
-                 'isPrinted', true, 'printEventDate', $3::text)) \
-             FROM print_counts WHERE request.id = print_counts.request_id::uuid",
-        )
-        .bind::<Array<Text>, _>(&listed)
-        .bind::<Text, _>(&requester_id)
-        .bind::<Text, _>(&printed_at)
-        .execute(c)?;
-        Ok(())
+        print_events::record(c, &events, &listed, &requester_id, &printed_at)
     })
     .await?;
     Ok(HttpResponse::Created().finish())
-}
-
-#[derive(QueryableByName)]
-struct StatusRow {
-    #[diesel(sql_type = Text)]
-    request_id: String,
-    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
-    requester_id: Option<String>,
-    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
-    requester_name: Option<String>,
-    #[diesel(sql_type = BigInt)]
-    request_count: i64,
-    #[diesel(sql_type = Timestamptz)]
-    last_printed: DateTime<Utc>,
 }
 
 /// Per request id: how often it was printed, and who printed it last and when.
@@ -191,19 +147,7 @@ async fn status(
     let body = records::parse_body(&body)?;
     let request_ids = request_ids(&body)?;
     let rows = db::read(&state.pool, &tenant, move |c| {
-        Ok(diesel::sql_query(
-            "SELECT request_id, requester_id, requester_name, request_count, last_printed FROM ( \
-               SELECT jsonb->>'requestId' AS request_id, jsonb->>'requesterId' AS requester_id, \
-                 jsonb->>'requesterName' AS requester_name, \
-                 (jsonb->>'printEventDate')::timestamptz AS last_printed, \
-                 count(*) OVER (PARTITION BY jsonb->>'requestId') AS request_count, \
-                 row_number() OVER (PARTITION BY jsonb->>'requestId' \
-                   ORDER BY (jsonb->>'printEventDate')::timestamptz DESC) AS rank \
-               FROM print_events WHERE jsonb->>'requestId' = ANY($1)) ranked \
-             WHERE rank = 1",
-        )
-        .bind::<Array<Text>, _>(request_ids)
-        .load::<StatusRow>(c)?)
+        print_events::status(c, request_ids)
     })
     .await?;
     let responses: Vec<Value> = rows

@@ -4,15 +4,14 @@
 use super::State;
 use crate::db::{self, store};
 use crate::error::StorageError;
-use crate::records::shape::must_not_be_null;
+use crate::records::refusals::{must_not_be_null, unrecognized};
 use crate::records::{self, ids, REQUESTS};
 use crate::tenant::Caller;
 use actix_web::{web, HttpResponse};
-use diesel::prelude::*;
 use serde_json::Value;
 use shared_types::errors::Error as FolioError;
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/request-storage-batch/requests", web::post().to(post));
 }
 
@@ -45,7 +44,7 @@ async fn post(
         .as_object()
         .and_then(|o| o.keys().find(|k| *k != "requests"))
     {
-        return Err(records::shape::unrecognized(field));
+        return Err(unrecognized(field));
     }
     let list = match batch.get("requests") {
         None | Some(Value::Null) => return Err(must_not_be_null("requests")),
@@ -85,9 +84,7 @@ async fn post(
     db::in_tenant_job(&state.pool, &caller.tenant, move |c| {
         // Positions are cleared first, so swapping two positions does not collide halfway.
         let batch_ids: Vec<uuid::Uuid> = requests.iter().map(|(id, _)| *id).collect();
-        diesel::sql_query("UPDATE request SET jsonb = jsonb - 'position' WHERE id = ANY($1)")
-            .bind::<diesel::sql_types::Array<diesel::sql_types::Uuid>, _>(&batch_ids)
-            .execute(c)?;
+        db::requests::clear_positions(c, &batch_ids)?;
         for (id, request) in &requests {
             store::update(c, REQUESTS.table(), *id, request).map_err(|e| match e {
                 // FOLIO names neither the item nor the position here (both null).

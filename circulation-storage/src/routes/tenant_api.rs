@@ -2,13 +2,13 @@
 //! job resource `GET`/`DELETE /_/tenant/{id}`. The work is done before answering; the job is
 //! stored in the tenant's `rmb_job` table (not in memory), so any instance can answer for it.
 use super::State;
-use crate::db::{self, store};
+use crate::db::{self, circulation_rules, store};
 use crate::error::StorageError;
 use crate::records::{self, ids, Write};
 use crate::reference_data;
 use crate::tenant::TenantId;
 use actix_web::{web, HttpResponse};
-use diesel::prelude::*;
+use diesel::PgConnection;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -53,7 +53,7 @@ impl TenantAttributes {
     }
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/_/tenant", web::post().to(post_tenant)).service(
         web::resource("/_/tenant/{id}")
             .route(web::get().to(get_job))
@@ -135,7 +135,7 @@ fn load_reference_data(conn: &mut PgConnection) -> Result<(), StorageError> {
     }
     let mut rules = json!({"rulesAsText": reference_data::circulation_rules_text()});
     records::metadata::stamp(&mut rules, None);
-    store::replace_circulation_rules(conn, &rules)
+    circulation_rules::replace(conn, &rules)
 }
 
 /// The sample loans, each created or replaced by id (a PUT, as FOLIO's loader does).

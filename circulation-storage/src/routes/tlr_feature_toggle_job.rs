@@ -12,26 +12,21 @@
 //!    `failed`, with the message added to `errors`.
 //!
 //! The job's state lives in its record only, so any instance may run it.
-use super::request_expiration::{
-    queue_property, renumber, set_positions, tlr_enabled, QueueRow, OPEN_STATUSES,
-};
 use super::State;
-use crate::db::{self, store, PgPool};
+use crate::db::{self, requests, settings, tlr_jobs, PgPool};
 use crate::error::StorageError;
 use crate::tenant::TenantId;
 use actix_web::{web, HttpResponse};
-use diesel::prelude::*;
-use diesel::sql_types::{Array, Jsonb, Text, Uuid as SqlUuid};
+use diesel::PgConnection;
 use serde_json::{json, Value};
 
 const PATH: &str = "/tlr-feature-toggle-job/start";
-const TABLE: &str = "tlr_feature_toggle_job";
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route(PATH, web::post().to(start));
 }
 
-pub fn served_routes() -> Vec<(&'static str, String)> {
+pub(crate) fn served_routes() -> Vec<(&'static str, String)> {
     vec![("POST", PATH.into())]
 }
 
@@ -47,17 +42,12 @@ async fn start(tenant: TenantId, state: State) -> HttpResponse {
     HttpResponse::Accepted().finish()
 }
 
-#[derive(QueryableByName)]
-struct JobRow {
-    #[diesel(sql_type = SqlUuid)]
-    id: uuid::Uuid,
-    #[diesel(sql_type = Jsonb)]
-    jsonb: Value,
-}
-
 /// Runs the next open job, if there is one and none is running; returns its id.
-pub async fn run(pool: &PgPool, tenant: &TenantId) -> Result<Option<uuid::Uuid>, StorageError> {
-    let claimed = db::in_tenant_job(pool, tenant, claim).await?;
+pub(crate) async fn run(
+    pool: &PgPool,
+    tenant: &TenantId,
+) -> Result<Option<uuid::Uuid>, StorageError> {
+    let claimed = db::in_tenant_job(pool, tenant, tlr_jobs::claim_next).await?;
     let Some((id, job)) = claimed else {
         return Ok(None);
     };
@@ -67,7 +57,7 @@ pub async fn run(pool: &PgPool, tenant: &TenantId) -> Result<Option<uuid::Uuid>,
         let mut done = processing;
         done["status"] = json!("done");
         done["numberOfUpdatedRequests"] = json!(count);
-        store::update(c, TABLE, id, &done)?;
+        tlr_jobs::save(c, id, &done)?;
         Ok(())
     })
     .await;
@@ -80,7 +70,7 @@ pub async fn run(pool: &PgPool, tenant: &TenantId) -> Result<Option<uuid::Uuid>,
                 Some(errors) => errors.push(json!(message)),
                 None => failed["errors"] = json!([message]),
             }
-            store::update(c, TABLE, id, &failed)?;
+            tlr_jobs::save(c, id, &failed)?;
             Ok(())
         })
         .await?;
@@ -88,60 +78,10 @@ pub async fn run(pool: &PgPool, tenant: &TenantId) -> Result<Option<uuid::Uuid>,
     Ok(Some(id))
 }
 
-/// Marks the newest open job `in-progress`, unless a job is in progress already.
-fn claim(c: &mut PgConnection) -> Result<Option<(uuid::Uuid, Value)>, StorageError> {
-    // One claim at a time per tenant, so two instances cannot both start a job.
-    diesel::sql_query("LOCK TABLE tlr_feature_toggle_job IN SHARE ROW EXCLUSIVE MODE")
-        .execute(c)?;
-    let running: Option<JobRow> = diesel::sql_query(
-        "SELECT id, jsonb FROM tlr_feature_toggle_job WHERE jsonb->>'status' = $1 LIMIT 1",
-    )
-    .bind::<Text, _>("in-progress")
-    .get_result(c)
-    .optional()?;
-    if running.is_some() {
-        return Ok(None);
-    }
-    let open: Option<JobRow> = diesel::sql_query(
-        "SELECT id, jsonb FROM tlr_feature_toggle_job WHERE jsonb->>'status' = $1 \
-         ORDER BY jsonb->'metadata'->>'createdDate' DESC NULLS LAST LIMIT 1",
-    )
-    .bind::<Text, _>("open")
-    .get_result(c)
-    .optional()?;
-    let Some(JobRow { id, mut jsonb }) = open else {
-        return Ok(None);
-    };
-    jsonb["status"] = json!("in-progress");
-    store::update(c, TABLE, id, &jsonb)?;
-    Ok(Some((id, jsonb)))
-}
-
 /// Numbers every open queue again; returns how many open requests there are.
 fn renumber_all(c: &mut PgConnection) -> Result<usize, StorageError> {
-    let Some(enabled) = tlr_enabled(c)? else {
+    let Some(enabled) = settings::tlr_enabled(c)? else {
         return Err(StorageError::Internal("TLR settings not found".into()));
     };
-    let property = queue_property(enabled);
-    let open: Vec<QueueRow> = diesel::sql_query(
-        "SELECT id, jsonb->>$1 AS queue, (jsonb->>'position')::int AS position FROM request \
-         WHERE jsonb->>'status' = ANY($2) FOR UPDATE",
-    )
-    .bind::<Text, _>(property)
-    .bind::<Array<Text>, _>(&OPEN_STATUSES[..])
-    .load(c)?;
-    if open.iter().any(|r| r.queue.is_none()) {
-        return Err(StorageError::Internal(
-            "element cannot be mapped to a null key".into(),
-        ));
-    }
-    if let Some(unplaced) = open.iter().find(|r| r.position.is_none()) {
-        return Err(StorageError::Internal(format!(
-            "open request {} has no position",
-            unplaced.id
-        )));
-    }
-    let count = open.len();
-    set_positions(c, &renumber(open))?;
-    Ok(count)
+    requests::renumber_queues(c, requests::queue_property(enabled), requests::Queues::All)
 }

@@ -1,15 +1,15 @@
 //! The bean-validation constraints of FOLIO's schemas that serde's typing does not cover: id
 //! `pattern`s, `minimum`/`maximum`, `minItems` and nested `required` properties. Each type has
-//! one list of (path, rule); a path is dotted, `[]` marks every element of an array. Every
+//! one list of (path, constraint); a path is dotted, `[]` marks every element of an array. Every
 //! violation is reported as RMB reports it: message, `jakarta.validation.constraints.<X>.message`
 //! code, type "1", and the dotted property path (with element indexes) and bad value.
-use super::ids;
+use super::{ids, refusals};
 use crate::error::StorageError;
 use serde_json::Value;
 use shared_types::errors::Error as FolioError;
 
 #[derive(Debug, Clone, Copy)]
-pub enum Rule {
+pub(crate) enum Constraint {
     /// The schemas' own uuid `pattern` (any hex digits).
     Uuid,
     /// RMB's uuid.schema (version 1-5, variant 8-b).
@@ -27,7 +27,7 @@ pub enum Rule {
     Closed(&'static [&'static str]),
 }
 
-pub type Rules = &'static [(&'static str, Rule)];
+pub(crate) type Constraints = &'static [(&'static str, Constraint)];
 
 const LOOSE_UUID_PATTERN: &str =
     "^[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}$";
@@ -94,14 +94,14 @@ fn reach<'a>(value: &'a Value, path: &str) -> Vec<(String, &'a Value)> {
     found
 }
 
-fn check_one(key: &str, value: &Value, rule: Rule, errors: &mut Vec<FolioError>) {
+fn check_one(key: &str, value: &Value, constraint: Constraint, errors: &mut Vec<FolioError>) {
     let number = value.as_f64();
     let bound = |b: &str| b.parse::<f64>().unwrap_or_default();
-    match rule {
-        Rule::Uuid | Rule::RmbUuid => {
+    match constraint {
+        Constraint::Uuid | Constraint::RmbUuid => {
             let Some(text) = value.as_str() else { return };
-            let (ok, pattern) = match rule {
-                Rule::Uuid => (loose_uuid(text), LOOSE_UUID_PATTERN),
+            let (ok, pattern) = match constraint {
+                Constraint::Uuid => (loose_uuid(text), LOOSE_UUID_PATTERN),
                 _ => (ids::parse_rmb_uuid(text).is_some(), ids::UUID_PATTERN),
             };
             if !ok {
@@ -113,7 +113,7 @@ fn check_one(key: &str, value: &Value, rule: Rule, errors: &mut Vec<FolioError>)
                 ));
             }
         }
-        Rule::Min(min) => {
+        Constraint::Min(min) => {
             if number.is_some_and(|n| n < bound(min)) {
                 errors.push(violation(
                     format!("must be greater than or equal to {min}"),
@@ -123,7 +123,7 @@ fn check_one(key: &str, value: &Value, rule: Rule, errors: &mut Vec<FolioError>)
                 ));
             }
         }
-        Rule::Max(max) => {
+        Constraint::Max(max) => {
             if number.is_some_and(|n| n > bound(max)) {
                 errors.push(violation(
                     format!("must be less than or equal to {max}"),
@@ -133,7 +133,7 @@ fn check_one(key: &str, value: &Value, rule: Rule, errors: &mut Vec<FolioError>)
                 ));
             }
         }
-        Rule::NotEmpty => {
+        Constraint::NotEmpty => {
             if value.as_array().is_some_and(Vec::is_empty) {
                 errors.push(violation(
                     "size must be between 1 and 2147483647".into(),
@@ -143,8 +143,8 @@ fn check_one(key: &str, value: &Value, rule: Rule, errors: &mut Vec<FolioError>)
                 ));
             }
         }
-        Rule::Closed(_) => {}
-        Rule::Required(fields) => {
+        Constraint::Closed(_) => {}
+        Constraint::Required(fields) => {
             for field in fields {
                 if value.get(*field).is_none_or(Value::is_null) {
                     errors.push(violation(
@@ -159,36 +159,36 @@ fn check_one(key: &str, value: &Value, rule: Rule, errors: &mut Vec<FolioError>)
     }
 }
 
-/// All violations of the rules in the record (empty: it passes).
-pub fn violations(record: &Value, rules: Rules) -> Vec<FolioError> {
+/// All violations of the constraints in the record (empty: it passes).
+pub(crate) fn violations(record: &Value, constraints: Constraints) -> Vec<FolioError> {
     let mut errors = Vec::new();
-    for (path, rule) in rules {
+    for (path, constraint) in constraints {
         for (key, value) in reach(record, path) {
-            check_one(&key, value, *rule, &mut errors);
+            check_one(&key, value, *constraint, &mut errors);
         }
     }
     errors
 }
 
-pub fn check(record: &Value, rules: Rules) -> Result<(), StorageError> {
-    for (path, rule) in rules {
-        let Closed(known) = rule else { continue };
+pub(crate) fn check(record: &Value, constraints: Constraints) -> Result<(), StorageError> {
+    for (path, constraint) in constraints {
+        let Closed(known) = constraint else { continue };
         for (_, object) in reach(record, path) {
             let unknown = object
                 .as_object()
                 .and_then(|o| o.keys().find(|k| !known.contains(&k.as_str())));
             if let Some(field) = unknown {
-                return Err(super::shape::unrecognized(field));
+                return Err(refusals::unrecognized(field));
             }
         }
     }
-    let errors = violations(record, rules);
+    let errors = violations(record, constraints);
     StorageError::refuse_all(errors)
 }
 
-use Rule::*;
+use Constraint::*;
 
-pub const LOAN: Rules = &[
+pub(crate) const LOAN: Constraints = &[
     ("proxyUserId", Uuid),
     ("itemEffectiveLocationIdAtCheckOut", RmbUuid),
     ("checkoutServicePointId", Uuid),
@@ -197,7 +197,7 @@ pub const LOAN: Rules = &[
     ("lostItemPolicyId", Uuid),
 ];
 
-pub const REQUEST: Rules = &[
+pub(crate) const REQUEST: Constraints = &[
     ("requesterId", Uuid),
     ("proxyUserId", Uuid),
     ("instanceId", RmbUuid),
@@ -214,7 +214,7 @@ pub const REQUEST: Rules = &[
     ("pickupServicePointId", Uuid),
 ];
 
-pub const CHECK_IN: Rules = &[
+pub(crate) const CHECK_IN: Constraints = &[
     ("itemId", RmbUuid),
     ("requestQueueSize", Min("0")),
     ("itemLocationId", RmbUuid),
@@ -222,9 +222,9 @@ pub const CHECK_IN: Rules = &[
     ("performedByUserId", RmbUuid),
 ];
 
-const PERIOD: Rule = Required(&["duration", "intervalId"]);
+const PERIOD: Constraint = Required(&["duration", "intervalId"]);
 
-pub const LOAN_POLICY: Rules = &[
+pub(crate) const LOAN_POLICY: Constraints = &[
     ("loansPolicy.period", PERIOD),
     ("loansPolicy.period.duration", Min("0")),
     ("loansPolicy.gracePeriod", PERIOD),
@@ -295,9 +295,9 @@ pub const LOAN_POLICY: Rules = &[
 ];
 
 /// The request types of `allowedServicePoints`.
-pub const REQUEST_TYPES: [&str; 3] = ["Page", "Hold", "Recall"];
+pub(crate) const REQUEST_TYPES: [&str; 3] = ["Page", "Hold", "Recall"];
 
-pub const REQUEST_POLICY: Rules = &[
+pub(crate) const REQUEST_POLICY: Constraints = &[
     ("allowedServicePoints.Page", NotEmpty),
     ("allowedServicePoints.Page[]", RmbUuid),
     ("allowedServicePoints.Hold", NotEmpty),
@@ -306,7 +306,7 @@ pub const REQUEST_POLICY: Rules = &[
     ("allowedServicePoints.Recall[]", RmbUuid),
 ];
 
-pub const ACTUAL_COST_RECORD: Rules = &[
+pub(crate) const ACTUAL_COST_RECORD: Constraints = &[
     (
         "user",
         Closed(&[
@@ -403,7 +403,7 @@ pub const ACTUAL_COST_RECORD: Rules = &[
     ("feeFine.typeId", RmbUuid),
 ];
 
-pub const SCHEDULED_NOTICE: Rules = &[
+pub(crate) const SCHEDULED_NOTICE: Constraints = &[
     ("loanId", RmbUuid),
     ("requestId", RmbUuid),
     ("feeFineActionId", RmbUuid),
@@ -418,22 +418,22 @@ pub const SCHEDULED_NOTICE: Rules = &[
     ("noticeConfig.templateId", RmbUuid),
 ];
 
-pub const PATRON_ACTION_SESSION: Rules = &[
+pub(crate) const PATRON_ACTION_SESSION: Constraints = &[
     ("sessionId", RmbUuid),
     ("patronId", RmbUuid),
     ("loanId", RmbUuid),
 ];
 
-pub const REQUEST_PREFERENCE: Rules = &[
+pub(crate) const REQUEST_PREFERENCE: Constraints = &[
     ("userId", Uuid),
     ("defaultServicePointId", Uuid),
     ("defaultDeliveryAddressTypeId", Uuid),
 ];
 
-const NOTICE: Rule = Required(&["templateId", "format", "realTime"]);
-const SEND_OPTIONS: Rule = Required(&["sendWhen"]);
+const NOTICE: Constraint = Required(&["templateId", "format", "realTime"]);
+const SEND_OPTIONS: Constraint = Required(&["sendWhen"]);
 
-pub const PATRON_NOTICE_POLICY: Rules = &[
+pub(crate) const PATRON_NOTICE_POLICY: Constraints = &[
     ("loanNotices[]", NOTICE),
     ("loanNotices[].sendOptions", SEND_OPTIONS),
     ("loanNotices[].sendOptions.sendBy", PERIOD),
@@ -466,262 +466,16 @@ pub const PATRON_NOTICE_POLICY: Rules = &[
     ),
 ];
 
-pub const FIXED_DUE_DATE_SCHEDULE: Rules = &[("schedules[]", Required(&["from", "to", "due"]))];
-
-/// The JSON type a schema gives a scalar property: what Jackson coerces a body's value into
-/// before the typed check (RMB's mapper allows scalar coercion, and stores the coerced value).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scalar {
-    /// `integer` (a Java `Integer`).
-    Integer,
-    /// `number` (a Java `Double`).
-    Number,
-    /// `boolean` (a Java `Boolean`).
-    Boolean,
-    /// `string`.
-    Text,
-}
-
-/// Per type: every scalar property (dotted path, `[]` for each element) whose type Jackson
-/// would coerce into.
-pub type Scalars = &'static [(&'static str, Scalar)];
-
-/// The value Jackson would bind for `value` at a property of type `scalar`; `None` when it
-/// binds it unchanged or refuses it (the typed check then reports the refusal).
-fn coerced(value: &Value, scalar: Scalar) -> Option<Value> {
-    match (scalar, value) {
-        (Scalar::Integer | Scalar::Number | Scalar::Boolean, Value::String(text))
-            if text.trim().is_empty() =>
-        {
-            // An empty string binds as null for the boxed types.
-            Some(Value::Null)
-        }
-        (Scalar::Integer, Value::String(text)) => {
-            let text = text.trim();
-            let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
-            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            text.trim_start_matches('+')
-                .parse::<i32>()
-                .ok()
-                .map(Value::from)
-        }
-        // Jackson truncates a fractional number bound to an integer.
-        (Scalar::Integer, Value::Number(n)) if !n.is_i64() && !n.is_u64() => {
-            let f = n.as_f64()?.trunc();
-            (f >= f64::from(i32::MIN) && f <= f64::from(i32::MAX)).then(|| Value::from(f as i32))
-        }
-        (Scalar::Number, Value::String(text)) => {
-            let text = text.trim();
-            let plain = text
-                .bytes()
-                .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E'));
-            if !plain {
-                return None;
-            }
-            let number = text.parse::<f64>().ok()?;
-            serde_json::Number::from_f64(number).map(Value::Number)
-        }
-        (Scalar::Boolean, Value::String(text)) => match text.trim() {
-            "true" | "True" | "TRUE" => Some(Value::Bool(true)),
-            "false" | "False" | "FALSE" => Some(Value::Bool(false)),
-            _ => None,
-        },
-        (Scalar::Text, Value::Number(n)) => Some(Value::String(n.to_string())),
-        (Scalar::Text, Value::Bool(b)) => Some(Value::String(b.to_string())),
-        _ => None,
-    }
-}
-
-/// Calls `f` on every value the pattern path reaches (the last segment's value, if present).
-fn visit_mut(value: &mut Value, segments: &[&str], f: &mut dyn FnMut(&mut Value)) {
-    let Some((segment, rest)) = segments.split_first() else {
-        f(value);
-        return;
-    };
-    let (name, each) = match segment.strip_suffix("[]") {
-        Some(name) => (name, true),
-        None => (*segment, false),
-    };
-    let Some(child) = value.as_object_mut().and_then(|o| o.get_mut(name)) else {
-        return;
-    };
-    if each {
-        for item in child.as_array_mut().into_iter().flatten() {
-            visit_mut(item, rest, f);
-        }
-    } else {
-        visit_mut(child, rest, f);
-    }
-}
-
-/// Jackson's scalar coercion over the body, in place: a string holding a number or boolean
-/// where the schema wants one becomes it, a number or boolean where it wants a string becomes
-/// its text. Anything Jackson refuses is left for the typed check to refuse.
-pub fn coerce(record: &mut Value, scalars: Scalars) {
-    for (path, scalar) in scalars {
-        let segments: Vec<&str> = path.split('.').collect();
-        visit_mut(record, &segments, &mut |value| {
-            if let Some(new) = coerced(value, *scalar) {
-                *value = new;
-            }
-        });
-    }
-}
-
-use Scalar::{Boolean, Integer, Number, Text};
-
-pub const LOAN_SCALARS: Scalars = &[
-    ("renewalCount", Integer),
-    ("dueDateChangedByRecall", Boolean),
-    ("isDcb", Boolean),
-    ("agedToLostDelayedBilling.lostItemHasBeenBilled", Boolean),
-    ("reminders.lastFeeBilled.number", Integer),
-    ("action", Text),
-    ("actionComment", Text),
-    ("itemStatus", Text),
-    ("status.name", Text),
-];
-
-pub const REQUEST_SCALARS: Scalars = &[
-    ("position", Integer),
-    ("isDcbReRequestCancellation", Boolean),
-    ("printDetails.printCount", Integer),
-    ("printDetails.isPrinted", Boolean),
-    ("patronComments", Text),
-    ("cancellationAdditionalInformation", Text),
-    ("instance.title", Text),
-    ("item.barcode", Text),
-    ("requester.barcode", Text),
-    ("requester.firstName", Text),
-    ("requester.lastName", Text),
-    ("requester.middleName", Text),
-    ("itemLocationCode", Text),
-];
-
-pub const LOAN_POLICY_SCALARS: Scalars = &[
-    ("name", Text),
-    ("description", Text),
-    ("loanable", Boolean),
-    ("renewable", Boolean),
-    ("loansPolicy.period.duration", Integer),
-    ("loansPolicy.gracePeriod.duration", Integer),
-    ("loansPolicy.openingTimeOffset.duration", Integer),
-    ("loansPolicy.itemLimit", Integer),
-    ("loansPolicy.forUseAtLocation", Boolean),
-    (
-        "loansPolicy.holdShelfExpiryPeriodForUseAtLocation.duration",
-        Integer,
-    ),
-    ("renewalsPolicy.unlimited", Boolean),
-    ("renewalsPolicy.numberAllowed", Number),
-    ("renewalsPolicy.differentPeriod", Boolean),
-    ("renewalsPolicy.period.duration", Integer),
-    (
-        "requestManagement.recalls.alternateGracePeriod.duration",
-        Integer,
-    ),
-    (
-        "requestManagement.recalls.minimumGuaranteedLoanPeriod.duration",
-        Integer,
-    ),
-    (
-        "requestManagement.recalls.recallReturnInterval.duration",
-        Integer,
-    ),
-    (
-        "requestManagement.recalls.alternateRecallReturnInterval.duration",
-        Integer,
-    ),
-    (
-        "requestManagement.recalls.allowRecallsToExtendOverdueLoans",
-        Boolean,
-    ),
-    (
-        "requestManagement.holds.alternateCheckoutLoanPeriod.duration",
-        Integer,
-    ),
-    (
-        "requestManagement.holds.alternateRenewalLoanPeriod.duration",
-        Integer,
-    ),
-    ("requestManagement.holds.renewItemsWithRequest", Boolean),
-    (
-        "requestManagement.pages.alternateCheckoutLoanPeriod.duration",
-        Integer,
-    ),
-    (
-        "requestManagement.pages.alternateRenewalLoanPeriod.duration",
-        Integer,
-    ),
-    ("requestManagement.pages.renewItemsWithRequest", Boolean),
-];
-
-pub const REQUEST_POLICY_SCALARS: Scalars = &[("name", Text), ("description", Text)];
-
-pub const FIXED_DUE_DATE_SCHEDULE_SCALARS: Scalars = &[("name", Text), ("description", Text)];
-
-pub const PATRON_NOTICE_POLICY_SCALARS: Scalars = &[
-    ("name", Text),
-    ("description", Text),
-    ("active", Boolean),
-    ("loanNotices[].name", Text),
-    ("loanNotices[].templateName", Text),
-    ("loanNotices[].realTime", Boolean),
-    ("loanNotices[].sendOptions.sendBy.duration", Integer),
-    ("loanNotices[].sendOptions.sendEvery.duration", Integer),
-    ("feeFineNotices[].name", Text),
-    ("feeFineNotices[].templateName", Text),
-    ("feeFineNotices[].realTime", Boolean),
-    ("feeFineNotices[].sendOptions.sendBy.duration", Integer),
-    ("feeFineNotices[].sendOptions.sendEvery.duration", Integer),
-    ("requestNotices[].name", Text),
-    ("requestNotices[].templateName", Text),
-    ("requestNotices[].realTime", Boolean),
-    ("requestNotices[].sendOptions.sendBy.duration", Integer),
-    ("requestNotices[].sendOptions.sendEvery.duration", Integer),
-];
-
-pub const CANCELLATION_REASON_SCALARS: Scalars = &[
-    ("name", Text),
-    ("description", Text),
-    ("publicDescription", Text),
-    ("requiresAdditionalInformation", Boolean),
-    ("source", Text),
-];
-
-pub const SCHEDULED_NOTICE_SCALARS: Scalars = &[
-    ("noticeConfig.sendInRealTime", Boolean),
-    ("noticeConfig.recurringPeriod.duration", Integer),
-];
-
-pub const CHECK_IN_SCALARS: Scalars = &[
-    ("requestQueueSize", Integer),
-    ("itemStatusPriorToCheckIn", Text),
-];
-
-pub const STAFF_SLIP_SCALARS: Scalars = &[
-    ("name", Text),
-    ("description", Text),
-    ("active", Boolean),
-    ("isRawHtml", Boolean),
-    ("template", Text),
-];
-
-pub const ACTUAL_COST_RECORD_SCALARS: Scalars = &[("feeFine.billedAmount", Number)];
-
-pub const TLR_FEATURE_TOGGLE_JOB_SCALARS: Scalars = &[("numberOfUpdatedRequests", Integer)];
-
-pub const REQUEST_PREFERENCE_SCALARS: Scalars = &[("holdShelf", Boolean), ("delivery", Boolean)];
+pub(crate) const FIXED_DUE_DATE_SCHEDULE: Constraints =
+    &[("schedules[]", Required(&["from", "to", "due"]))];
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
 
-    fn found(record: Value, rules: Rules) -> Vec<(String, String, String, String)> {
-        violations(&record, rules)
+    fn found(record: Value, constraints: Constraints) -> Vec<(String, String, String, String)> {
+        violations(&record, constraints)
             .into_iter()
             .map(|e| {
                 let p = &e.parameters[0];
@@ -733,45 +487,6 @@ mod tests {
                 )
             })
             .collect()
-    }
-
-    #[test]
-    fn scalars_are_coerced_as_jackson_coerces_them() {
-        let mut record = json!({
-            "name": 7,
-            "loanable": "true",
-            "renewable": "FALSE",
-            "loansPolicy": {"period": {"duration": " 3 ", "intervalId": "Days"}, "itemLimit": 2.9},
-            "renewalsPolicy": {"numberAllowed": "2.5", "unlimited": ""},
-            "requestManagement": {"holds": {"renewItemsWithRequest": "yes"}},
-        });
-        coerce(&mut record, LOAN_POLICY_SCALARS);
-        assert_eq!(
-            record,
-            json!({
-                "name": "7",
-                "loanable": true,
-                "renewable": false,
-                "loansPolicy": {"period": {"duration": 3, "intervalId": "Days"}, "itemLimit": 2},
-                "renewalsPolicy": {"numberAllowed": 2.5, "unlimited": null},
-                "requestManagement": {"holds": {"renewItemsWithRequest": "yes"}},
-            })
-        );
-        let mut notices = json!({"loanNotices": [
-            {"realTime": "false", "sendOptions": {"sendBy": {"duration": "abc"}}},
-            {"realTime": true, "sendOptions": {"sendEvery": {"duration": "1"}}},
-        ]});
-        coerce(&mut notices, PATRON_NOTICE_POLICY_SCALARS);
-        assert_eq!(
-            notices,
-            json!({"loanNotices": [
-                {"realTime": false, "sendOptions": {"sendBy": {"duration": "abc"}}},
-                {"realTime": true, "sendOptions": {"sendEvery": {"duration": 1}}},
-            ]})
-        );
-        let mut too_big = json!({"position": "3000000000"});
-        coerce(&mut too_big, REQUEST_SCALARS);
-        assert_eq!(too_big, json!({"position": "3000000000"}));
     }
 
     #[test]
