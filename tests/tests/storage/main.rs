@@ -8,3 +8,4 @@ mod jobs;
 mod more;
 mod records;
 mod request_policy;
+mod support;
