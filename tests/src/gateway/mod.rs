@@ -46,7 +46,7 @@ pub use registry::SUPERTENANT;
 pub struct GatewayConfig {
     /// Port on 127.0.0.1; 0 = any free port.
     pub port: u16,
-    /// Delay added to each proxied request (models Okapi + auth filter, ~6 ms per hop).
+    /// Delay added to each proxied request: models Okapi's own hop and its auth filter.
     pub hop_overhead: Duration,
 }
 

@@ -14,7 +14,8 @@ use actix_web::HttpResponse;
 use chrono::{Datelike, Duration as Days, NaiveDate, NaiveTime, Timelike};
 use serde_json::{json, Map, Value};
 
-use super::{handler, is_uuid, json_response, module_descriptor, no_content, now_iso, Ctx};
+use super::descriptor::{handler, module_descriptor};
+use super::request::{is_uuid, json_response, no_content, now_iso, Ctx};
 
 pub(crate) const CALENDARS: &str = "/calendar/calendars";
 

@@ -11,7 +11,10 @@ use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use serde_json::{Map, Value};
 
-use super::{crud_handlers, module_descriptor, now_iso, text, Collection, TenantData};
+use super::collections::Collection;
+use super::descriptor::{crud_handlers, module_descriptor};
+use super::request::{now_iso, text};
+use super::store::TenantData;
 
 pub(crate) const ITEMS: &str = "/item-storage/items";
 pub(crate) const HOLDINGS: &str = "/holdings-storage/holdings";

@@ -14,10 +14,10 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use shared_types::okapi;
 
-use super::{
-    find_records, handler, is_uuid, json_response, module_descriptor, not_found, text, url_encode,
-    Collection, Ctx, TenantData,
-};
+use super::collections::{find_records, Collection};
+use super::descriptor::{handler, module_descriptor};
+use super::request::{is_uuid, json_response, not_found, text, url_encode, Ctx};
+use super::store::TenantData;
 
 pub(crate) const LIMITS: &str = "/patron-block-limits";
 pub(crate) const CONDITIONS: &str = "/patron-block-conditions";

@@ -7,7 +7,8 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::HttpResponse;
 use serde_json::{json, Value};
 
-use super::{handler, json_response, module_descriptor, no_content, text, Ctx};
+use super::descriptor::{handler, module_descriptor};
+use super::request::{json_response, no_content, text, Ctx};
 
 pub(crate) fn handle(ctx: &Ctx<'_>) -> Option<HttpResponse> {
     if !ctx.path.starts_with("/pubsub/") {

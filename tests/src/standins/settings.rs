@@ -6,7 +6,9 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::HttpResponse;
 use serde_json::{json, Map, Value};
 
-use super::{handler, is_uuid, json_response, module_descriptor, no_content, Ctx, Store};
+use super::descriptor::{handler, module_descriptor};
+use super::request::{is_uuid, json_response, no_content, Ctx};
+use super::store::Store;
 
 pub(crate) const ENTRIES: &str = "/settings/entries";
 

@@ -1,16 +1,15 @@
 //! Precise delays for modelled latency.
 //!
-//! tokio's timer wheel has 1 ms granularity and rounds up, so `tokio::time::sleep(10 ms)`
-//! takes 10–11+ ms, and with the wake-up path on a busy runtime often 11–12 ms. The harness
-//! models hop latency ("longest chain of dependent calls × latency"), so that error matters.
+//! tokio's timer wheel has millisecond granularity and rounds up, so each modelled hop would
+//! come out late by up to a millisecond or more; the harness models a check-out's cost as its
+//! chain of dependent hops times the latency, so that error adds up.
 //!
 //! [`sleep_until`] instead files the deadline with one dedicated timer thread that keeps a
 //! deadline heap and waits with `Condvar::wait_timeout` (a futex with a nanosecond timeout
 //! on Linux; the thread's timer slack is lowered to 1 µs so the kernel does not coalesce its
 //! wake-ups 50 µs late). When a deadline passes it completes a oneshot channel, which wakes
 //! the waiting task on whatever runtime it lives on. The thread sleeps between deadlines:
-//! no spinning, no CPU while idle. Typical lateness is tens of µs (kernel wake-up plus the
-//! hand-over to the task's runtime), not the 1–2 ms of a tokio sleep.
+//! no spinning, no CPU while idle. How late it wakes in practice: `docs/harness.md`.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -107,8 +106,7 @@ fn run(timer: &Timer) {
     }
 }
 
-/// Completes at `deadline` (not before it; typically well under 0.1 ms after it), on any
-/// async runtime. A deadline already passed completes at once.
+/// Completes at `deadline` (never before it), on any async runtime. A deadline already passed completes at once.
 pub async fn sleep_until(deadline: Instant) {
     if deadline <= Instant::now() {
         return;

@@ -2,7 +2,8 @@
 
 use serde_json::Value;
 
-use super::{crud_handlers, module_descriptor, Collection};
+use super::collections::Collection;
+use super::descriptor::{crud_handlers, module_descriptor};
 
 pub(crate) const COLLECTIONS: &[Collection] = &[
     Collection {

@@ -1,5 +1,6 @@
 //! circulation-storage record rules as FOLIO applies them: schema constraints, defaults, and
 //! the per-type validations (real HTTP against the module, real PostgreSQL underneath).
+use super::support::uuid;
 use circulation_tests::http::{FolioClient, Reply};
 use circulation_tests::{pg, storage};
 use serde_json::{json, Value};
@@ -7,10 +8,6 @@ use serde_json::{json, Value};
 /// A storage module on the shared throwaway database and an enabled fresh tenant.
 async fn setup(tenant: &str, load_reference: bool) -> FolioClient {
     storage::enabled_client(tenant, load_reference).await
-}
-
-fn uuid() -> String {
-    uuid::Uuid::new_v4().to_string()
 }
 
 /// The first error of a 422: (message, code, type, parameters as (key, value)).

@@ -1,21 +1,13 @@
 //! circulation-storage's error answers as RMB and mod-circulation-storage give them: paging
 //! texts, expired-session messages, 422 body shapes, malformed ids, constraint violations per
 //! endpoint, TRUNCATE of all loans, circulation-setting and staff-slip specifics.
+use super::support::{enabled, request, uuid};
 use circulation_tests::http::{encode, FolioClient, Reply};
-use circulation_tests::storage;
 use serde_json::{json, Value};
 
 const INVALID_UUID: &str =
     "Invalid UUID format of id, should be xxxxxxxx-xxxx-Mxxx-Nxxx-xxxxxxxxxxxx \
 where M is 1-5 and N is 8, 9, a, b, A or B and x is 0-9, a-f or A-F.";
-
-async fn enabled(tenant: &str) -> FolioClient {
-    storage::enabled_client(tenant, false).await
-}
-
-fn uuid() -> String {
-    uuid::Uuid::new_v4().to_string()
-}
 
 fn text(reply: &Reply) -> (u16, &str) {
     (reply.status, reply.body.as_str())
@@ -24,12 +16,6 @@ fn text(reply: &Reply) -> (u16, &str) {
 fn loan(item_id: &str) -> Value {
     json!({"itemId": item_id, "userId": uuid(), "loanDate": "2017-03-06T16:04:43.000+02:00",
            "action": "checkedout", "status": {"name": "Open"}})
-}
-
-fn request(item_id: &str, position: i64) -> Value {
-    json!({"requestType": "Hold", "requestLevel": "Item", "requestDate": "2017-07-29T22:25:37Z",
-           "requesterId": uuid(), "itemId": item_id, "holdingsRecordId": uuid(), "instanceId": uuid(),
-           "fulfillmentPreference": "Hold Shelf", "status": "Open - Not yet filled", "position": position})
 }
 
 #[actix_web::test]

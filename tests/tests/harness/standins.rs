@@ -1110,7 +1110,7 @@ async fn fixed_latency_is_applied() {
 }
 
 /// The modelled latency is precise: with a fixed 10 ms, the stand-in releases each answer
-/// 10.0–10.5 ms after the request arrived (tokio's 1 ms timer alone gives 11–12 ms), and no
+/// 10.0–10.5 ms after the request arrived (a plain tokio sleep would miss that window), and no
 /// client sees an answer sooner than 10 ms. Assertions are on the minimum and the median of
 /// 50 sequential requests, robust on a loaded machine.
 #[tokio::test]

@@ -2,13 +2,10 @@
 //! booleans are accepted where the schema wants those (and stored converted), numbers and
 //! booleans where it wants a string are stored as text; and the request batch validates as
 //! FOLIO's does (real HTTP against the module, real PostgreSQL underneath).
+use super::support::uuid;
 use circulation_tests::http::{FolioClient, Reply};
 use circulation_tests::storage;
 use serde_json::{json, Value};
-
-fn uuid() -> String {
-    uuid::Uuid::new_v4().to_string()
-}
 
 /// The stored record after a 201 (read back, so the stored JSON is what is checked).
 async fn created(client: &FolioClient, collection: &str, body: &Value) -> Value {

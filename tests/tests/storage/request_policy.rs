@@ -2,6 +2,7 @@
 //! and PUT the storage module asks inventory (through the gateway) and refuses the policy with
 //! FOLIO's one 422 when any is missing or not a pickup location. A failing inventory is a 5xx
 //! naming the call; a direct call (no `X-Okapi-Url`) skips the check.
+use super::support::uuid;
 use circulation_tests::http::{FolioClient, Reply};
 use circulation_tests::sample_data as sd;
 use circulation_tests::stack::{Stack, StackConfig};
@@ -10,10 +11,6 @@ use serde_json::{json, Value};
 
 const POLICIES: &str = "/request-policy-storage/request-policies";
 const UNAVAILABLE: &str = "One or more Pickup locations are no longer available";
-
-fn uuid() -> String {
-    uuid::Uuid::new_v4().to_string()
-}
 
 fn policy(name: &str, allowed: Value) -> Value {
     json!({"name": name, "requestTypes": ["Page", "Hold", "Recall"],

@@ -1,18 +1,9 @@
 //! circulation-storage end to end, the interfaces beyond the core loans and requests: actual cost
 //! records, request preferences, TLR feature toggle jobs, loan anonymisation by id, check-out
 //! locks, print events and expired patron action sessions.
-use circulation_tests::http::{encode, FolioClient};
-use circulation_tests::storage;
+use super::support::{enabled, uuid};
+use circulation_tests::http::encode;
 use serde_json::{json, Value};
-
-/// A storage module on the shared throwaway database, and a client for a fresh, enabled tenant.
-async fn enabled(tenant: &str) -> FolioClient {
-    storage::enabled_client(tenant, false).await
-}
-
-fn uuid() -> String {
-    uuid::Uuid::new_v4().to_string()
-}
 
 fn actual_cost_record(loan_id: &str) -> Value {
     json!({

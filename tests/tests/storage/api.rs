@@ -1,4 +1,5 @@
 //! circulation-storage end to end: real HTTP against the module, real PostgreSQL underneath.
+use super::support::{request, uuid};
 use circulation_tests::http::{encode, FolioClient, Reply};
 use circulation_tests::{pg, storage};
 use serde_json::{json, Value};
@@ -30,10 +31,6 @@ fn loan(item_id: &str, user_id: &str) -> Value {
         "action": "checkedout",
         "status": {"name": "Open"}
     })
-}
-
-fn uuid() -> String {
-    uuid::Uuid::new_v4().to_string()
 }
 
 async fn total(client: &FolioClient, path: &str, key: &str) -> (usize, i64) {
@@ -706,12 +703,6 @@ async fn bad_input_is_refused_and_nothing_is_written() {
         assert_eq!(reply.status, 400, "tenant {tenant:?}: {}", reply.body);
     }
     assert_eq!(count().await, 0, "nothing was written");
-}
-
-fn request(item_id: &str, position: i64) -> Value {
-    json!({"requestType": "Hold", "requestLevel": "Item", "requestDate": "2017-07-29T22:25:37Z",
-           "requesterId": uuid(), "itemId": item_id, "holdingsRecordId": uuid(), "instanceId": uuid(),
-           "fulfillmentPreference": "Hold Shelf", "status": "Open - Not yet filled", "position": position})
 }
 
 #[actix_web::test]

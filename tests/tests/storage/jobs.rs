@@ -1,22 +1,13 @@
 //! circulation-storage's scheduled and bulk jobs end to end (real HTTP, real PostgreSQL): request
 //! expiration, the print-event side effects on requests, and the TLR feature toggle job.
+use super::support::{enabled, uuid};
 use circulation_tests::http::{FolioClient, Reply};
-use circulation_tests::storage;
 use serde_json::{json, Value};
 
 const REQUESTS: &str = "/request-storage/requests";
 const EXPIRE: &str = "/scheduled-request-expiration";
 const PAST: &str = "2017-07-30T10:22:54.000Z";
 const FUTURE: &str = "2099-07-30T10:22:54.000Z";
-
-/// A storage module on the shared throwaway database, and a client for a fresh, enabled tenant.
-async fn enabled(tenant: &str) -> FolioClient {
-    storage::enabled_client(tenant, false).await
-}
-
-fn uuid() -> String {
-    uuid::Uuid::new_v4().to_string()
-}
 
 /// An item-level hold in `item_id`'s queue.
 fn item_request(item_id: &str, status: &str, position: Option<i64>) -> Value {

@@ -1,0 +1,4 @@
+//! The circulation-logic module end to end through the gateway, and the ModuleDescriptors of
+//! both modules checked against what they serve.
+mod checkout;
+mod descriptors;

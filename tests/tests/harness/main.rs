@@ -1,0 +1,4 @@
+//! The harness itself: the test gateway, the stand-ins and the `stack` program.
+mod gateway;
+mod stack;
+mod standins;
