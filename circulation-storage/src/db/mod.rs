@@ -70,7 +70,7 @@ pub const MAX_PREPARED_CQL_LEN: usize = 4096;
 /// Plans: PostgreSQL may switch to a generic plan from the sixth execution; for the
 /// translator's `LIKE $n` on btree indexes such a plan cannot use the index, but PostgreSQL
 /// keeps custom plans while the table's statistics show more than a few rows (the EXPLAIN test
-/// in tests/tests/cql.rs checks this). `plan_cache_mode` stays `auto`: forcing custom plans
+/// in tests/tests/cql/queries.rs checks this). `plan_cache_mode` stays `auto`: forcing custom plans
 /// would plan every by-id statement too (see `docs/storage.md`).
 #[derive(Debug, Default)]
 pub struct CqlStatements {
