@@ -1,6 +1,6 @@
-//! The check-out validations of mod-circulation, in its order with every error collected
-//! (research/checkout-flow.md §1.5), and the block overrides (§1.6) in place of the blocks
-//! they override.
+//! The check-out validations of mod-circulation, in its order with every error collected, and
+//! the block overrides in place of the blocks they override (docs/architecture.md, "Check-out
+//! validations").
 use super::overrides::{
     override_allowed, ITEM_LIMIT_PERMISSION, ITEM_NOT_LOANABLE_PERMISSION, PATRON_BLOCK_PERMISSION,
 };

@@ -1,5 +1,6 @@
 //! Write steps shared by the flows, each with its undo, in the order that keeps the data true
-//! without a distributed transaction (DESIGN.md "Writes without a distributed transaction"):
+//! without a distributed transaction (docs/architecture.md, "Writes without a distributed
+//! transaction"):
 //! the write that can lose a race first, then the ones an undo can restore, best-effort writes
 //! last. A flow composes them; on a failure it undoes what was done, newest first.
 pub(crate) mod item;
