@@ -10,12 +10,11 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 async fn main() -> std::io::Result<()> {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let args = config::Args::parse();
-    let settings = config::Settings::from_env();
     let listener = TcpListener::bind((args.bind.as_str(), args.port))?;
     log::info!(
         "circulation-logic listening on {} ({:?})",
         listener.local_addr()?,
-        settings
+        args.settings
     );
-    app::run(listener, settings)?.await
+    app::run(listener, args.settings)?.await
 }

@@ -10,10 +10,14 @@ use std::net::TcpListener;
 /// Largest accepted body (request batches can be long).
 const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
-pub fn run(listener: TcpListener, db_config: &DbConfig) -> std::io::Result<Server> {
+pub fn run(
+    listener: TcpListener,
+    db_config: &DbConfig,
+    okapi_timeout_ms: u64,
+) -> std::io::Result<Server> {
     let state = web::Data::new(AppState {
         pool: db::build_pool(db_config),
-        http: crate::okapi_client::build_http_client(),
+        http: shared_types::okapi::http_client(okapi_timeout_ms),
     });
     let server = HttpServer::new(move || {
         App::new()

@@ -1,4 +1,5 @@
-//! Runtime configuration: the port from the command line, the database from RMB's `DB_*` variables.
+//! Configuration: the port from the command line, the database from RMB's `DB_*` variables (each
+//! also a flag). A malformed value stops the start with clap's error naming it.
 use clap::Parser;
 
 #[derive(Debug, Clone, Parser)]
@@ -13,35 +14,69 @@ pub struct Args {
     /// Address to bind.
     #[arg(long, default_value = "0.0.0.0")]
     pub bind: String,
+    #[command(flatten)]
+    pub db: DbConfig,
+    /// Timeout of one call to another module, in ms.
+    #[arg(long, env = "OKAPI_TIMEOUT_MS", default_value_t = 10_000)]
+    pub okapi_timeout_ms: u64,
 }
 
-#[derive(Debug, Clone)]
+/// The database, from RMB's variables (each also a flag).
+#[derive(Debug, Clone, clap::Args)]
 pub struct DbConfig {
+    /// Host name, or a Unix socket directory (libpq's rule: starting with `/`).
+    #[arg(
+        id = "db_host",
+        long = "db-host",
+        env = "DB_HOST",
+        default_value = "localhost"
+    )]
     pub host: String,
+    #[arg(
+        id = "db_port",
+        long = "db-port",
+        env = "DB_PORT",
+        default_value_t = 5432
+    )]
     pub port: u16,
+    #[arg(
+        id = "db_username",
+        long = "db-username",
+        env = "DB_USERNAME",
+        default_value = "folio_admin"
+    )]
     pub username: String,
+    #[arg(
+        id = "db_password",
+        long = "db-password",
+        env = "DB_PASSWORD",
+        default_value = "folio_admin",
+        hide_env_values = true,
+        hide_default_value = true
+    )]
     pub password: String,
+    #[arg(
+        id = "db_database",
+        long = "db-database",
+        env = "DB_DATABASE",
+        default_value = "okapi_modules"
+    )]
     pub database: String,
+    /// Connections in the pool (at least 1).
+    #[arg(id = "db_maxpoolsize", long = "db-maxpoolsize", env = "DB_MAXPOOLSIZE", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..))]
     pub max_pool_size: u32,
-    /// Server-side statement timeout (RMB's DB_QUERYTIMEOUT, ms; 0 = none).
+    /// Server-side statement timeout in ms (0: none).
+    #[arg(
+        id = "db_querytimeout",
+        long = "db-querytimeout",
+        env = "DB_QUERYTIMEOUT",
+        default_value_t = 60_000
+    )]
     pub query_timeout_ms: u64,
 }
 
 impl DbConfig {
-    pub fn from_env() -> DbConfig {
-        let var =
-            |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_string());
-        DbConfig {
-            host: var("DB_HOST", "localhost"),
-            port: var("DB_PORT", "5432").parse().unwrap_or(5432),
-            username: var("DB_USERNAME", "folio_admin"),
-            password: var("DB_PASSWORD", "folio_admin"),
-            database: var("DB_DATABASE", "okapi_modules"),
-            max_pool_size: var("DB_MAXPOOLSIZE", "10").parse().unwrap_or(10).max(1),
-            query_timeout_ms: var("DB_QUERYTIMEOUT", "60000").parse().unwrap_or(60000),
-        }
-    }
-
     /// libpq connection string; values are quoted so spaces or quotes in a password stay intact.
     pub fn connection_string(&self) -> String {
         let quote = |v: &str| format!("'{}'", v.replace('\\', "\\\\").replace('\'', "\\'"));
@@ -60,5 +95,24 @@ impl DbConfig {
             ));
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn malformed_values_are_refused_with_their_name() {
+        let parse = |args: &[&str]| Args::try_parse_from([&["circulation-storage"], args].concat());
+        let error = parse(&["--db-port", "54x"]).unwrap_err().to_string();
+        assert!(error.contains("--db-port"), "{error}");
+        let error = parse(&["--db-maxpoolsize", "0"]).unwrap_err().to_string();
+        assert!(error.contains("--db-maxpoolsize"), "{error}");
+        let args = parse(&["--db-host", "/tmp/pg", "--okapi-timeout-ms", "500"]).unwrap();
+        assert_eq!(
+            (args.db.host.as_str(), args.okapi_timeout_ms),
+            ("/tmp/pg", 500)
+        );
     }
 }

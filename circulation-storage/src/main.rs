@@ -10,7 +10,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 async fn main() -> std::io::Result<()> {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let args = config::Args::parse();
-    let db_config = config::DbConfig::from_env();
+    let db_config = &args.db;
     let listener = TcpListener::bind((args.bind.as_str(), args.port))?;
     log::info!(
         "circulation-storage listening on {} (database {}:{}/{})",
@@ -19,5 +19,5 @@ async fn main() -> std::io::Result<()> {
         db_config.port,
         db_config.database
     );
-    app::run(listener, &db_config)?.await
+    app::run(listener, db_config, args.okapi_timeout_ms)?.await
 }

@@ -3,7 +3,7 @@
 //! service points are read (to check a request policy's allowed pickup service points).
 //!
 //! One `reqwest::Client` serves the whole process (its connection pool); every call has a
-//! connect and a total timeout (`OKAPI_TIMEOUT_MS`, default 10 s).
+//! connect and a total timeout (`OKAPI_TIMEOUT_MS`, see `config`).
 use crate::error::StorageError;
 use actix_web::HttpRequest;
 use serde_json::Value;
@@ -12,11 +12,6 @@ use std::collections::BTreeSet;
 
 /// FOLIO asks for at most this many ids in one `id==(...)` query.
 const ID_BATCH_SIZE: usize = 88;
-
-/// The process-wide HTTP client for downstream calls.
-pub fn build_http_client() -> reqwest::Client {
-    okapi::http_client(okapi::timeout_ms_from_env())
-}
 
 /// The Okapi context of one incoming request: where the gateway is and what to forward.
 pub struct Okapi {
@@ -173,7 +168,7 @@ mod tests {
             .insert_header((okapi::TOKEN, "t0ken"))
             .insert_header((okapi::REQUEST_ID, "123456/request-policy-storage"))
             .to_http_request();
-        let okapi = Okapi::from_request(&req, &build_http_client()).expect("a gateway");
+        let okapi = Okapi::from_request(&req, &okapi::http_client(1000)).expect("a gateway");
         let ids: BTreeSet<String> = ["a", "b"].iter().map(|s| s.to_string()).collect();
         let found = okapi.service_points(&ids).await.unwrap();
         assert_eq!(found.len(), 1);
@@ -194,6 +189,6 @@ mod tests {
         }
         handle.stop(true).await;
         let none = TestRequest::default().to_http_request();
-        assert!(Okapi::from_request(&none, &build_http_client()).is_none());
+        assert!(Okapi::from_request(&none, &okapi::http_client(1000)).is_none());
     }
 }

@@ -11,18 +11,11 @@ pub const MODULE_ID: &str = "x-okapi-module-id";
 /// Headers a module passes on when it calls another module through the gateway.
 pub const FORWARDED: [&str; 5] = [TENANT, URL, TOKEN, USER_ID, REQUEST_ID];
 
-/// Timeout of one call to another module, in ms (`OKAPI_TIMEOUT_MS`, default 10 s).
-pub fn timeout_ms_from_env() -> u64 {
-    std::env::var("OKAPI_TIMEOUT_MS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000)
-}
-
 /// The HTTP client a module calls other modules with (one per process: its connection pool).
 /// Every call has a connect and a total timeout; proxies are never used (the gateway is
 /// addressed directly) and nothing is redirected (Okapi and FOLIO modules answer, they do not
 /// redirect).
+#[cfg(feature = "http-client")]
 pub fn http_client(timeout_ms: u64) -> reqwest::Client {
     let timeout = std::time::Duration::from_millis(timeout_ms.max(1));
     reqwest::Client::builder()

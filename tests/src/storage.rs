@@ -22,7 +22,7 @@ pub fn db_config(pg: &TempPostgres) -> DbConfig {
 pub fn start_in_process(pg: &TempPostgres) -> std::io::Result<String> {
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let url = format!("http://{}", listener.local_addr()?);
-    let server = circulation_storage::app::run(listener, &db_config(pg))?;
+    let server = circulation_storage::app::run(listener, &db_config(pg), 10_000)?;
     actix_web::rt::spawn(server);
     Ok(url)
 }

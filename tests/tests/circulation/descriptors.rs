@@ -135,7 +135,7 @@ fn every_logic_route_has_a_handler() {
 async fn every_logic_handler_is_served() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let settings = circulation_logic::config::Settings::from_env();
+    let settings = circulation_logic::config::Settings::from_env().expect("settings");
     actix_web::rt::spawn(circulation_logic::app::run(listener, settings).unwrap());
     // Nothing answers at this Okapi URL: handlers answer with their own errors, never the router's.
     let client = FolioClient::new(&url, "descriptors");
