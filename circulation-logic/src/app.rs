@@ -1,6 +1,6 @@
 //! Builds the actix application, bound to a listener so tests can use port 0.
 use crate::config::Settings;
-use crate::okapi::build_http_client;
+use crate::okapi::http_client;
 use crate::state::{AppState, WorkerHttp};
 use actix_web::middleware::Logger;
 use actix_web::{dev::Server, web, App, HttpResponse, HttpServer};
@@ -12,9 +12,7 @@ pub fn run(listener: TcpListener, settings: Settings) -> std::io::Result<Server>
         App::new()
             .app_data(state.clone())
             // Built here, on the worker's thread: see `WorkerHttp`.
-            .app_data(WorkerHttp(build_http_client(
-                state.settings.okapi_timeout_ms,
-            )))
+            .app_data(WorkerHttp(http_client(state.settings.okapi_timeout_ms)))
             .app_data(web::PayloadConfig::new(1 << 20))
             .wrap(Logger::new(
                 "%{x-okapi-request-id}i %{x-okapi-tenant}i \"%r\" %s %b %Dms",

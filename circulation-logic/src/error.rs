@@ -36,6 +36,32 @@ fn text(status: StatusCode, message: &str) -> HttpResponse {
         .body(message.to_string())
 }
 
+/// A downstream answer passed on with its status, content type and body (FOLIO's "forward on
+/// failure").
+fn forward(reply: &Reply) -> HttpResponse {
+    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::BAD_GATEWAY);
+    HttpResponse::build(status)
+        .content_type(
+            reply
+                .content_type
+                .clone()
+                .unwrap_or_else(|| "text/plain".to_string()),
+        )
+        .body(reply.body.clone())
+}
+
+/// A downstream call that gave no usable answer: a refusal (4xx) is forwarded, anything else
+/// is the status [`CallError::status`] gives with a text naming the call.
+fn call_failed(e: &CallError) -> HttpResponse {
+    match e {
+        CallError::Failed { reply, .. } if reply.status < 500 => forward(reply),
+        _ => {
+            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_GATEWAY);
+            text(status, &format!("downstream call {e}"))
+        }
+    }
+}
+
 impl ResponseError for Failure {
     fn status_code(&self) -> StatusCode {
         self.error_response().status()
@@ -44,7 +70,7 @@ impl ResponseError for Failure {
     fn error_response(&self) -> HttpResponse {
         match self {
             Failure::BadRequest(message) => text(StatusCode::BAD_REQUEST, message),
-            Failure::Call(e) => e.to_response(),
+            Failure::Call(e) => call_failed(e),
             Failure::Server(message) => text(StatusCode::INTERNAL_SERVER_ERROR, message),
             // Written like FOLIO's JSON answers, the 201 included.
             Failure::Refused(errors) => HttpResponse::UnprocessableEntity()
@@ -52,7 +78,7 @@ impl ResponseError for Failure {
                 .body(
                     serde_json::to_string_pretty(&mod_circulation_body(errors)).unwrap_or_default(),
                 ),
-            Failure::Forward(reply) => reply.forward(),
+            Failure::Forward(reply) => forward(reply),
         }
     }
 }

@@ -18,6 +18,7 @@ pub fn run(
     let state = web::Data::new(AppState {
         pool: db::build_pool(db_config),
         http: shared_types::okapi::http_client(okapi_timeout_ms),
+        okapi_timeout_ms,
     });
     let server = HttpServer::new(move || {
         App::new()

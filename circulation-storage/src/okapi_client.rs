@@ -1,28 +1,37 @@
 //! Calls from the storage module to other modules, always back through the gateway named by the
-//! incoming `X-Okapi-Url`, with the incoming Okapi headers forwarded. Today only inventory's
-//! service points are read (to check a request policy's allowed pickup service points).
-//!
-//! One `reqwest::Client` serves the whole process (its connection pool); every call has a
-//! connect and a total timeout (`OKAPI_TIMEOUT_MS`, see `config`).
+//! incoming `X-Okapi-Url`, with the incoming Okapi headers forwarded (the client shared with the
+//! logic module, `shared_types::okapi_client`). Today only inventory's service points are read
+//! (to check a request policy's allowed pickup service points).
 use crate::error::StorageError;
 use actix_web::HttpRequest;
 use serde_json::Value;
-use shared_types::okapi;
+use shared_types::okapi_client::{self, CallError};
 use std::collections::BTreeSet;
 
 /// FOLIO asks for at most this many ids in one `id==(...)` query.
 const ID_BATCH_SIZE: usize = 88;
 
-/// The Okapi context of one incoming request: where the gateway is and what to forward.
-pub struct Okapi {
-    http: reqwest::Client,
-    base: String,
-    forwarded: Vec<(&'static str, String)>,
+/// The Okapi context of one incoming request.
+pub struct Okapi(okapi_client::Okapi);
+
+/// A failed call as this module answers it: 504 for a timeout, else 502, naming the call.
+fn failed(e: CallError) -> StorageError {
+    log::warn!("downstream call {e}");
+    match e {
+        CallError::Timeout { name, .. } => {
+            StorageError::GatewayTimeout(format!("downstream call {name}: no answer in time"))
+        }
+        e => StorageError::BadGateway(format!("downstream call {e}")),
+    }
 }
 
 impl Okapi {
     /// `None` when the request carries no `X-Okapi-Url` (a direct call, not through a gateway).
-    pub fn from_request(req: &HttpRequest, http: &reqwest::Client) -> Option<Okapi> {
+    pub fn from_request(
+        req: &HttpRequest,
+        http: &reqwest::Client,
+        timeout_ms: u64,
+    ) -> Option<Okapi> {
         let header = |name: &str| {
             req.headers()
                 .get(name)
@@ -31,55 +40,9 @@ impl Okapi {
                 .filter(|v| !v.is_empty())
                 .map(str::to_string)
         };
-        let base = header(okapi::URL)?;
-        let forwarded = okapi::FORWARDED
-            .iter()
-            .filter_map(|name| header(name).map(|value| (*name, value)))
-            .collect();
-        Some(Okapi {
-            http: http.clone(),
-            base: base.trim_end_matches('/').to_string(),
-            forwarded,
-        })
-    }
-
-    /// GET `path` with `query` parameters; the JSON body of a 200. Anything else is a 5xx naming
-    /// the call: 504 for a timeout, 502 otherwise (unreachable, a non-200 answer, bad JSON).
-    async fn get_json(
-        &self,
-        name: &str,
-        path: &str,
-        query: &[(&str, String)],
-    ) -> Result<Value, StorageError> {
-        let failed = |detail: String| {
-            log::warn!("downstream call {name} failed: {detail}");
-            StorageError::BadGateway(format!("downstream call {name}: {detail}"))
-        };
-        let mut url = reqwest::Url::parse(&format!("{}{path}", self.base))
-            .map_err(|e| failed(format!("X-Okapi-Url {} is not a URL: {e}", self.base)))?;
-        url.query_pairs_mut()
-            .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
-        let mut request = self.http.get(url).header("Accept", "application/json");
-        for (header, value) in &self.forwarded {
-            request = request.header(*header, value);
-        }
-        let response = request.send().await.map_err(|e| {
-            if e.is_timeout() {
-                log::warn!("downstream call {name} timed out");
-                StorageError::GatewayTimeout(format!("downstream call {name}: no answer in time"))
-            } else {
-                failed(format!("cannot reach the gateway: {e}"))
-            }
-        })?;
-        let status = response.status().as_u16();
-        let body = response
-            .text()
-            .await
-            .map_err(|e| failed(format!("unreadable answer: {e}")))?;
-        if status != 200 {
-            return Err(failed(format!("failed with status {status}: {body}")));
-        }
-        serde_json::from_str(&body).map_err(|e| failed(format!("unreadable answer: {e}")))
+        okapi_client::Okapi::from_headers(http, timeout_ms, header)
+            .ok()
+            .map(Okapi)
     }
 
     /// The service points with these ids that inventory has (in batches, as FOLIO queries them:
@@ -96,19 +59,22 @@ impl Okapi {
                     .collect::<Vec<_>>()
                     .join(" or ")
             );
+            let limit = batch.len().to_string();
+            let name = "GET /service-points";
             let body = self
-                .get_json(
-                    "GET /service-points",
+                .0
+                .get(
+                    name,
                     "/service-points",
-                    &[("query", query), ("limit", batch.len().to_string())],
+                    &[("query", &query), ("limit", &limit)],
                 )
-                .await?;
+                .await
+                .map_err(failed)?;
             let Some(records) = body.get("servicepoints").and_then(Value::as_array) else {
-                log::warn!("downstream call GET /service-points: no servicepoints array");
-                return Err(StorageError::BadGateway(
-                    "downstream call GET /service-points: unreadable answer: no servicepoints array"
-                        .into(),
-                ));
+                return Err(failed(CallError::BadBody {
+                    name: name.into(),
+                    detail: "no servicepoints array".into(),
+                }));
             };
             found.extend(records.iter().cloned());
         }
@@ -120,6 +86,7 @@ impl Okapi {
 mod tests {
     use super::*;
     use actix_web::{test::TestRequest, web, App, HttpResponse, HttpServer};
+    use shared_types::okapi;
     use std::sync::{Arc, Mutex};
 
     type Seen = Arc<Mutex<Vec<(String, Vec<(String, String)>)>>>;
@@ -168,7 +135,7 @@ mod tests {
             .insert_header((okapi::TOKEN, "t0ken"))
             .insert_header((okapi::REQUEST_ID, "123456/request-policy-storage"))
             .to_http_request();
-        let okapi = Okapi::from_request(&req, &okapi::http_client(1000)).expect("a gateway");
+        let okapi = Okapi::from_request(&req, &okapi::http_client(1000), 1000).expect("a gateway");
         let ids: BTreeSet<String> = ["a", "b"].iter().map(|s| s.to_string()).collect();
         let found = okapi.service_points(&ids).await.unwrap();
         assert_eq!(found.len(), 1);
@@ -189,6 +156,6 @@ mod tests {
         }
         handle.stop(true).await;
         let none = TestRequest::default().to_http_request();
-        assert!(Okapi::from_request(&none, &okapi::http_client(1000)).is_none());
+        assert!(Okapi::from_request(&none, &okapi::http_client(1000), 1000).is_none());
     }
 }

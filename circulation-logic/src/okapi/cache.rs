@@ -2,7 +2,7 @@
 //! text, policies, and the reference records the rules match on (patron groups, locations,
 //! material types, loan types). Never users, items, loans, requests, blocks or settings. Entries live for
 //! `POLICY_CACHE_SECONDS`; 0 disables the cache. Not-found answers are never cached.
-use super::client::{CallError, Okapi};
+use super::{CallError, Okapi};
 use crate::rules::{Rules, RulesError};
 use serde_json::Value;
 use std::collections::HashMap;

@@ -1,18 +1,31 @@
-//! The Okapi context of an incoming request as an actix extractor: handlers take an [`Okapi`]
-//! argument and a request without the Okapi headers is refused with FOLIO's 400.
-use super::client::Okapi;
+//! The Okapi context of an incoming request as an actix extractor: handlers take a [`Context`]
+//! argument (an [`Okapi`] handle) and a request without the Okapi headers is refused with
+//! FOLIO's 400.
+use super::Okapi;
 use crate::error::Failure;
 use crate::state::{AppState, WorkerHttp};
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
 use std::future::{ready, Ready};
+use std::ops::Deref;
 
-impl FromRequest for Okapi {
+/// The Okapi handle of the request being served.
+pub(crate) struct Context(Okapi);
+
+impl Deref for Context {
+    type Target = Okapi;
+
+    fn deref(&self) -> &Okapi {
+        &self.0
+    }
+}
+
+impl FromRequest for Context {
     type Error = Failure;
-    type Future = Ready<Result<Okapi, Failure>>;
+    type Future = Ready<Result<Context, Failure>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(context(req))
+        ready(context(req).map(Context))
     }
 }
 
@@ -23,5 +36,13 @@ fn context(req: &HttpRequest) -> Result<Okapi, Failure> {
     ) else {
         return Err(Failure::Server("no HTTP client on this worker".into()));
     };
-    Okapi::from_headers(http, state.settings.okapi_timeout_ms, req).map_err(Failure::BadRequest)
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
+    Okapi::from_headers(http, state.settings.okapi_timeout_ms, header).map_err(Failure::BadRequest)
 }

@@ -1,9 +1,8 @@
-//! Talking to other modules through Okapi: the shared HTTP client, the forwarded headers and
-//! the timing of every hop.
+//! Talking to other modules through Okapi: the client (shared with the storage module, in
+//! `shared_types::okapi_client`), the request's context as an extractor, and the policy cache.
 pub(crate) mod cache;
-pub(crate) mod client;
 pub(crate) mod context;
-pub(crate) mod timing;
 
 pub(crate) use cache::PolicyCache;
-pub(crate) use client::{build_http_client, cql_quote, CallError, Okapi, Reply};
+pub(crate) use context::Context;
+pub(crate) use shared_types::okapi_client::{cql_quote, http_client, CallError, Okapi, Reply};

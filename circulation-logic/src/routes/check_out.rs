@@ -4,13 +4,13 @@ use crate::downstream::Peers;
 use crate::error::Failure;
 use crate::fanout::Fan;
 use crate::flows::check_out::check_out;
-use crate::okapi::Okapi;
+use crate::okapi::Context;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 pub(crate) async fn check_out_by_barcode(
     req: HttpRequest,
-    okapi: Okapi,
+    okapi: Context,
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> HttpResponse {
@@ -19,7 +19,7 @@ pub(crate) async fn check_out_by_barcode(
 
 pub(crate) async fn check_out_dry_run(
     req: HttpRequest,
-    okapi: Okapi,
+    okapi: Context,
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> HttpResponse {
@@ -28,7 +28,7 @@ pub(crate) async fn check_out_dry_run(
 
 async fn handle(
     req: HttpRequest,
-    okapi: Okapi,
+    okapi: Context,
     body: web::Bytes,
     state: web::Data<AppState>,
     dry_run: bool,

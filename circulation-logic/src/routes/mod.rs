@@ -5,12 +5,12 @@ pub(crate) mod rules;
 
 use crate::error::Failure;
 use crate::fanout::Fan;
-use crate::okapi::timing::{critical_path, server_timing};
 use crate::okapi::Okapi;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse, ResponseError};
 use serde_json::Value;
+use shared_types::okapi_client::timing::{critical_path, server_timing};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route(

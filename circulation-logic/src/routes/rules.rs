@@ -6,7 +6,7 @@ use crate::downstream::Peers;
 use crate::error::Failure;
 use crate::fanout::Fan;
 use crate::flows::policies::circulation_rules;
-use crate::okapi::{CallError, Okapi};
+use crate::okapi::{CallError, Context, Okapi};
 use crate::rules::{self, MatchInput, PolicyType};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
@@ -23,7 +23,7 @@ fn json_response(status: StatusCode, body: &Value) -> HttpResponse {
         .body(serde_json::to_string_pretty(body).unwrap_or_default())
 }
 
-pub(crate) async fn get_rules(okapi: Okapi) -> Result<HttpResponse, Failure> {
+pub(crate) async fn get_rules(okapi: Context) -> Result<HttpResponse, Failure> {
     // The storage document as it is (`id`, `rulesAsText`, `metadata`), as FOLIO answers.
     let document = okapi.get("circulation rules", RULES_PATH, &[]).await?;
     Ok(json_response(StatusCode::OK, &document))
@@ -97,7 +97,7 @@ async fn policy_ids(
 
 pub(crate) async fn put_rules(
     req: HttpRequest,
-    okapi: Okapi,
+    okapi: Context,
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> HttpResponse {
@@ -115,7 +115,7 @@ pub(crate) async fn put_rules(
     let fan = Fan::for_request(&req, state.settings.fan_out);
     let ids = match policy_ids(&okapi, fan).await {
         Ok(ids) => ids,
-        Err(e) => return e.to_response(),
+        Err(e) => return Failure::Call(e).error_response(),
     };
     let checked = rules::parse_with_policy_check(rules_text, |kind, id| {
         ids.get(&kind).is_some_and(|set| set.contains(id))
@@ -138,7 +138,7 @@ pub(crate) async fn put_rules(
     state.cache.invalidate(&okapi.tenant, RULES_PATH);
     match result {
         Ok(_) => HttpResponse::NoContent().finish(),
-        Err(e) => e.to_response(),
+        Err(e) => Failure::Call(e).error_response(),
     }
 }
 
@@ -228,7 +228,7 @@ pub(crate) async fn policy_lookup(
         Ok(p) => p,
         Err(f) => return f.error_response(),
     };
-    let okapi = match Okapi::extract(&req).await {
+    let okapi = match Context::extract(&req).await {
         Ok(o) => o,
         Err(f) => return f.error_response(),
     };

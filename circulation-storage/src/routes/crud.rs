@@ -142,7 +142,7 @@ async fn check_downstream(
     state: &State,
 ) -> Result<(), StorageError> {
     if std::ptr::eq(rt, &records::REQUEST_POLICIES) {
-        let okapi = Okapi::from_request(req, &state.http);
+        let okapi = Okapi::from_request(req, &state.http, state.okapi_timeout_ms);
         records::request_policy::check_pickup_locations(record, okapi.as_ref()).await?;
     }
     Ok(())

@@ -22,6 +22,8 @@ use std::collections::HashMap;
 pub(crate) struct AppState {
     pub(crate) pool: PgPool,
     pub(crate) http: reqwest::Client,
+    /// What `http` was built with (named in a timeout's error).
+    pub(crate) okapi_timeout_ms: u64,
 }
 
 pub(crate) type State = web::Data<AppState>;

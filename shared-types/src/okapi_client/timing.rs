@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 /// One downstream call.
 #[derive(Debug, Clone)]
-pub(crate) struct Hop {
+pub struct Hop {
     pub name: String,
     /// Offset from the start of the incoming request.
     pub start: Duration,
@@ -14,7 +14,7 @@ pub(crate) struct Hop {
 
 /// The hops of one incoming request (shared by concurrent branches).
 #[derive(Debug, Clone)]
-pub(crate) struct HopLog {
+pub struct HopLog {
     started: Instant,
     hops: Arc<Mutex<Vec<Hop>>>,
 }
@@ -26,14 +26,14 @@ impl Default for HopLog {
 }
 
 impl HopLog {
-    pub(crate) fn new() -> Self {
+    pub fn new() -> Self {
         HopLog {
             started: Instant::now(),
             hops: Arc::new(Mutex::new(Vec::new())),
         }
     }
 
-    pub(crate) fn record(&self, name: &str, began: Instant, duration: Duration) {
+    pub fn record(&self, name: &str, began: Instant, duration: Duration) {
         let hop = Hop {
             name: name.to_string(),
             start: began.saturating_duration_since(self.started),
@@ -44,18 +44,18 @@ impl HopLog {
 
     /// Hops in the order they started (ties by name), so output never depends on which
     /// concurrent call finished first.
-    pub(crate) fn hops(&self) -> Vec<Hop> {
+    pub fn hops(&self) -> Vec<Hop> {
         let mut hops = self.hops.lock().expect("hop log").clone();
         hops.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.name.cmp(&b.name)));
         hops
     }
 
-    pub(crate) fn elapsed(&self) -> Duration {
+    pub fn elapsed(&self) -> Duration {
         self.started.elapsed()
     }
 }
 
-pub(crate) fn critical_path(hops: &[Hop]) -> Duration {
+pub fn critical_path(hops: &[Hop]) -> Duration {
     let mut intervals: Vec<(Duration, Duration)> = hops
         .iter()
         .map(|h| (h.start, h.start + h.duration))
@@ -96,7 +96,7 @@ fn token(name: &str) -> String {
         .collect()
 }
 
-pub(crate) fn server_timing(hops: &[Hop], total: Duration) -> String {
+pub fn server_timing(hops: &[Hop], total: Duration) -> String {
     let mut parts: Vec<String> = hops
         .iter()
         .map(|h| format!("{};dur={}", token(&h.name), ms(h.duration)))

@@ -1,51 +1,38 @@
-//! The Okapi client: one `reqwest::Client` per process, and a per-request [`Okapi`] handle that
-//! sends every call to the incoming `X-Okapi-Url`, forwards the Okapi headers and times the hop.
-use super::timing::HopLog;
-use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse};
+//! How a module calls other modules: a per-request [`Okapi`] handle that sends every call to
+//! the incoming `X-Okapi-Url` with the Okapi headers forwarded, times each hop ([`timing`]),
+//! and names the call in every failure ([`CallError`]). Each module maps a failure to its own
+//! answer.
+pub mod timing;
+
+use crate::okapi;
 use reqwest::{Method, Url};
 use serde_json::Value;
-use shared_types::okapi;
 use std::time::Instant;
+use timing::HopLog;
 
-/// The process-wide HTTP client (connection pool), timeouts from `OKAPI_TIMEOUT_MS`.
-pub(crate) fn build_http_client(timeout_ms: u64) -> reqwest::Client {
-    okapi::http_client(timeout_ms)
-}
+pub use crate::okapi::http_client;
 
 /// A downstream answer that the caller interprets itself.
 #[derive(Debug, Clone)]
-pub(crate) struct Reply {
+pub struct Reply {
     pub status: u16,
     pub content_type: Option<String>,
     pub body: String,
 }
 
 impl Reply {
-    pub(crate) fn is_success(&self) -> bool {
+    pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
     }
 
-    pub(crate) fn json(&self) -> Option<Value> {
+    pub fn json(&self) -> Option<Value> {
         serde_json::from_str(&self.body).ok()
-    }
-
-    /// The same status, content type and body, as FOLIO's "forward on failure".
-    pub(crate) fn forward(&self) -> HttpResponse {
-        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::BAD_GATEWAY);
-        HttpResponse::build(status)
-            .content_type(
-                self.content_type
-                    .clone()
-                    .unwrap_or_else(|| "text/plain".to_string()),
-            )
-            .body(self.body.clone())
     }
 }
 
 /// Why a downstream call gave no usable answer. Every variant names the call.
 #[derive(Debug, Clone, thiserror::Error)]
-pub(crate) enum CallError {
+pub enum CallError {
     #[error("{name}: no answer within {timeout_ms} ms")]
     Timeout { name: String, timeout_ms: u64 },
     #[error("{name}: cannot reach the gateway: {detail}")]
@@ -59,7 +46,7 @@ pub(crate) enum CallError {
 }
 
 impl CallError {
-    pub(crate) fn name(&self) -> &str {
+    pub fn name(&self) -> &str {
         match self {
             CallError::Timeout { name, .. }
             | CallError::Unreachable { name, .. }
@@ -69,37 +56,23 @@ impl CallError {
         }
     }
 
-    /// Timeouts and server faults become a 5xx naming the call; a refusal (4xx) from a
-    /// downstream module is forwarded as FOLIO does.
-    pub(crate) fn to_response(&self) -> HttpResponse {
-        let text = |status: StatusCode, message: String| {
-            HttpResponse::build(status)
-                .content_type("text/plain")
-                .body(message)
-        };
+    /// The status a module answers with: 504 for a timeout, 502 for an unreachable gateway, an
+    /// unreadable answer or a server fault, 500 when a record that must exist is missing, and a
+    /// downstream refusal (4xx) forwarded as it is.
+    pub fn status(&self) -> u16 {
         match self {
-            CallError::Timeout { .. } => text(
-                StatusCode::GATEWAY_TIMEOUT,
-                format!("downstream call {self}"),
-            ),
-            CallError::Unreachable { .. } | CallError::BadBody { .. } => {
-                text(StatusCode::BAD_GATEWAY, format!("downstream call {self}"))
-            }
-            CallError::NotFound { .. } => text(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                format!("downstream call {self}"),
-            ),
-            CallError::Failed { reply, .. } if reply.status >= 500 => {
-                text(StatusCode::BAD_GATEWAY, format!("downstream call {self}"))
-            }
-            CallError::Failed { reply, .. } => reply.forward(),
+            CallError::Timeout { .. } => 504,
+            CallError::Unreachable { .. } | CallError::BadBody { .. } => 502,
+            CallError::NotFound { .. } => 500,
+            CallError::Failed { reply, .. } if reply.status >= 500 => 502,
+            CallError::Failed { reply, .. } => reply.status,
         }
     }
 }
 
 /// The Okapi context of one incoming request.
 #[derive(Clone)]
-pub(crate) struct Okapi {
+pub struct Okapi {
     http: reqwest::Client,
     base: String,
     /// `base` parsed once per incoming request (`None`: not a URL), not once per call.
@@ -113,24 +86,16 @@ pub(crate) struct Okapi {
     pub hops: HopLog,
 }
 
-fn header(req: &HttpRequest, name: &str) -> Option<String> {
-    req.headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(str::to_string)
-}
-
 impl Okapi {
-    /// Reads the Okapi headers; `Err` is the text of a 400 (no gateway URL or tenant).
-    pub(crate) fn from_headers(
+    /// The context of an incoming request from its headers (`header` answers a header's
+    /// trimmed, non-empty value); `Err` is the text of a 400 (no gateway URL or tenant).
+    pub fn from_headers(
         http: &reqwest::Client,
         timeout_ms: u64,
-        req: &HttpRequest,
+        header: impl Fn(&str) -> Option<String>,
     ) -> Result<Okapi, String> {
-        let base = header(req, okapi::URL).ok_or("Missing X-Okapi-Url header")?;
-        let tenant = header(req, okapi::TENANT).ok_or("Missing X-Okapi-Tenant header")?;
+        let base = header(okapi::URL).ok_or("Missing X-Okapi-Url header")?;
+        let tenant = header(okapi::TENANT).ok_or("Missing X-Okapi-Tenant header")?;
         let forwarded = [
             okapi::TENANT,
             okapi::TOKEN,
@@ -138,9 +103,9 @@ impl Okapi {
             okapi::REQUEST_ID,
         ]
         .into_iter()
-        .filter_map(|name| header(req, name).map(|v| (name, v)))
+        .filter_map(|name| header(name).map(|v| (name, v)))
         .collect();
-        let permissions = header(req, okapi::PERMISSIONS)
+        let permissions = header(okapi::PERMISSIONS)
             .and_then(|p| serde_json::from_str::<Vec<String>>(&p).ok())
             .unwrap_or_default();
         let base = base.trim_end_matches('/').to_string();
@@ -151,8 +116,8 @@ impl Okapi {
             forwarded,
             timeout_ms,
             tenant,
-            user_id: header(req, okapi::USER_ID),
-            request_id: header(req, okapi::REQUEST_ID),
+            user_id: header(okapi::USER_ID),
+            request_id: header(okapi::REQUEST_ID),
             permissions,
             hops: HopLog::new(),
         })
@@ -160,7 +125,7 @@ impl Okapi {
 
     #[cfg(test)]
     /// A context for tests.
-    pub(crate) fn new(http: reqwest::Client, base: &str, tenant: &str) -> Okapi {
+    pub fn new(http: reqwest::Client, base: &str, tenant: &str) -> Okapi {
         let base = base.trim_end_matches('/').to_string();
         Okapi {
             http,
@@ -176,7 +141,7 @@ impl Okapi {
         }
     }
 
-    pub(crate) fn has_permission(&self, permission: &str) -> bool {
+    pub fn has_permission(&self, permission: &str) -> bool {
         self.permissions.iter().any(|p| p == permission)
     }
 
@@ -207,7 +172,7 @@ impl Okapi {
 
     /// Any call; the answer is returned whatever its status (timeouts and transport errors
     /// are errors). The hop is recorded under `name`.
-    pub(crate) async fn call(
+    pub async fn call(
         &self,
         name: &str,
         method: Method,
@@ -263,7 +228,7 @@ impl Okapi {
     }
 
     /// GET expecting 200 JSON; 404 → [`CallError::NotFound`].
-    pub(crate) async fn get(
+    pub async fn get(
         &self,
         name: &str,
         path: &str,
@@ -286,7 +251,7 @@ impl Okapi {
     }
 
     /// GET of a record by id where 404 means "there is none".
-    pub(crate) async fn get_opt(&self, name: &str, path: &str) -> Result<Option<Value>, CallError> {
+    pub async fn get_opt(&self, name: &str, path: &str) -> Result<Option<Value>, CallError> {
         match self.get(name, path, &[]).await {
             Ok(v) => Ok(Some(v)),
             Err(CallError::NotFound { .. }) => Ok(None),
@@ -295,7 +260,7 @@ impl Okapi {
     }
 
     /// GET of a collection: the records under `key`.
-    pub(crate) async fn get_list(
+    pub async fn get_list(
         &self,
         name: &str,
         path: &str,
@@ -311,7 +276,7 @@ impl Okapi {
     }
 
     /// A write expecting a 2xx; anything else is [`CallError::Failed`].
-    pub(crate) async fn write(
+    pub async fn write(
         &self,
         name: &str,
         method: Method,
@@ -332,7 +297,7 @@ impl Okapi {
 
 /// CQL string literal for `==` and `=`: quotes and backslashes escaped, and the masking
 /// characters `*`, `?`, `^` escaped as CQL requires for exact values.
-pub(crate) fn cql_quote(value: &str) -> String {
+pub fn cql_quote(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
     out.push('"');
     for c in value.chars() {
@@ -347,11 +312,11 @@ pub(crate) fn cql_quote(value: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{build_http_client, cql_quote, CallError, Okapi, Reply, Url};
+    use super::{cql_quote, http_client, CallError, Okapi, Reply, Url};
 
     #[test]
     fn call_urls_from_the_parsed_base() {
-        let http = build_http_client(1000);
+        let http = http_client(1000);
         for base in ["http://gw:9130", "http://gw:9130/", "http://gw:9130/okapi"] {
             let okapi = Okapi::new(http.clone(), base, "diku");
             let prefix = base.trim_end_matches('/');
@@ -414,7 +379,7 @@ mod tests {
             ),
         ];
         for (error, status) in cases {
-            assert_eq!(error.to_response().status().as_u16(), status, "{error}");
+            assert_eq!(error.status(), status, "{error}");
             assert_eq!(error.name(), "item by barcode");
             assert!(error.to_string().starts_with("item by barcode"));
         }
