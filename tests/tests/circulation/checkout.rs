@@ -1577,6 +1577,94 @@ async fn recall_in_the_queue_truncates_the_new_loan() {
 }
 
 #[tokio::test]
+async fn alternate_period_only_for_a_hold_on_this_item_or_its_title() {
+    // As mod-circulation's LoanPolicy.isAlternatePeriod: with title-level requests on, the queue
+    // holds the instance's requests, but a hold on another item of the instance does not
+    // shorten the loan; a title-level hold without an item does.
+    let stack = start().await;
+    let client = stack.client();
+    let s = sample(&stack);
+    let r = client
+        .post(
+            "/circulation-settings-storage/circulation-settings",
+            &json!({"id": "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0", "name": "TLR",
+                    "value": {"titleLevelRequestsFeatureEnabled": true}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let item = item_record(&client, &s.item_barcode(5)).await;
+    let holdings_id = item["holdingsRecordId"].as_str().unwrap();
+    let holdings = client
+        .get(&format!("/holdings-storage/holdings/{holdings_id}"))
+        .await
+        .json();
+    let mut other = item.clone();
+    other["id"] = json!("c1c2c3c4-0000-4000-8000-000000000001");
+    other["barcode"] = json!("other-copy-of-item-5");
+    let r = client.post("/item-storage/items", &other).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    // The borrower's own holds: the check-out fills a hold on its item or title.
+    let hold = |id: &str, item_id: Option<&Value>| {
+        let mut request = json!({"id": id, "requestLevel": "Title", "requestType": "Hold",
+            "requestDate": "2030-01-01T00:00:00.000Z", "requesterId": s.patron(7)["id"],
+            "instanceId": holdings["instanceId"], "status": "Open - Not yet filled",
+            "position": 1, "fulfillmentPreference": "Hold Shelf",
+            "pickupServicePointId": sd::SERVICE_POINT_CD1});
+        if let Some(item_id) = item_id {
+            request["requestLevel"] = json!("Item");
+            request["itemId"] = item_id.clone();
+            request["holdingsRecordId"] = json!(holdings_id);
+        }
+        request
+    };
+    let on_other = "b1b2c3d4-0000-4000-8000-000000000011";
+    let r = client
+        .post(
+            "/request-storage/requests",
+            &hold(on_other, Some(&other["id"])),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let mut b = body(&stack, 7, 5);
+    b["loanDate"] = json!("2030-03-04T10:00:00.000Z");
+    let a = check_out(&stack, b.clone(), &[]).await;
+    assert_eq!(a.status, 201, "{}", a.text);
+    assert_eq!(a.body["loanPolicyId"], sd::LOAN_POLICY_ROLLING);
+    assert_eq!(a.body["dueDate"], "2030-03-25T23:59:59.000Z", "{}", a.text);
+    assert!(a.body.get("dueDateChangedByHold").is_none(), "{}", a.text);
+
+    // Checked in again (loan closed, item available), then a title-level hold waits.
+    let loan_id = a.body["id"].as_str().unwrap();
+    let mut loan = client
+        .get(&format!("/loan-storage/loans/{loan_id}"))
+        .await
+        .json();
+    loan["status"] = json!({"name": "Closed"});
+    loan["action"] = json!("checkedin");
+    let r = client
+        .put(&format!("/loan-storage/loans/{loan_id}"), &loan)
+        .await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    let mut available = item_record(&client, &s.item_barcode(5)).await;
+    available["status"] = json!({"name": "Available"});
+    replace(&client, "/item-storage/items", &available).await;
+    let r = client
+        .delete(&format!("/request-storage/requests/{on_other}"))
+        .await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    let on_title = "b1b2c3d4-0000-4000-8000-000000000012";
+    let r = client
+        .post("/request-storage/requests", &hold(on_title, None))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let a = check_out(&stack, b, &[]).await;
+    assert_eq!(a.status, 201, "{}", a.text);
+    assert_eq!(a.body["dueDate"], "2030-03-11T23:59:59.000Z", "{}", a.text);
+    assert_eq!(a.body["dueDateChangedByHold"], true, "{}", a.text);
+    stack.stop().await;
+}
+
+#[tokio::test]
 async fn title_level_request_blocks_others_and_is_filled_by_its_requester() {
     let stack = start().await;
     let client = stack.client();
