@@ -32,14 +32,7 @@ impl Okapi {
         http: &reqwest::Client,
         timeout_ms: u64,
     ) -> Option<Okapi> {
-        let header = |name: &str| {
-            req.headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .map(str::to_string)
-        };
+        let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
         okapi_client::Okapi::from_headers(http, timeout_ms, header)
             .ok()
             .map(Okapi)

@@ -36,13 +36,6 @@ fn context(req: &HttpRequest) -> Result<Okapi, Failure> {
     ) else {
         return Err(Failure::Server("no HTTP client on this worker".into()));
     };
-    let header = |name: &str| {
-        req.headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(str::to_string)
-    };
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
     Okapi::from_headers(http, state.settings.okapi_timeout_ms, header).map_err(Failure::BadRequest)
 }

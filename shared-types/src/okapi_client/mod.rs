@@ -87,13 +87,19 @@ pub struct Okapi {
 }
 
 impl Okapi {
-    /// The context of an incoming request from its headers (`header` answers a header's
-    /// trimmed, non-empty value); `Err` is the text of a 400 (no gateway URL or tenant).
-    pub fn from_headers(
+    /// The context of an incoming request from its headers (`raw` answers a header's value as
+    /// sent); `Err` is the text of a 400 (no gateway URL or tenant).
+    pub fn from_headers<'r>(
         http: &reqwest::Client,
         timeout_ms: u64,
-        header: impl Fn(&str) -> Option<String>,
+        raw: impl Fn(&str) -> Option<&'r str>,
     ) -> Result<Okapi, String> {
+        let header = |name: &str| {
+            raw(name)
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
         let base = header(okapi::URL).ok_or("Missing X-Okapi-Url header")?;
         let tenant = header(okapi::TENANT).ok_or("Missing X-Okapi-Tenant header")?;
         let forwarded = [
