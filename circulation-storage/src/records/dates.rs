@@ -1,6 +1,6 @@
 //! Dates: what RMB (Jackson) accepts for `format: date-time`, and how it writes them back.
 use crate::error::StorageError;
-use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde_json::Value;
 
 /// Parses the ISO-8601 forms FOLIO clients send: with `Z` or an offset (with or without colon),
@@ -26,13 +26,10 @@ pub(crate) fn parse_date_time(text: &str) -> Option<DateTime<Utc>> {
 }
 
 /// The form Java's RMB writes: `2024-05-01T10:00:00.000+00:00`.
-pub(crate) fn format_date_time(date: DateTime<Utc>) -> String {
-    date.to_rfc3339_opts(SecondsFormat::Millis, true)
-        .replace('Z', "+00:00")
-}
+pub(crate) use shared_types::dates::iso_millis_offset;
 
 pub(crate) fn now() -> String {
-    format_date_time(Utc::now())
+    iso_millis_offset(Utc::now())
 }
 
 /// Rewrites every listed date-time property (dotted paths, `[]` for arrays) in RMB's form;
@@ -72,7 +69,7 @@ fn normalise_at(value: &mut Value, segments: &[&str], path: &str) -> Result<(), 
             let parsed = parse_date_time(text).ok_or_else(|| {
                 StorageError::BadRequest(format!("Json content error Cannot deserialize value of type `java.util.Date` from String \"{text}\" ({path}): not a valid representation"))
             })?;
-            *child = Value::String(format_date_time(parsed));
+            *child = Value::String(iso_millis_offset(parsed));
             Ok(())
         }
         Value::Null => Ok(()),
@@ -102,7 +99,7 @@ mod tests {
         ];
         for (input, expected) in cases {
             assert_eq!(
-                format_date_time(parse_date_time(input).unwrap()),
+                iso_millis_offset(parse_date_time(input).unwrap()),
                 expected,
                 "{input}"
             );

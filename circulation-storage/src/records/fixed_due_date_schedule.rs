@@ -23,7 +23,7 @@ pub(crate) fn validate(schedule: &mut Value, _: Write) -> Result<(), StorageErro
         else {
             continue;
         };
-        let text = |d: chrono::DateTime<chrono::Utc>| Some(dates::format_date_time(d));
+        let text = |d: chrono::DateTime<chrono::Utc>| Some(dates::iso_millis_offset(d));
         if from > due {
             error = Some(StorageError::invalid(
                 format!("{INVALID_DATE_MSG} from date after due date"),

@@ -40,7 +40,7 @@ fn lock_json(lock: &Lock) -> Value {
     json!({
         "id": lock.id.to_string(),
         "userId": lock.user_id.to_string(),
-        "creationDate": dates::format_date_time(lock.creation_date),
+        "creationDate": dates::iso_millis_offset(lock.creation_date),
     })
 }
 

@@ -56,7 +56,7 @@ async fn expired(
             ))
         }
     };
-    let since = dates::format_date_time(inactive_since);
+    let since = dates::iso_millis_offset(inactive_since);
     let rows = db::read(&state.pool, &tenant, move |c| {
         sessions::expired(c, action_type.as_deref(), &since, limit)
     })

@@ -120,7 +120,7 @@ async fn entry(
                 "requestId": request_id,
                 "requesterId": requester_id,
                 "requesterName": requester_name,
-                "printEventDate": dates::format_date_time(printed),
+                "printEventDate": dates::iso_millis_offset(printed),
             });
             metadata::stamp(&mut event, caller.user_id.as_deref());
             (id, event)
@@ -130,7 +130,7 @@ async fn entry(
         .iter()
         .filter_map(|(_, event)| event["requestId"].as_str().map(str::to_string))
         .collect();
-    let printed_at = dates::format_date_time(printed);
+    let printed_at = dates::iso_millis_offset(printed);
     db::in_tenant(&state.pool, &caller.tenant, move |c| {
         print_events::record(c, &events, &listed, &requester_id, &printed_at)
     })
@@ -158,7 +158,7 @@ async fn status(
                 "requesterId": r.requester_id,
                 "requesterName": r.requester_name,
                 "count": r.request_count,
-                "printEventDate": dates::format_date_time(r.last_printed),
+                "printEventDate": dates::iso_millis_offset(r.last_printed),
             })
         })
         .collect();

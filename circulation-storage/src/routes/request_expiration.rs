@@ -36,7 +36,7 @@ async fn expire(tenant: TenantId, state: State) -> Result<HttpResponse, StorageE
     let now = Utc::now();
     // The text FOLIO compares the stored dates with.
     let cutoff = now.format("%Y-%m-%dT%H:%M:%S%.3f+0000").to_string();
-    let updated_date = dates::format_date_time(now);
+    let updated_date = dates::iso_millis_offset(now);
     db::in_tenant_job(&state.pool, &tenant, move |c| {
         let property = requests::queue_property(settings::tlr_enabled(c)?.unwrap_or(false));
         let queues = requests::close_expired(c, &cutoff, &updated_date, property, BATCH)?;
