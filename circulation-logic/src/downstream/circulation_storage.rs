@@ -138,6 +138,27 @@ impl CirculationStorage<'_> {
             .await
     }
 
+    /// The tenant's circulation rules document as stored now (not through the cache).
+    pub(crate) async fn rules_document(&self) -> Result<Value, CallError> {
+        self.0.okapi.get("circulation rules", RULES, &[]).await
+    }
+
+    /// Stores a rules document (the client's whole object) and forgets the cached one.
+    pub(crate) async fn store_rules(&self, document: &Value) -> Result<(), CallError> {
+        let stored = self
+            .0
+            .okapi
+            .write(
+                "store circulation rules",
+                Method::PUT,
+                RULES,
+                Some(document),
+            )
+            .await;
+        self.0.cache.invalidate(&self.0.okapi.tenant, RULES);
+        stored.map(|_| ())
+    }
+
     pub(crate) async fn loan_policy(
         &self,
         id: &str,

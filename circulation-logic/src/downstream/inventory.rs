@@ -119,6 +119,20 @@ impl Inventory<'_> {
         self.0.cached("location", &path, Location::from_json).await
     }
 
+    /// A location read fresh, not through the cache (the rules API answers what is there now).
+    pub(crate) async fn location_read_fresh(
+        &self,
+        id: &str,
+    ) -> Result<Option<Location>, CallError> {
+        let path = format!("/locations/{id}");
+        Ok(self
+            .0
+            .okapi
+            .get_opt("location", &path)
+            .await?
+            .map(Location::from_json))
+    }
+
     pub(crate) async fn material_type(&self, id: &str) -> Result<Option<MaterialType>, CallError> {
         let path = format!("/material-types/{id}");
         self.0

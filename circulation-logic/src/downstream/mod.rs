@@ -10,7 +10,9 @@ pub(crate) mod settings;
 pub(crate) mod users;
 
 use crate::fanout::Fan;
-use crate::okapi::{Okapi, PolicyCache};
+use crate::okapi::{CallError, Okapi, PolicyCache};
+use crate::rules::PolicyType;
+use std::collections::{HashMap, HashSet};
 
 pub(crate) use calendar::Calendar;
 pub(crate) use circulation_storage::CirculationStorage;
@@ -69,8 +71,66 @@ impl<'a> Peers<'a> {
         name: &str,
         path: &str,
         view: fn(serde_json::Value) -> T,
-    ) -> Result<Option<T>, crate::okapi::CallError> {
+    ) -> Result<Option<T>, CallError> {
         Ok(self.cache.get(self.okapi, name, path).await?.map(view))
+    }
+}
+
+impl Peers<'_> {
+    /// Every policy id of each type (circulation storage's loan, request and notice policies,
+    /// fees/fines' overdue and lost item policies), for the existence check of new rules.
+    pub(crate) async fn policy_ids(
+        self,
+    ) -> Result<HashMap<PolicyType, HashSet<String>>, CallError> {
+        let sources = [
+            (
+                PolicyType::Loan,
+                "/loan-policy-storage/loan-policies",
+                "loanPolicies",
+            ),
+            (
+                PolicyType::Request,
+                "/request-policy-storage/request-policies",
+                "requestPolicies",
+            ),
+            (
+                PolicyType::Notice,
+                "/patron-notice-policy-storage/patron-notice-policies",
+                "patronNoticePolicies",
+            ),
+            (
+                PolicyType::OverdueFine,
+                "/overdue-fines-policies",
+                "overdueFinePolicies",
+            ),
+            (
+                PolicyType::LostItem,
+                "/lost-item-fees-policies",
+                "lostItemFeePolicies",
+            ),
+        ];
+        let calls = sources
+            .iter()
+            .map(|(kind, path, key)| async move {
+                let name = format!("{} policies", kind.letter());
+                let list = self
+                    .okapi
+                    .get_list(&name, path, &[("limit", "2147483647")], key)
+                    .await?;
+                let ids: HashSet<String> = list
+                    .iter()
+                    .filter_map(|p| p.get("id").and_then(serde_json::Value::as_str))
+                    .map(str::to_string)
+                    .collect();
+                Ok::<_, CallError>((*kind, ids))
+            })
+            .collect();
+        let mut out = HashMap::new();
+        for r in self.fan.all(calls).await {
+            let (kind, ids) = r?;
+            out.insert(kind, ids);
+        }
+        Ok(out)
     }
 }
 

@@ -1,8 +1,5 @@
 //! `POST /circulation/check-out-by-barcode` and its dry run.
 use super::{flow_response, FlowLog};
-use crate::downstream::Peers;
-use crate::error::Failure;
-use crate::fanout::Fan;
 use crate::flows::check_out::check_out;
 use crate::okapi::Context;
 use crate::state::AppState;
@@ -33,17 +30,10 @@ async fn handle(
     state: web::Data<AppState>,
     dry_run: bool,
 ) -> HttpResponse {
-    let fan = Fan::for_request(&req, state.settings.fan_out);
+    let peers = super::peers(&req, &okapi, &state);
     let outcome = match super::json_object(&body) {
-        Ok(body) => {
-            let peers = Peers {
-                okapi: &okapi,
-                cache: &state.cache,
-                fan,
-            };
-            check_out(peers, &state.settings, &body, dry_run).await
-        }
-        Err(e) => Err::<_, Failure>(e),
+        Ok(body) => check_out(peers, &state.settings, &body, dry_run).await,
+        Err(e) => Err(e),
     };
     let flow = if dry_run {
         "check-out (dry run)"
@@ -52,7 +42,10 @@ async fn handle(
     };
     flow_response(
         &okapi,
-        FlowLog { flow, fan },
+        FlowLog {
+            flow,
+            fan: peers.fan,
+        },
         outcome.map(|s| (s.status, s.body, s.location)),
     )
 }

@@ -3,12 +3,14 @@
 pub(crate) mod check_out;
 pub(crate) mod rules;
 
+use crate::downstream::Peers;
 use crate::error::Failure;
 use crate::fanout::Fan;
 use crate::okapi::Okapi;
+use crate::state::AppState;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse, ResponseError};
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use serde_json::Value;
 use shared_types::okapi_client::timing::{critical_path, server_timing};
 
@@ -52,6 +54,15 @@ pub(crate) fn text(status: StatusCode, message: impl Into<String>) -> HttpRespon
     HttpResponse::build(status)
         .content_type("text/plain")
         .body(message.into())
+}
+
+/// The downstream repositories for the request being served, with its fan-out strategy.
+fn peers<'a>(req: &HttpRequest, okapi: &'a Okapi, state: &'a AppState) -> Peers<'a> {
+    Peers {
+        okapi,
+        cache: &state.cache,
+        fan: Fan::for_request(req, state.settings.fan_out),
+    }
 }
 
 /// A flow's body: a JSON object, else FOLIO's 400.

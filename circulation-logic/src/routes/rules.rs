@@ -1,21 +1,14 @@
 //! `GET/PUT /circulation/rules` (through `/circulation-rules-storage`) and the policy lookups
 //! `GET /circulation/rules/{loan,request,notice,overdue-fine,lost-item}-policy[-all]`.
 use super::text;
-use crate::domain::Location;
-use crate::downstream::Peers;
 use crate::error::Failure;
-use crate::fanout::Fan;
 use crate::flows::policies::circulation_rules;
-use crate::okapi::{CallError, Context, Okapi};
+use crate::okapi::Context;
 use crate::rules::{self, MatchInput, PolicyType};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse, ResponseError};
-use reqwest::Method;
 use serde_json::{json, Value};
-use std::collections::{HashMap, HashSet};
-
-const RULES_PATH: &str = "/circulation-rules-storage";
 
 fn json_response(status: StatusCode, body: &Value) -> HttpResponse {
     HttpResponse::build(status)
@@ -23,9 +16,14 @@ fn json_response(status: StatusCode, body: &Value) -> HttpResponse {
         .body(serde_json::to_string_pretty(body).unwrap_or_default())
 }
 
-pub(crate) async fn get_rules(okapi: Context) -> Result<HttpResponse, Failure> {
+pub(crate) async fn get_rules(
+    req: HttpRequest,
+    okapi: Context,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, Failure> {
+    let peers = super::peers(&req, &okapi, &state);
     // The storage document as it is (`id`, `rulesAsText`, `metadata`), as FOLIO answers.
-    let document = okapi.get("circulation rules", RULES_PATH, &[]).await?;
+    let document = peers.storage().rules_document().await?;
     Ok(json_response(StatusCode::OK, &document))
 }
 
@@ -35,64 +33,6 @@ fn message_422(message: impl Into<String>) -> HttpResponse {
         StatusCode::UNPROCESSABLE_ENTITY,
         &json!({"message": message.into()}),
     )
-}
-
-/// Every policy id of each type, for the existence check of `PUT`.
-async fn policy_ids(
-    okapi: &Okapi,
-    fan: Fan,
-) -> Result<HashMap<PolicyType, HashSet<String>>, CallError> {
-    let sources = [
-        (
-            PolicyType::Loan,
-            "/loan-policy-storage/loan-policies",
-            "loanPolicies",
-        ),
-        (
-            PolicyType::Request,
-            "/request-policy-storage/request-policies",
-            "requestPolicies",
-        ),
-        (
-            PolicyType::Notice,
-            "/patron-notice-policy-storage/patron-notice-policies",
-            "patronNoticePolicies",
-        ),
-        (
-            PolicyType::OverdueFine,
-            "/overdue-fines-policies",
-            "overdueFinePolicies",
-        ),
-        (
-            PolicyType::LostItem,
-            "/lost-item-fees-policies",
-            "lostItemFeePolicies",
-        ),
-    ];
-    let calls = sources
-        .iter()
-        .map(|(kind, path, key)| async move {
-            let list = okapi
-                .get_list(
-                    &format!("{} policies", kind.letter()),
-                    path,
-                    &[("limit", "2147483647")],
-                    key,
-                )
-                .await?;
-            let ids: HashSet<String> = list
-                .iter()
-                .filter_map(|p| p.get("id").and_then(Value::as_str).map(str::to_string))
-                .collect();
-            Ok::<_, CallError>((*kind, ids))
-        })
-        .collect();
-    let mut out = HashMap::new();
-    for r in fan.all(calls).await {
-        let (kind, ids) = r?;
-        out.insert(kind, ids);
-    }
-    Ok(out)
 }
 
 pub(crate) async fn put_rules(
@@ -112,8 +52,8 @@ pub(crate) async fn put_rules(
         None | Some(Value::Null) => return message_422("rulesAsText is required"),
         Some(_) => return message_422("rulesAsText must be a string"),
     };
-    let fan = Fan::for_request(&req, state.settings.fan_out);
-    let ids = match policy_ids(&okapi, fan).await {
+    let peers = super::peers(&req, &okapi, &state);
+    let ids = match peers.policy_ids().await {
         Ok(ids) => ids,
         Err(e) => return Failure::Call(e).error_response(),
     };
@@ -127,16 +67,7 @@ pub(crate) async fn put_rules(
         );
     }
     // The client's whole object goes to storage (as FOLIO does), its rules now checked.
-    let result = okapi
-        .write(
-            "store circulation rules",
-            Method::PUT,
-            RULES_PATH,
-            Some(&body),
-        )
-        .await;
-    state.cache.invalidate(&okapi.tenant, RULES_PATH);
-    match result {
+    match peers.storage().store_rules(&body).await {
         Ok(_) => HttpResponse::NoContent().finish(),
         Err(e) => Failure::Call(e).error_response(),
     }
@@ -234,11 +165,9 @@ pub(crate) async fn policy_lookup(
     };
     // As FOLIO: a location that cannot be read (missing, or any failure) leaves the rules
     // evaluated without its institution, campus and library.
-    let location = match okapi
-        .get_opt("location", &format!("/locations/{}", params[3]))
-        .await
-    {
-        Ok(l) => l.map(Location::from_json),
+    let peers = super::peers(&req, &okapi, &state);
+    let location = match peers.inventory().location_read_fresh(&params[3]).await {
+        Ok(l) => l,
         Err(e) => {
             log::warn!(
                 "circulation rules: location {} not read, evaluating without it: {e}",
@@ -256,11 +185,6 @@ pub(crate) async fn policy_lookup(
         library_id: units.library_id,
         campus_id: units.campus_id,
         institution_id: units.institution_id,
-    };
-    let peers = Peers {
-        okapi: &okapi,
-        cache: &state.cache,
-        fan: Fan::for_request(&req, state.settings.fan_out),
     };
     // `-all` may evaluate rules given in the request instead of the stored ones.
     let given = query
