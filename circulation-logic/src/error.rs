@@ -1,8 +1,8 @@
 //! Why a request to this module fails, and the one mapping from a failure to FOLIO's answer.
-use crate::okapi::{CallError, Reply};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use shared_types::errors::{mod_circulation_body, Error};
+use shared_types::okapi_client::{CallError, Reply};
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub(crate) enum Failure {

@@ -1,7 +1,7 @@
 //! `POST /circulation/check-out-by-barcode` and its dry run.
+use super::Context;
 use super::{flow_response, FlowLog};
 use crate::flows::check_out::check_out;
-use crate::okapi::Context;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 

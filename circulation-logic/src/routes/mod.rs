@@ -1,6 +1,7 @@
 //! HTTP routes of the logic module: thin handlers that read the request, run a flow and write
 //! its answer with `Server-Timing` and one log line.
 pub(crate) mod check_out;
+mod context;
 pub(crate) mod rules;
 
 use crate::downstream::Peers;
@@ -11,6 +12,7 @@ use crate::state::AppState;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use context::Context;
 use serde_json::Value;
 use shared_types::okapi_client::timing::{critical_path, server_timing};
 

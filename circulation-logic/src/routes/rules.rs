@@ -1,9 +1,9 @@
 //! `GET/PUT /circulation/rules` (through `/circulation-rules-storage`) and the policy lookups
 //! `GET /circulation/rules/{loan,request,notice,overdue-fine,lost-item}-policy[-all]`.
 use super::text;
+use super::Context;
 use crate::error::Failure;
 use crate::flows::policies::circulation_rules;
-use crate::okapi::Context;
 use crate::rules::{self, MatchInput, PolicyType};
 use crate::state::AppState;
 use actix_web::http::StatusCode;

@@ -3,8 +3,9 @@
 //! collected) → due date → writes (in the safe order) → notices and events → extended loan.
 mod gather;
 mod plan;
-pub(crate) mod records;
-pub(crate) mod request;
+mod records;
+mod request;
+mod validate;
 
 pub(crate) use records::CheckOutRecords;
 pub(crate) use request::CheckOutRequest;
@@ -16,7 +17,6 @@ use crate::due_date::parse_utc;
 use crate::error::Failure;
 use crate::events::{self, CheckOutLog};
 use crate::flows::due::{self, DueInput};
-use crate::validation::check_out::validate;
 use crate::writes;
 use actix_web::http::StatusCode;
 use chrono::{DateTime, Utc};
@@ -26,6 +26,7 @@ use gather::{DueRequest, ForDisplay, Gatherer};
 use plan::Plan;
 use serde_json::{json, Value};
 use shared_types::errors::Error;
+use validate::validate;
 
 /// A successful check-out (or dry run).
 pub(crate) struct Success {

@@ -1,16 +1,16 @@
 //! The check-out validations of mod-circulation, in its order with every error collected, and
 //! the block overrides in place of the blocks they override (docs/architecture.md, "Check-out
 //! validations").
-use super::overrides::{
+use super::records::CheckOutRecords;
+use super::request::CheckOutRequest;
+use crate::domain::MaterialType;
+use crate::validation::overrides::{
     override_allowed, ITEM_LIMIT_PERMISSION, ITEM_NOT_LOANABLE_PERMISSION, PATRON_BLOCK_PERMISSION,
 };
-use super::{
+use crate::validation::{
     distinct, item, item_limit, loanable, patron_blocks, proxy, requests, service_point, user,
     Granted,
 };
-use crate::domain::MaterialType;
-use crate::flows::check_out::records::CheckOutRecords;
-use crate::flows::check_out::request::CheckOutRequest;
 use chrono::{DateTime, Utc};
 use shared_types::errors::Error;
 

@@ -1,8 +1,8 @@
 //! The Okapi context of an incoming request as an actix extractor: handlers take a [`Context`]
 //! argument (an [`Okapi`] handle) and a request without the Okapi headers is refused with
 //! FOLIO's 400.
-use super::Okapi;
 use crate::error::Failure;
+use crate::okapi::Okapi;
 use crate::state::{AppState, WorkerHttp};
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
