@@ -1,7 +1,7 @@
 //! The business events a flow publishes through mod-pubsub, as mod-circulation does:
 //! `ITEM_CHECKED_OUT` and `LOG_RECORD` (the circulation log). Published after the answer is
 //! decided, fire-and-forget: an event never changes the answer.
-use crate::domain::{CheckOutAction, Loan, User};
+use crate::domain::{CheckOutAction, Item, Loan, User};
 use crate::downstream::Peers;
 use crate::fanout::Fan;
 use crate::okapi::{Okapi, PolicyCache};
@@ -64,6 +64,37 @@ pub(crate) fn check_out_log_record(loan: &Loan, log: CheckOutLog<'_>) -> Event {
     }
     payload["payload"] = payload.clone();
     ("LOG_RECORD", payload)
+}
+
+/// The events of a check-in that closed `loan`: `ITEM_CHECKED_IN`, `LOAN_CLOSED` and the
+/// circulation log's `CHECK_IN_EVENT`.
+pub(crate) fn check_in_events(loan: &Loan, item: &Item, item_barcode: &str) -> Vec<Event> {
+    let checked_in = json!({
+        "userId": loan.field("userId"),
+        "loanId": loan.field("id"),
+        "returnDate": loan.field("returnDate"),
+    });
+    let closed = json!({"userId": loan.field("userId"), "loanId": loan.field("id")});
+    let mut log = json!({
+        "logEventType": "CHECK_IN_EVENT",
+        "servicePointId": loan.field("checkinServicePointId"),
+        "loanId": loan.field("id"),
+        "isLoanClosed": true,
+        "returnDate": loan.field("returnDate"),
+        "userId": loan.field("userId"),
+        "itemId": loan.field("itemId"),
+        "itemBarcode": item_barcode,
+        "itemStatusName": item.status_name(),
+        "holdingsRecordId": item.field("holdingsRecordId"),
+        "destinationServicePoint": item.in_transit_destination(),
+        "requests": [],
+    });
+    log["payload"] = log.clone();
+    vec![
+        ("ITEM_CHECKED_IN", checked_in),
+        ("LOAN_CLOSED", closed),
+        ("LOG_RECORD", log),
+    ]
 }
 
 /// Publishes `events` without holding up the answer. A `LOG_RECORD` names the logged-in user

@@ -65,7 +65,6 @@ macro_rules! join_n {
 }
 
 join_n!(join2; a: A, b: B);
-#[cfg(test)]
 join_n!(join3; a: A, b: B, c: C);
 join_n!(join4; a: A, b: B, c: C, d: D);
 join_n!(join5; a: A, b: B, c: C, d: D, e: E);

@@ -128,6 +128,30 @@ impl Item {
         Item(body)
     }
 
+    /// The item as a check-in writes it back: its new status (dated by inventory), the
+    /// in-transit destination when in transit, and `lastCheckIn`; every other field as read.
+    pub(crate) fn checked_in(
+        &self,
+        status: &ItemStatus,
+        destination: Option<&str>,
+        last_check_in: Value,
+    ) -> Item {
+        let mut out = self.0.clone();
+        if let Some(o) = out.as_object_mut() {
+            o.insert("status".into(), json!({"name": status.name()}));
+            match destination {
+                Some(sp) => o.insert("inTransitDestinationServicePointId".into(), json!(sp)),
+                None => o.remove("inTransitDestinationServicePointId"),
+            };
+            o.insert("lastCheckIn".into(), last_check_in);
+        }
+        Item(out)
+    }
+
+    pub(crate) fn in_transit_destination(&self) -> Option<&str> {
+        text(&self.0, &["inTransitDestinationServicePointId"])
+    }
+
     /// `_version`, inventory's optimistic-locking counter.
     pub(crate) fn version(&self) -> Option<&Value> {
         self.0.get("_version")
@@ -177,12 +201,46 @@ impl Location {
     }
 }
 
+impl Location {
+    /// The location's primary service point.
+    pub(crate) fn primary_service_point(&self) -> Option<&str> {
+        text(&self.0, &["primaryServicePoint"])
+    }
+
+    /// Whether `service_point_id` serves this location (its primary or one of its service
+    /// points).
+    pub(crate) fn served_by(&self, service_point_id: &str) -> bool {
+        self.primary_service_point() == Some(service_point_id)
+            || self
+                .0
+                .get("servicePointIds")
+                .and_then(Value::as_array)
+                .is_some_and(|ids| ids.iter().any(|id| id.as_str() == Some(service_point_id)))
+    }
+}
+
 /// The location units the circulation rules match on (`c`, `b`, `a`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct LocationUnits {
     pub library_id: String,
     pub campus_id: String,
     pub institution_id: String,
+}
+
+record_view!(
+    /// A service point (`/service-points`).
+    ServicePoint
+);
+
+impl ServicePoint {
+    pub(crate) fn name(&self) -> Option<&str> {
+        text(&self.0, &["name"])
+    }
+
+    /// How long a request waits on this service point's hold shelf.
+    pub(crate) fn hold_shelf_expiry_period(&self) -> Option<shared_types::policy::Period> {
+        serde_json::from_value(self.0.get("holdShelfExpiryPeriod")?.clone()).ok()
+    }
 }
 
 record_view!(

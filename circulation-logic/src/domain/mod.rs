@@ -3,6 +3,7 @@
 //! read fields only through these types, never by JSON path.
 mod record;
 
+pub(crate) mod check_in;
 pub(crate) mod inventory;
 pub(crate) mod loan;
 pub(crate) mod policies;
@@ -14,8 +15,9 @@ pub(crate) mod user;
 
 pub(crate) use inventory::{
     Holdings, Instance, Item, ItemStatus, LoanType, Location, LocationUnits, MaterialType,
+    ServicePoint,
 };
-pub(crate) use loan::{CheckOutAction, Loan, NewLoan};
+pub(crate) use loan::{CheckInAction, CheckOutAction, Loan, NewLoan};
 pub(crate) use policies::{
     LoanPolicyRecord, LostItemPolicy, NoticePolicy, OverdueFinePolicy, Policies,
 };

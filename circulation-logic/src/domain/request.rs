@@ -61,6 +61,20 @@ impl Request {
         }
     }
 
+    pub(crate) fn pickup_service_point_id(&self) -> Option<&str> {
+        text(&self.0, &["pickupServicePointId"])
+    }
+
+    /// The request moved to `status`; waiting on the hold shelf until `hold_shelf_expiration`.
+    pub(crate) fn with_status(&self, status: &str, hold_shelf_expiration: Option<&str>) -> Request {
+        let mut changed = self.0.clone();
+        changed["status"] = json!(status);
+        if let Some(expiration) = hold_shelf_expiration {
+            changed["holdShelfExpirationDate"] = json!(expiration);
+        }
+        Request(changed)
+    }
+
     pub(crate) fn position(&self) -> Option<i64> {
         self.0.get("position").and_then(Value::as_i64)
     }
@@ -128,6 +142,14 @@ impl Fulfilment {
 impl RequestQueue {
     pub(crate) fn from_json(list: Vec<Value>) -> RequestQueue {
         RequestQueue(list.into_iter().map(Request::from_json).collect())
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 
     /// The first request a check-out of `item_id` would fill: the queue's first Hold Shelf or

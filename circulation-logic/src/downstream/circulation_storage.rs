@@ -17,6 +17,7 @@ const SESSIONS: &str = "/patron-action-session-storage/patron-action-sessions";
 const SCHEDULED_NOTICES: &str = "/scheduled-notice-storage/scheduled-notices";
 const LOCKS: &str = "/check-out-lock-storage";
 const RULES: &str = "/circulation-rules-storage";
+const CHECK_INS: &str = "/check-in-storage/check-ins";
 
 #[derive(Clone, Copy)]
 pub(crate) struct CirculationStorage<'a>(pub(super) Peers<'a>);
@@ -59,6 +60,27 @@ impl CirculationStorage<'_> {
         self.0
             .okapi
             .call("create loan", Method::POST, LOANS, &[], Some(loan.json()))
+            .await
+    }
+
+    pub(crate) async fn update_loan(&self, name: &str, loan: &Loan) -> Result<Reply, CallError> {
+        let path = format!("{LOANS}/{}", loan.id());
+        self.0
+            .okapi
+            .write(name, Method::PUT, &path, Some(loan.json()))
+            .await
+    }
+
+    /// Records a check-in (the check-in history, kept whatever the check-in changes).
+    pub(crate) async fn create_check_in(&self, record: &Value) -> Result<Reply, CallError> {
+        self.0
+            .okapi
+            .write(
+                "create check-in record",
+                Method::POST,
+                CHECK_INS,
+                Some(record),
+            )
             .await
     }
 

@@ -1,6 +1,6 @@
 //! Inventory (mod-inventory-storage), and mod-dcb's circulation items for DCB virtual items.
 use super::{first, Peers};
-use crate::domain::{Holdings, Instance, Item, LoanType, Location, MaterialType};
+use crate::domain::{Holdings, Instance, Item, LoanType, Location, MaterialType, ServicePoint};
 use crate::okapi::{cql_quote, CallError, Reply};
 use reqwest::Method;
 
@@ -131,6 +131,14 @@ impl Inventory<'_> {
             .get_opt("location", &path)
             .await?
             .map(Location::from_json))
+    }
+
+    /// A service point (cached: configuration, re-readable at any time).
+    pub(crate) async fn service_point(&self, id: &str) -> Result<Option<ServicePoint>, CallError> {
+        let path = format!("/service-points/{id}");
+        self.0
+            .cached("service point", &path, ServicePoint::from_json)
+            .await
     }
 
     pub(crate) async fn material_type(&self, id: &str) -> Result<Option<MaterialType>, CallError> {

@@ -28,6 +28,7 @@
 //! three days are answered as absent timetable / closed day where Java fails with a 500.
 mod closed_library;
 mod fixed;
+mod hold_shelf;
 mod openings;
 mod recall;
 mod rolling;
@@ -40,6 +41,7 @@ use shared_types::policy::{FixedDueDateSchedule, LoanPolicy, LoanProfile};
 
 pub(crate) use closed_library::openings_query_date;
 pub(crate) use fixed::{find_due_date_for, loan_schedules};
+pub(crate) use hold_shelf::hold_shelf_expiration;
 #[cfg(test)]
 pub(crate) use openings::SingleDayOpening;
 pub(crate) use openings::SurroundingOpenings;

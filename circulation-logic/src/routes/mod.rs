@@ -1,5 +1,6 @@
 //! HTTP routes of the logic module: thin handlers that read the request, run a flow and write
 //! its answer with `Server-Timing` and one log line.
+pub(crate) mod check_in;
 pub(crate) mod check_out;
 mod context;
 pub(crate) mod rules;
@@ -25,6 +26,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         "/circulation/check-out-by-barcode-dry-run",
         web::post().to(check_out::check_out_dry_run),
     )
+    .route(
+        "/circulation/check-in-by-barcode",
+        web::post().to(check_in::check_in_by_barcode),
+    )
     .route("/circulation/rules", web::get().to(rules::get_rules))
     .route("/circulation/rules", web::put().to(rules::put_rules))
     .route(
@@ -42,6 +47,7 @@ pub fn served_routes() -> Vec<(&'static str, String)> {
             "POST",
             "/circulation/check-out-by-barcode-dry-run".to_string(),
         ),
+        ("POST", "/circulation/check-in-by-barcode".to_string()),
         ("GET", "/circulation/rules".to_string()),
         ("PUT", "/circulation/rules".to_string()),
     ];

@@ -1,6 +1,7 @@
 //! mod-circulation's validations, one rule per function; each flow composes them in FOLIO's
 //! order (`flows/check_out/validate.rs`). Every rule answers FOLIO's error (message, code, parameters) or nothing;
 //! a flow collects them all and refuses with one 422.
+pub(crate) mod check_in;
 pub(crate) mod item;
 pub(crate) mod item_limit;
 pub(crate) mod loanable;

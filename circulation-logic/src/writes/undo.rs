@@ -1,5 +1,5 @@
 //! Undo steps and the answer of a flow that failed after some of its writes.
-use crate::domain::{Item, Request};
+use crate::domain::{Item, Loan, Request};
 use crate::downstream::Peers;
 use crate::error::Failure;
 use crate::okapi::{CallError, Reply};
@@ -8,6 +8,8 @@ use actix_web::http::StatusCode;
 /// What can be undone, most recent last.
 pub(crate) enum Undo {
     DeleteLoan(String),
+    /// The loan as read.
+    RestoreLoan(Loan),
     DeleteSession(String),
     /// The item as read.
     RestoreItem(Item),
@@ -26,6 +28,14 @@ impl Undo {
                 peers
                     .storage()
                     .delete_loan("undo: delete loan", &loan_id)
+                    .await
+                    .map(|_| ()),
+            ),
+            Undo::RestoreLoan(loan) => (
+                format!("restored loan {}", loan.id()),
+                peers
+                    .storage()
+                    .update_loan("undo: restore loan", &loan)
                     .await
                     .map(|_| ()),
             ),

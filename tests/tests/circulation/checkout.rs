@@ -1,77 +1,13 @@
 //! End-to-end check-out through the gateway: FOLIO's validations (messages, parameters, codes,
 //! order), overrides, due dates, request fulfilment, fan-out strategies, the race for one item
 //! and the undo when a module fails mid-way.
+use super::support::{body, item_record, param, post, replace, sample, start, Answer};
 use circulation_tests::http::{encode, FolioClient};
-use circulation_tests::sample_data::{self as sd, SampleData};
+use circulation_tests::sample_data as sd;
 use circulation_tests::stack::{Stack, StackConfig};
 use serde_json::{json, Value};
 
 const ALL_OVERRIDES: &str = "[\"circulation.override-patron-block.post\",\"circulation.override-item-limit-block.post\",\"circulation.override-item-not-loanable-block.post\"]";
-
-async fn start() -> Stack {
-    Stack::start(StackConfig::default())
-        .await
-        .expect("stack starts")
-}
-
-fn sample(stack: &Stack) -> &SampleData {
-    stack.sample.as_ref().expect("sample data")
-}
-
-struct Answer {
-    status: u16,
-    body: Value,
-    text: String,
-    timing: Option<String>,
-    location: Option<String>,
-    content_type: Option<String>,
-}
-
-impl Answer {
-    fn errors(&self) -> Vec<Value> {
-        self.body["errors"].as_array().cloned().unwrap_or_default()
-    }
-    fn messages(&self) -> Vec<String> {
-        self.errors()
-            .iter()
-            .map(|e| e["message"].as_str().unwrap_or_default().to_string())
-            .collect()
-    }
-}
-
-async fn post(base: &str, path: &str, body: &Value, headers: &[(&str, &str)]) -> Answer {
-    let client = reqwest::Client::builder().no_proxy().build().unwrap();
-    let mut req = client
-        .post(format!("{base}{path}"))
-        .header("X-Okapi-Tenant", "diku")
-        .header("X-Okapi-Url", base)
-        .header("Content-Type", "application/json")
-        .body(body.to_string());
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    let response = req.send().await.expect("answer");
-    let status = response.status().as_u16();
-    let header = |n: &str| {
-        response
-            .headers()
-            .get(n)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    };
-    let timing = header("server-timing");
-    let location = header("location");
-    let content_type = header("content-type");
-    let text = response.text().await.unwrap_or_default();
-    Answer {
-        status,
-        body: serde_json::from_str(&text).unwrap_or(Value::Null),
-        text,
-        timing,
-        location,
-        content_type,
-    }
-}
 
 async fn check_out(stack: &Stack, body: Value, headers: &[(&str, &str)]) -> Answer {
     post(
@@ -81,40 +17,6 @@ async fn check_out(stack: &Stack, body: Value, headers: &[(&str, &str)]) -> Answ
         headers,
     )
     .await
-}
-
-fn body(stack: &Stack, patron: usize, item: usize) -> Value {
-    let s = sample(stack);
-    json!({
-        "itemBarcode": s.item_barcode(item),
-        "userBarcode": s.patron_barcode(patron),
-        "servicePointId": sd::SERVICE_POINT_CD1,
-    })
-}
-
-fn param(e: &Value, key: &str) -> Option<Value> {
-    e["parameters"]
-        .as_array()?
-        .iter()
-        .find(|p| p["key"] == key)
-        .map(|p| p["value"].clone())
-}
-
-async fn item_record(client: &FolioClient, barcode: &str) -> Value {
-    let r = client
-        .get(&format!(
-            "/item-storage/items?query={}",
-            encode(&format!("barcode==\"{barcode}\""))
-        ))
-        .await;
-    r.json()["items"][0].clone()
-}
-
-/// Replaces a record through its stand-in (or storage) endpoint.
-async fn replace(client: &FolioClient, path: &str, record: &Value) {
-    let id = record["id"].as_str().expect("id");
-    let reply = client.put(&format!("{path}/{id}"), record).await;
-    assert_eq!(reply.status, 204, "{}", reply.body);
 }
 
 async fn open_loans(client: &FolioClient, item_id: &str) -> usize {

@@ -1,0 +1,457 @@
+//! Check-in by barcode (`POST /circulation/check-in-by-barcode`), fail-fast as mod-circulation:
+//! the request and the item are checked one refusal at a time; then the check-in is recorded,
+//! the request the item fills moves on (hold shelf, in transit, awaiting delivery), the item
+//! gets its next status and the open loan is closed; notices and events last.
+mod request;
+
+use crate::domain::check_in::{last_check_in, next_state, NextState, OPEN_AWAITING_PICKUP};
+use crate::domain::{
+    extended_loan, CheckInAction, Holdings, Instance, Item, ItemInContext, Loan, LoanExtras,
+    Location, MaterialType, RequestQueue, ServicePoint,
+};
+use crate::downstream::Peers;
+use crate::due_date::{hold_shelf_expiration, parse_utc};
+use crate::error::Failure;
+use crate::events;
+use crate::okapi::CallError;
+use crate::validation::check_in as rules;
+use crate::writes::{self, undo_and_fail, Undo};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use request::CheckInRequest;
+use serde_json::{json, Map, Value};
+use shared_types::dates::iso_millis_z;
+use shared_types::errors::Error;
+
+/// The flow's name in undo messages and logs.
+const FLOW: &str = "Check-in";
+
+/// The first refusal, if any.
+fn refuse_first(checks: impl IntoIterator<Item = Option<Error>>) -> Result<(), Failure> {
+    match checks.into_iter().flatten().next() {
+        Some(e) => Err(Failure::refused(e)),
+        None => Ok(()),
+    }
+}
+
+/// What a check-in reads before it decides.
+struct Records {
+    item: Item,
+    holdings: Option<Holdings>,
+    instance: Option<Instance>,
+    location: Option<Location>,
+    material_type: Option<MaterialType>,
+    open_loans: Vec<Loan>,
+    queue: RequestQueue,
+    tz: Tz,
+}
+
+impl Records {
+    fn in_context(&self) -> ItemInContext<'_> {
+        ItemInContext {
+            item: Some(&self.item),
+            holdings: self.holdings.as_ref(),
+            instance: self.instance.as_ref(),
+            location: self.location.as_ref(),
+            material_type: self.material_type.as_ref(),
+        }
+    }
+}
+
+/// The answer of a check-in: `loan` (when one was closed), `item` and `inHouseUse`.
+pub(crate) async fn check_in(peers: Peers<'_>, body: &Value) -> Result<Value, Failure> {
+    let req = CheckInRequest::from_json(body);
+    refuse_first([
+        rules::logged_in_user(peers.okapi.user_id.as_deref()),
+        rules::required(
+            req.item_barcode.as_deref(),
+            "itemBarcode",
+            "an item barcode",
+        ),
+        rules::required(
+            req.service_point_id.as_deref(),
+            "servicePointId",
+            "a service point id",
+        ),
+        rules::required(
+            req.check_in_date.as_deref(),
+            "checkInDate",
+            "an check in date",
+        ),
+        rules::known_resolution(req.claimed_returned_resolution.as_deref()),
+    ])?;
+    let (Some(barcode), Some(service_point), Some(date)) = (
+        req.item_barcode.as_deref(),
+        req.service_point_id.as_deref(),
+        req.check_in_date.as_deref(),
+    ) else {
+        return Err(Failure::Server(
+            "check-in: request checked but incomplete".into(),
+        ));
+    };
+    // FOLIO fails with a 500 here; a date that cannot be read is the client's error.
+    let Some(check_in_date) = parse_utc(date) else {
+        return Err(Failure::refused(
+            Error::new(format!("Invalid checkInDate: {date}"))
+                .with_parameter("checkInDate", Some(date.to_string())),
+        ));
+    };
+    let now = Utc::now();
+    let resolution = req.claimed_returned_resolution.as_deref();
+
+    let r = gather(peers, barcode).await?;
+    let Some(r) = r else {
+        return Err(Failure::refused(rules::item_not_found(barcode)));
+    };
+    refuse_first([
+        rules::not_intellectual_item(
+            &r.item,
+            barcode,
+            r.in_context().title(),
+            r.material_type.as_ref().and_then(MaterialType::raw_name),
+        ),
+        rules::claimed_returned_resolved(&r.item, resolution),
+    ])?;
+    if r.open_loans.len() > 1 {
+        return Err(Failure::Server(format!(
+            "More than one open loan for item {barcode}"
+        )));
+    }
+    let filled = r.queue.first_fulfillable(r.item.id());
+    let next = next_state(r.location.as_ref(), service_point, filled)
+        .map_err(|message| Failure::refused(Error::new(message)))?;
+    let action = match resolution {
+        Some("Found by library") => CheckInAction::FoundByLibrary,
+        Some("Returned by patron") => CheckInAction::ReturnedByPatron,
+        _ => CheckInAction::CheckedIn,
+    };
+    let loan = r.open_loans.first();
+    let (pickup_service_point, destination, borrower) = peers
+        .fan
+        .join3(
+            service_point_if(
+                peers,
+                (next.request_status == Some(OPEN_AWAITING_PICKUP)).then_some(service_point),
+            ),
+            service_point_if(peers, next.destination.as_deref()),
+            async {
+                match loan.and_then(Loan::user_id) {
+                    Some(id) => peers.users().by_id("loan borrower", id).await,
+                    None => Ok(None),
+                }
+            },
+        )
+        .await;
+    let (pickup_service_point, destination, borrower) =
+        (pickup_service_point?, destination?, borrower?);
+
+    // The request it fills, moved on (with its hold shelf expiration when it waits here).
+    let expiration = pickup_service_point
+        .as_ref()
+        .and_then(ServicePoint::hold_shelf_expiry_period)
+        .and_then(|period| hold_shelf_expiration(now, &period, r.tz))
+        .map(iso_millis_z);
+    let moved = match (filled, next.request_status) {
+        (Some(request), Some(status)) => Some((
+            request.clone(),
+            request
+                .clone()
+                .with_item(r.item.id(), r.item.holdings_record_id())
+                .with_status(status, expiration.as_deref()),
+        )),
+        _ => None,
+    };
+    let item_after = r.item.checked_in(
+        &next.status,
+        next.destination.as_deref(),
+        last_check_in(
+            &iso_millis_z(now),
+            service_point,
+            peers.okapi.user_id.as_deref(),
+        ),
+    );
+    let closed = loan.map(|l| {
+        l.closed_by_check_in(
+            action,
+            check_in_date,
+            now,
+            service_point,
+            next.status.name(),
+        )
+    });
+
+    let record = check_in_record(&r, &req, service_point, now, peers.okapi.user_id.as_deref());
+    peers.storage().create_check_in(&record).await?;
+    write_changes(
+        peers,
+        &r.item,
+        &item_after,
+        moved.as_ref(),
+        loan,
+        closed.as_ref(),
+    )
+    .await?;
+    if let (Some(loan), Some(user_id)) = (&closed, closed.as_ref().and_then(Loan::user_id)) {
+        writes::session::record(peers, FLOW, "Check-in", user_id, loan.id()).await;
+    }
+    if let Some(loan) = &closed {
+        events::publish(
+            peers.okapi,
+            peers.fan,
+            events::check_in_events(loan, &item_after, barcode),
+        );
+    }
+
+    let mut answer = Map::new();
+    let context = ItemInContext {
+        item: Some(&item_after),
+        ..r.in_context()
+    };
+    if let Some(loan) = &closed {
+        let names = policy_names(peers, loan).await;
+        let body = extended_loan(
+            loan,
+            LoanExtras {
+                item: context,
+                item_status: next.status.name(),
+                borrower: borrower.as_ref(),
+                patron_group: None,
+                policy_names: names,
+                changed_by_hold: false,
+                changed_by_expiry: false,
+            },
+        );
+        answer.insert("loan".into(), body);
+    }
+    answer.insert(
+        "item".into(),
+        item_answer(context, &next, destination.as_ref()),
+    );
+    answer.insert("inHouseUse".into(), json!(in_house_use(&r, service_point)));
+    Ok(Value::Object(answer))
+}
+
+/// The item and the records its check-in decides on; `None` when no item has the barcode.
+async fn gather(peers: Peers<'_>, barcode: &str) -> Result<Option<Records>, Failure> {
+    let inventory = peers.inventory();
+    let storage = peers.storage();
+    let settings = peers.settings();
+    let (item, tlr, tz) = peers
+        .fan
+        .join3(
+            inventory.item_by_barcode(barcode),
+            settings.title_level_requests_enabled(),
+            settings.time_zone(),
+        )
+        .await;
+    let Some(item) = item? else {
+        return Ok(None);
+    };
+    let tlr = tlr?;
+    let item_id = item.id();
+    let titles = async {
+        let holdings = match item.holdings_record_id() {
+            Some(id) => inventory.holdings(id).await?,
+            None => None,
+        };
+        let instance_id = holdings.as_ref().and_then(Holdings::instance_id);
+        let (instance, title_queue) = peers
+            .fan
+            .join2(
+                async {
+                    match instance_id {
+                        Some(id) => inventory.instance(id).await,
+                        None => Ok(None),
+                    }
+                },
+                async {
+                    match (tlr, instance_id) {
+                        (true, Some(id)) => {
+                            storage.request_queue(item_id, Some(id)).await.map(Some)
+                        }
+                        _ => Ok(None),
+                    }
+                },
+            )
+            .await;
+        Ok::<_, CallError>((holdings, instance?, title_queue?))
+    };
+    let location = async {
+        match item.effective_location_id() {
+            Some(id) => inventory.location(id, item.is_dcb()).await,
+            None => Ok(None),
+        }
+    };
+    let material_type = async {
+        match item.material_type_id() {
+            Some(id) => inventory.material_type(id).await,
+            None => Ok(None),
+        }
+    };
+    let item_queue = async {
+        match tlr {
+            true => Ok(RequestQueue::default()),
+            false => storage.request_queue(item_id, None).await,
+        }
+    };
+    let (titles, location, material_type, open_loans, item_queue) = peers
+        .fan
+        .join5(
+            titles,
+            location,
+            material_type,
+            storage.open_loans_for_item(item_id),
+            item_queue,
+        )
+        .await;
+    let (holdings, instance, title_queue) = titles?;
+    let item_queue = item_queue?;
+    Ok(Some(Records {
+        holdings,
+        instance,
+        location: location?,
+        material_type: material_type?,
+        open_loans: open_loans?,
+        queue: title_queue.unwrap_or(item_queue),
+        tz: tz.unwrap_or(chrono_tz::UTC),
+        item,
+    }))
+}
+
+async fn service_point_if(
+    peers: Peers<'_>,
+    id: Option<&str>,
+) -> Result<Option<ServicePoint>, CallError> {
+    match id {
+        Some(id) => peers.inventory().service_point(id).await,
+        None => Ok(None),
+    }
+}
+
+/// The check-in record (`check-in.json`): written first, whatever the check-in changes.
+fn check_in_record(
+    r: &Records,
+    req: &CheckInRequest,
+    service_point: &str,
+    now: DateTime<Utc>,
+    user_id: Option<&str>,
+) -> Value {
+    let mut record = json!({
+        "id": uuid::Uuid::new_v4().to_string(),
+        "occurredDateTime": iso_millis_z(now),
+        "itemId": r.item.id(),
+        "servicePointId": service_point,
+        "performedByUserId": user_id,
+        "requestQueueSize": r.queue.len(),
+    });
+    if let Some(status) = r.item.status_name() {
+        record["itemStatusPriorToCheckIn"] = json!(status);
+    }
+    if let Some(location) = r.item.effective_location_id() {
+        record["itemLocationId"] = json!(location);
+    }
+    if let Some(session) = &req.session_id {
+        record["sessionId"] = json!(session);
+    }
+    record
+}
+
+/// The request, the item, then the loan (after the item, as FOLIO); what was written is undone
+/// when a later write fails.
+async fn write_changes(
+    peers: Peers<'_>,
+    item_before: &Item,
+    item_after: &Item,
+    moved: Option<&(crate::domain::Request, crate::domain::Request)>,
+    loan_before: Option<&Loan>,
+    loan_after: Option<&Loan>,
+) -> Result<(), Failure> {
+    let mut done = Vec::new();
+    if let Some((before, after)) = moved {
+        if let Err(e) = peers.storage().update_request("move request", after).await {
+            return Err(
+                undo_and_fail(peers, FLOW, vec![Undo::RestoreRequest(before.clone())], e).await,
+            );
+        }
+        done.push(Undo::RestoreRequest(before.clone()));
+    }
+    match writes::item::update_status(peers, item_before, item_after).await {
+        Ok(undo) => done.push(undo),
+        Err((undo, e)) => {
+            done.extend(undo);
+            return Err(undo_and_fail(peers, FLOW, done, e).await);
+        }
+    }
+    if let (Some(before), Some(after)) = (loan_before, loan_after) {
+        if let Err(e) = peers.storage().update_loan("close loan", after).await {
+            done.push(Undo::RestoreLoan(before.clone()));
+            return Err(undo_and_fail(peers, FLOW, done, e).await);
+        }
+    }
+    Ok(())
+}
+
+/// The names of the loan's policies, as the extended loan shows them (none when unreadable).
+async fn policy_names(peers: Peers<'_>, loan: &Loan) -> [(&'static str, Option<String>); 3] {
+    let storage = peers.storage();
+    let feesfines = peers.feesfines();
+    let (loan_policy, overdue, lost) = peers
+        .fan
+        .join3(
+            async {
+                match loan.loan_policy_id() {
+                    Some(id) => storage.loan_policy(id).await.ok().flatten(),
+                    None => None,
+                }
+            },
+            async {
+                match loan.overdue_fine_policy_id() {
+                    Some(id) => feesfines.overdue_fine_policy(id).await.ok().flatten(),
+                    None => None,
+                }
+            },
+            async {
+                match loan.lost_item_policy_id() {
+                    Some(id) => feesfines.lost_item_policy(id).await.ok().flatten(),
+                    None => None,
+                }
+            },
+        )
+        .await;
+    [
+        (
+            "loanPolicy",
+            loan_policy.and_then(|p| p.name().map(str::to_string)),
+        ),
+        ("overdueFinePolicy", overdue.and_then(|p| p.name())),
+        ("lostItemPolicy", lost.and_then(|p| p.name())),
+    ]
+}
+
+/// The item of the answer: its summary with the new status, and the in-transit destination.
+fn item_answer(
+    context: ItemInContext<'_>,
+    next: &NextState,
+    destination: Option<&ServicePoint>,
+) -> Value {
+    let mut item = context.summary(next.status.name());
+    if let (Some(id), Some(o)) = (next.destination.as_deref(), item.as_object_mut()) {
+        o.insert("inTransitDestinationServicePointId".into(), json!(id));
+        let mut sp = json!({"id": id});
+        if let Some(name) = destination.and_then(ServicePoint::name) {
+            sp["name"] = json!(name);
+        }
+        o.insert("inTransitDestinationServicePoint".into(), sp);
+    }
+    item
+}
+
+/// In-house use: the item was available, nobody waits for it, and it is checked in where its
+/// location is served.
+fn in_house_use(r: &Records, service_point: &str) -> bool {
+    r.item.status() == crate::domain::ItemStatus::Available
+        && r.queue.is_empty()
+        && r.location
+            .as_ref()
+            .is_some_and(|l| l.served_by(service_point))
+}

@@ -1,0 +1,303 @@
+//! End-to-end check-in through the gateway: FOLIO's refusals, the loan closed, the item's next
+//! status (available, in transit, awaiting pickup or delivery) and the request it fills.
+use super::support::{body, item_record, post, sample, start, Answer};
+use circulation_tests::http::{encode, FolioClient};
+use circulation_tests::sample_data as sd;
+use circulation_tests::stack::Stack;
+use serde_json::{json, Value};
+
+const STAFF: &str = "8f1d2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b";
+const CHECK_IN_DATE: &str = "2030-03-10T12:00:00.000Z";
+
+async fn check_in(stack: &Stack, body: Value, headers: &[(&str, &str)]) -> Answer {
+    post(
+        &stack.url(),
+        "/circulation/check-in-by-barcode",
+        &body,
+        headers,
+    )
+    .await
+}
+
+fn check_in_body(barcode: &str, service_point: &str) -> Value {
+    json!({"itemBarcode": barcode, "servicePointId": service_point, "checkInDate": CHECK_IN_DATE})
+}
+
+async fn checked_out(stack: &Stack, patron: usize, item: usize) -> Value {
+    let a = post(
+        &stack.url(),
+        "/circulation/check-out-by-barcode",
+        &body(stack, patron, item),
+        &[],
+    )
+    .await;
+    assert_eq!(a.status, 201, "{}", a.text);
+    a.body
+}
+
+async fn records(client: &FolioClient, path: &str, query: &str, key: &str) -> Vec<Value> {
+    let r = client.get(&format!("{path}?query={}", encode(query))).await;
+    r.json()[key].as_array().cloned().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn check_in_closes_the_loan_and_makes_the_item_available_at_home() {
+    let stack = start().await;
+    let client = stack.client();
+    let s = sample(&stack);
+    let loan = checked_out(&stack, 2, 3).await;
+    let barcode = s.item_barcode(3);
+    let a = check_in(
+        &stack,
+        check_in_body(&barcode, sd::SERVICE_POINT_CD1),
+        &[("X-Okapi-User-Id", STAFF)],
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert!(a.timing.is_some());
+    let answered = &a.body["loan"];
+    assert_eq!(answered["id"], loan["id"]);
+    assert_eq!(answered["status"]["name"], "Closed");
+    assert_eq!(answered["action"], "checkedin");
+    assert_eq!(answered["returnDate"], CHECK_IN_DATE);
+    assert_eq!(answered["checkinServicePointId"], sd::SERVICE_POINT_CD1);
+    assert!(answered["systemReturnDate"].is_string());
+    assert_eq!(answered["item"]["status"]["name"], "Available");
+    assert_eq!(answered["loanPolicy"]["name"], loan["loanPolicy"]["name"]);
+    assert!(answered["borrower"]["barcode"].is_string());
+    assert_eq!(a.body["item"]["status"]["name"], "Available");
+    assert_eq!(a.body["item"]["barcode"], barcode.as_str());
+    assert!(a.body["item"]
+        .get("inTransitDestinationServicePointId")
+        .is_none());
+    assert_eq!(a.body["inHouseUse"], false);
+
+    let stored = client
+        .get(&format!(
+            "/loan-storage/loans/{}",
+            loan["id"].as_str().unwrap()
+        ))
+        .await
+        .json();
+    assert_eq!(stored["status"]["name"], "Closed");
+    assert_eq!(stored["itemStatus"], "Available");
+    let item = item_record(&client, &barcode).await;
+    assert_eq!(item["status"]["name"], "Available");
+    assert_eq!(item["lastCheckIn"]["servicePointId"], sd::SERVICE_POINT_CD1);
+    assert_eq!(item["lastCheckIn"]["staffMemberId"], STAFF);
+    let item_id = item["id"].as_str().unwrap();
+    let check_ins = records(
+        &client,
+        "/check-in-storage/check-ins",
+        &format!("itemId=={item_id}"),
+        "checkIns",
+    )
+    .await;
+    assert_eq!(check_ins.len(), 1, "{check_ins:?}");
+    assert_eq!(check_ins[0]["itemStatusPriorToCheckIn"], "Checked out");
+    assert_eq!(check_ins[0]["performedByUserId"], STAFF);
+    assert_eq!(check_ins[0]["requestQueueSize"], 0);
+    let history = records(
+        &client,
+        "/loan-storage/loan-history",
+        &format!("loan.id=={}", loan["id"].as_str().unwrap()),
+        "loansHistory",
+    )
+    .await;
+    assert!(history.len() >= 2, "{history:?}");
+
+    // Checked in again: no open loan is legal, and an available item at home is in-house use.
+    let a = check_in(
+        &stack,
+        check_in_body(&barcode, sd::SERVICE_POINT_CD1),
+        &[("X-Okapi-User-Id", STAFF)],
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert!(a.body.get("loan").is_none(), "{}", a.text);
+    assert_eq!(a.body["inHouseUse"], true);
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn checked_in_elsewhere_the_item_goes_home_in_transit() {
+    let stack = start().await;
+    let client = stack.client();
+    let s = sample(&stack);
+    checked_out(&stack, 2, 3).await;
+    let barcode = s.item_barcode(3);
+    let a = check_in(
+        &stack,
+        check_in_body(&barcode, sd::SERVICE_POINT_CD2),
+        &[("X-Okapi-User-Id", STAFF)],
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    let item = &a.body["item"];
+    assert_eq!(item["status"]["name"], "In transit");
+    assert_eq!(
+        item["inTransitDestinationServicePointId"],
+        sd::SERVICE_POINT_CD1
+    );
+    assert_eq!(
+        item["inTransitDestinationServicePoint"],
+        json!({"id": sd::SERVICE_POINT_CD1, "name": "Circ Desk 1"})
+    );
+    let stored = item_record(&client, &barcode).await;
+    assert_eq!(stored["status"]["name"], "In transit");
+    assert_eq!(
+        stored["inTransitDestinationServicePointId"],
+        sd::SERVICE_POINT_CD1
+    );
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn a_hold_moves_to_the_shelf_here_or_in_transit_to_its_pickup() {
+    let stack = start().await;
+    let client = stack.client();
+    let s = sample(&stack);
+    for (n, (item_no, pickup, status, request_status)) in [
+        (
+            3,
+            sd::SERVICE_POINT_CD1,
+            "Awaiting pickup",
+            "Open - Awaiting pickup",
+        ),
+        (4, sd::SERVICE_POINT_CD2, "In transit", "Open - In transit"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        checked_out(&stack, 2, item_no).await;
+        let item = item_record(&client, &s.item_barcode(item_no)).await;
+        let request_id = format!("b1b2c3d4-0000-4000-8000-00000000002{n}");
+        let r = client
+            .post(
+                "/request-storage/requests",
+                &json!({"id": request_id, "requestLevel": "Item", "requestType": "Hold",
+                        "requestDate": "2030-01-01T00:00:00.000Z",
+                        "requesterId": s.patron(16)["id"], "itemId": item["id"],
+                        "holdingsRecordId": item["holdingsRecordId"],
+                        "instanceId": "5bf370e0-8cca-4d9c-82e4-5170ab2a0a39",
+                        "status": "Open - Not yet filled", "position": 1,
+                        "fulfillmentPreference": "Hold Shelf",
+                        "pickupServicePointId": pickup}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        let a = check_in(
+            &stack,
+            check_in_body(&s.item_barcode(item_no), sd::SERVICE_POINT_CD1),
+            &[("X-Okapi-User-Id", STAFF)],
+        )
+        .await;
+        assert_eq!(a.status, 200, "{}", a.text);
+        assert_eq!(a.body["item"]["status"]["name"], status, "{}", a.text);
+        let request = client
+            .get(&format!("/request-storage/requests/{request_id}"))
+            .await
+            .json();
+        assert_eq!(request["status"], request_status, "{request}");
+        // The hold shelf period of the desk it waits at (3 weeks), to the end of that day.
+        assert_eq!(
+            request["holdShelfExpirationDate"].is_string(),
+            status == "Awaiting pickup",
+            "{request}"
+        );
+    }
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn refusals_have_folio_messages() {
+    let stack = start().await;
+    let s = sample(&stack);
+    let staff = [("X-Okapi-User-Id", STAFF)];
+    let message = |a: &Answer| a.messages().first().cloned().unwrap_or_default();
+    let barcode = s.item_barcode(3);
+
+    let a = check_in(&stack, check_in_body(&barcode, sd::SERVICE_POINT_CD1), &[]).await;
+    assert_eq!(a.status, 422, "{}", a.text);
+    assert_eq!(message(&a), "No logged-in user present");
+
+    let cases = [
+        (
+            json!({"servicePointId": sd::SERVICE_POINT_CD1, "checkInDate": CHECK_IN_DATE}),
+            "Checkin request must have an item barcode",
+            "itemBarcode",
+        ),
+        (
+            json!({"itemBarcode": barcode, "checkInDate": CHECK_IN_DATE}),
+            "Checkin request must have a service point id",
+            "servicePointId",
+        ),
+        (
+            json!({"itemBarcode": barcode, "servicePointId": sd::SERVICE_POINT_CD1}),
+            "Checkin request must have an check in date",
+            "checkInDate",
+        ),
+        (
+            json!({"itemBarcode": barcode, "servicePointId": sd::SERVICE_POINT_CD1,
+                "checkInDate": CHECK_IN_DATE, "claimedReturnedResolution": "Lost in the mail"}),
+            "Unrecognized value provided for property",
+            "claimedReturnedResolution",
+        ),
+        (
+            check_in_body("no-such-barcode", sd::SERVICE_POINT_CD1),
+            "No item with barcode no-such-barcode exists",
+            "itemBarcode",
+        ),
+        (
+            json!({"itemBarcode": barcode, "servicePointId": sd::SERVICE_POINT_CD1,
+                "checkInDate": "yesterday"}),
+            "Invalid checkInDate: yesterday",
+            "checkInDate",
+        ),
+    ];
+    for (body, expected, key) in cases {
+        let a = check_in(&stack, body, &staff).await;
+        assert_eq!(a.status, 422, "{}", a.text);
+        assert_eq!(message(&a), expected);
+        assert_eq!(a.errors()[0]["parameters"][0]["key"], key, "{}", a.text);
+    }
+    let a = check_in(
+        &stack,
+        check_in_body("no-such-barcode", sd::SERVICE_POINT_CD1),
+        &staff,
+    )
+    .await;
+    assert_eq!(a.errors()[0]["code"], "ITEM_BARCODE_NOT_FOUND");
+
+    // A claimed-returned item needs a resolution; with one, the loan records it.
+    let loan = checked_out(&stack, 2, 3).await;
+    let client = stack.client();
+    let mut item = item_record(&client, &barcode).await;
+    item["status"] = json!({"name": "Claimed returned"});
+    let id = item["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        client
+            .put(&format!("/item-storage/items/{id}"), &item)
+            .await
+            .status,
+        204
+    );
+    let a = check_in(
+        &stack,
+        check_in_body(&barcode, sd::SERVICE_POINT_CD1),
+        &staff,
+    )
+    .await;
+    assert_eq!(a.status, 422, "{}", a.text);
+    assert_eq!(
+        message(&a),
+        "Item is claimed returned, a resolution is required to check in"
+    );
+    let mut resolved = check_in_body(&barcode, sd::SERVICE_POINT_CD1);
+    resolved["claimedReturnedResolution"] = json!("Found by library");
+    let a = check_in(&stack, resolved, &staff).await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert_eq!(a.body["loan"]["id"], loan["id"]);
+    assert_eq!(a.body["loan"]["action"], "checkedInFoundByLibrary");
+    stack.stop().await;
+}
