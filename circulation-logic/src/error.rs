@@ -9,6 +9,9 @@ pub(crate) enum Failure {
     /// 400 `text/plain`: a request this module cannot read (no Okapi headers, no JSON object).
     #[error("{0}")]
     BadRequest(String),
+    /// 404 `text/plain`: the record asked for does not exist.
+    #[error("{0}")]
+    NotFound(String),
     /// A downstream call gave no usable answer.
     #[error(transparent)]
     Call(#[from] CallError),
@@ -70,6 +73,7 @@ impl ResponseError for Failure {
     fn error_response(&self) -> HttpResponse {
         match self {
             Failure::BadRequest(message) => text(StatusCode::BAD_REQUEST, message),
+            Failure::NotFound(message) => text(StatusCode::NOT_FOUND, message),
             Failure::Call(e) => call_failed(e),
             Failure::Server(message) => text(StatusCode::INTERNAL_SERVER_ERROR, message),
             // Written like FOLIO's JSON answers, the 201 included.

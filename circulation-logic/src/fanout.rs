@@ -69,6 +69,7 @@ join_n!(join3; a: A, b: B, c: C);
 join_n!(join4; a: A, b: B, c: C, d: D);
 join_n!(join5; a: A, b: B, c: C, d: D, e: E);
 join_n!(join6; a: A, b: B, c: C, d: D, e: E, f: F);
+join_n!(join7; a: A, b: B, c: C, d: D, e: E, f: F, g: G);
 
 #[cfg(test)]
 mod tests {

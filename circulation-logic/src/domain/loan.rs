@@ -19,6 +19,11 @@ impl Loan {
         text(&self.0, &["userId"])
     }
 
+    /// The patron group the borrower had when checking out.
+    pub(crate) fn patron_group_id_at_checkout(&self) -> Option<&str> {
+        text(&self.0, &["patronGroupIdAtCheckout"])
+    }
+
     pub(crate) fn loan_policy_id(&self) -> Option<&str> {
         text(&self.0, &["loanPolicyId"])
     }

@@ -39,6 +39,33 @@ impl CirculationStorage<'_> {
         Ok(list.into_iter().map(Loan::from_json).collect())
     }
 
+    /// A loan by id; `None` when there is none.
+    pub(crate) async fn loan(&self, id: &str) -> Result<Option<Loan>, CallError> {
+        let path = format!("{LOANS}/{id}");
+        Ok(self
+            .0
+            .okapi
+            .get_opt("loan", &path)
+            .await?
+            .map(Loan::from_json))
+    }
+
+    /// A page of loans as storage answers a query (`query`, `limit`, `offset` passed on): the
+    /// loans and `totalRecords`.
+    pub(crate) async fn loans(
+        &self,
+        params: &[(&str, &str)],
+    ) -> Result<(Vec<Loan>, Value), CallError> {
+        let answer = self.0.okapi.get("loans", LOANS, params).await?;
+        let total = answer.get("totalRecords").cloned().unwrap_or(Value::Null);
+        let loans = answer
+            .get("loans")
+            .and_then(Value::as_array)
+            .map(|list| list.iter().cloned().map(Loan::from_json).collect())
+            .unwrap_or_default();
+        Ok((loans, total))
+    }
+
     /// The open loans of a borrower.
     pub(crate) async fn open_loans_of_user(&self, user_id: &str) -> Result<Vec<Loan>, CallError> {
         let q = format!("status.name==\"Open\" and userId=={}", cql_quote(user_id));

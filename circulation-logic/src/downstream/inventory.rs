@@ -52,35 +52,29 @@ impl Inventory<'_> {
         name: &str,
         ids: &[&str],
     ) -> Result<Vec<Item>, CallError> {
-        let okapi = self.0.okapi;
-        let batches: Vec<_> = ids
-            .chunks(50)
-            .map(|chunk| {
-                let q = format!(
-                    "id==({})",
-                    chunk
-                        .iter()
-                        .map(|i| cql_quote(i))
-                        .collect::<Vec<_>>()
-                        .join(" or ")
-                );
-                async move {
-                    okapi
-                        .get_list(
-                            name,
-                            ITEMS,
-                            &[("query", &q), ("limit", "2147483647")],
-                            "items",
-                        )
-                        .await
-                }
-            })
-            .collect();
-        let mut items = Vec::new();
-        for batch in self.0.fan.all(batches).await {
-            items.extend(batch?.into_iter().map(Item::from_json));
-        }
-        Ok(items)
+        let list = self.0.by_ids(name, ITEMS, "items", ids).await?;
+        Ok(list.into_iter().map(Item::from_json).collect())
+    }
+
+    pub(crate) async fn holdings_by_ids(&self, ids: &[&str]) -> Result<Vec<Holdings>, CallError> {
+        let list = self
+            .0
+            .by_ids(
+                "holdings",
+                "/holdings-storage/holdings",
+                "holdingsRecords",
+                ids,
+            )
+            .await?;
+        Ok(list.into_iter().map(Holdings::from_json).collect())
+    }
+
+    pub(crate) async fn instances_by_ids(&self, ids: &[&str]) -> Result<Vec<Instance>, CallError> {
+        let list = self
+            .0
+            .by_ids("instances", "/instance-storage/instances", "instances", ids)
+            .await?;
+        Ok(list.into_iter().map(Instance::from_json).collect())
     }
 
     pub(crate) async fn holdings(&self, id: &str) -> Result<Option<Holdings>, CallError> {

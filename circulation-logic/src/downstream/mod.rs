@@ -10,7 +10,7 @@ pub(crate) mod settings;
 pub(crate) mod users;
 
 use crate::fanout::Fan;
-use crate::okapi::{CallError, Okapi, PolicyCache};
+use crate::okapi::{cql_quote, CallError, Okapi, PolicyCache};
 use crate::rules::PolicyType;
 use std::collections::{HashMap, HashSet};
 
@@ -131,6 +131,45 @@ impl Peers<'_> {
             out.insert(kind, ids);
         }
         Ok(out)
+    }
+}
+
+impl Peers<'_> {
+    /// Records of a collection by id, in batches of 50 ids (one call each, joined through the
+    /// fan); ids are asked for once each.
+    async fn by_ids(
+        self,
+        name: &str,
+        path: &str,
+        key: &str,
+        ids: &[&str],
+    ) -> Result<Vec<serde_json::Value>, CallError> {
+        let mut distinct: Vec<&str> = ids.to_vec();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let batches: Vec<_> = distinct
+            .chunks(50)
+            .map(|chunk| {
+                let q = format!(
+                    "id==({})",
+                    chunk
+                        .iter()
+                        .map(|i| cql_quote(i))
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                );
+                async move {
+                    self.okapi
+                        .get_list(name, path, &[("query", &q), ("limit", "2147483647")], key)
+                        .await
+                }
+            })
+            .collect();
+        let mut records = Vec::new();
+        for batch in self.fan.all(batches).await {
+            records.extend(batch?);
+        }
+        Ok(records)
     }
 }
 

@@ -32,6 +32,11 @@ impl Users<'_> {
             .map(User::from_json))
     }
 
+    pub(crate) async fn by_ids(&self, ids: &[&str]) -> Result<Vec<User>, CallError> {
+        let list = self.0.by_ids("users", "/users", "users", ids).await?;
+        Ok(list.into_iter().map(User::from_json).collect())
+    }
+
     /// A patron group (cached: configuration, re-readable at any time).
     pub(crate) async fn patron_group(&self, id: &str) -> Result<Option<PatronGroup>, CallError> {
         let path = format!("/groups/{id}");

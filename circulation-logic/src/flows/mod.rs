@@ -4,4 +4,5 @@
 pub(crate) mod check_in;
 pub(crate) mod check_out;
 pub(crate) mod due;
+pub(crate) mod loans;
 pub(crate) mod policies;

@@ -3,6 +3,7 @@
 pub(crate) mod check_in;
 pub(crate) mod check_out;
 mod context;
+pub(crate) mod loans;
 pub(crate) mod rules;
 
 use crate::downstream::Peers;
@@ -30,6 +31,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         "/circulation/check-in-by-barcode",
         web::post().to(check_in::check_in_by_barcode),
     )
+    .route("/circulation/loans", web::get().to(loans::get_loans))
+    .route("/circulation/loans/{id}", web::get().to(loans::get_loan))
     .route("/circulation/rules", web::get().to(rules::get_rules))
     .route("/circulation/rules", web::put().to(rules::put_rules))
     .route(
@@ -48,6 +51,8 @@ pub fn served_routes() -> Vec<(&'static str, String)> {
             "/circulation/check-out-by-barcode-dry-run".to_string(),
         ),
         ("POST", "/circulation/check-in-by-barcode".to_string()),
+        ("GET", "/circulation/loans".to_string()),
+        ("GET", "/circulation/loans/{id}".to_string()),
         ("GET", "/circulation/rules".to_string()),
         ("PUT", "/circulation/rules".to_string()),
     ];

@@ -1,6 +1,6 @@
 //! End-to-end check-in through the gateway: FOLIO's refusals, the loan closed, the item's next
 //! status (available, in transit, awaiting pickup or delivery) and the request it fills.
-use super::support::{body, item_record, post, sample, start, Answer};
+use super::support::{checked_out, item_record, post, sample, start, Answer};
 use circulation_tests::http::{encode, FolioClient};
 use circulation_tests::sample_data as sd;
 use circulation_tests::stack::Stack;
@@ -21,18 +21,6 @@ async fn check_in(stack: &Stack, body: Value, headers: &[(&str, &str)]) -> Answe
 
 fn check_in_body(barcode: &str, service_point: &str) -> Value {
     json!({"itemBarcode": barcode, "servicePointId": service_point, "checkInDate": CHECK_IN_DATE})
-}
-
-async fn checked_out(stack: &Stack, patron: usize, item: usize) -> Value {
-    let a = post(
-        &stack.url(),
-        "/circulation/check-out-by-barcode",
-        &body(stack, patron, item),
-        &[],
-    )
-    .await;
-    assert_eq!(a.status, 201, "{}", a.text);
-    a.body
 }
 
 async fn records(client: &FolioClient, path: &str, query: &str, key: &str) -> Vec<Value> {

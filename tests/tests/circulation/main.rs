@@ -3,4 +3,5 @@
 mod check_in;
 mod checkout;
 mod descriptors;
+mod loans;
 mod support;

@@ -103,3 +103,16 @@ pub(crate) async fn replace(client: &FolioClient, path: &str, record: &Value) {
     let reply = client.put(&format!("{path}/{id}"), record).await;
     assert_eq!(reply.status, 204, "{}", reply.body);
 }
+
+/// A check-out of item `item` to patron `patron` that must succeed: the loan answered.
+pub(crate) async fn checked_out(stack: &Stack, patron: usize, item: usize) -> Value {
+    let a = post(
+        &stack.url(),
+        "/circulation/check-out-by-barcode",
+        &body(stack, patron, item),
+        &[],
+    )
+    .await;
+    assert_eq!(a.status, 201, "{}", a.text);
+    a.body
+}
