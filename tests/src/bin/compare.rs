@@ -1,7 +1,9 @@
-//! `compare`: side-by-side performance runs of check-out by barcode through the gateway, with
-//! sequential vs concurrent downstream calls, at several stand-in latencies. Real PostgreSQL,
-//! the modules as processes, 8 concurrent clients by default. Prints latency percentiles,
-//! check-outs per second and downstream calls per check-out (from `Server-Timing`).
+//! `compare`: side-by-side performance runs of check-out and check-in by barcode through the
+//! gateway, with sequential vs concurrent downstream calls, at several stand-in latencies. Real
+//! PostgreSQL, the modules as processes, 8 concurrent clients by default. Each run checks items
+//! out, then checks the same items in. Prints latency percentiles, requests per second,
+//! downstream calls per request (from `Server-Timing`), check-out + check-in cycles per second
+//! and CPU per request by process.
 use circulation_tests::stack::{Stack, StackConfig};
 use circulation_tests::standins::Latency;
 use clap::Parser;
@@ -31,7 +33,46 @@ struct Args {
     /// Strategies to compare (comma separated).
     #[arg(long, value_delimiter = ',', default_value = "sequential,concurrent")]
     strategies: Vec<String>,
+    /// Check the items in again after each run's check-outs (and measure it).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    check_in: bool,
 }
+
+/// The flows a run measures.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Flow {
+    CheckOut,
+    CheckIn,
+}
+
+impl Flow {
+    fn name(self) -> &'static str {
+        match self {
+            Flow::CheckOut => "check-out",
+            Flow::CheckIn => "check-in",
+        }
+    }
+
+    fn path(self) -> &'static str {
+        match self {
+            Flow::CheckOut => "/circulation/check-out-by-barcode",
+            Flow::CheckIn => "/circulation/check-in-by-barcode",
+        }
+    }
+
+    fn body(self, item: &str, patron: &str, service_point: &str) -> serde_json::Value {
+        match self {
+            Flow::CheckOut => {
+                json!({"itemBarcode": item, "userBarcode": patron, "servicePointId": service_point})
+            }
+            Flow::CheckIn => json!({"itemBarcode": item, "servicePointId": service_point,
+                                    "checkInDate": "2030-03-10T12:00:00.000Z"}),
+        }
+    }
+}
+
+/// The staff member checking items in (check-in needs a logged-in user).
+const STAFF: &str = "8f1d2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b";
 
 /// What one check-out told us.
 struct Sample {
@@ -53,6 +94,7 @@ fn parse_server_timing(header: &str) -> usize {
 
 async fn run(
     stack: &Stack,
+    flow: Flow,
     strategy: &str,
     first_item: usize,
     checkouts: usize,
@@ -82,13 +124,16 @@ async fn run(
             let mut samples = Vec::new();
             loop {
                 let n = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                let Some((item, patron)) = jobs.get(n) else { break };
-                let body = json!({"itemBarcode": item, "userBarcode": patron, "servicePointId": service_point});
+                let Some((item, patron)) = jobs.get(n) else {
+                    break;
+                };
+                let body = flow.body(item, patron, &service_point);
                 let t = Instant::now();
                 let response = client
                     .http
-                    .post(format!("{}/circulation/check-out-by-barcode", client.base))
+                    .post(format!("{}{}", client.base, flow.path()))
                     .header("X-Okapi-Tenant", &client.tenant)
+                    .header("X-Okapi-User-Id", STAFF)
                     .header("X-Circulation-Fan-Out", &strategy)
                     .json(&body)
                     .send()
@@ -125,6 +170,7 @@ async fn run(
 
 fn report(
     latency_ms: u64,
+    flow: Flow,
     strategy: &str,
     samples: &[Sample],
     elapsed: Duration,
@@ -141,7 +187,8 @@ fn report(
     let ms = |q: f64| histogram.value_at_quantile(q) as f64 / 1000.0;
     let hops = samples.iter().map(|s| s.hops).sum::<usize>() as f64 / samples.len().max(1) as f64;
     println!(
-        "| {latency_ms:>3} ms | {strategy:<10} | {:>5} | {:>5} | {:>7.1} | {:>7.2} | {:>7.2} | {:>7.2} | {:>7.2} | {:>5.1} |",
+        "| {latency_ms:>3} ms | {:<9} | {strategy:<10} | {:>5} | {:>5} | {:>7.1} | {:>7.2} | {:>7.2} | {:>7.2} | {:>7.2} | {:>5.1} |",
+        flow.name(),
         samples.len(),
         ok,
         samples.len() as f64 / elapsed.as_secs_f64(),
@@ -151,10 +198,11 @@ fn report(
         histogram.max() as f64 / 1000.0,
         hops,
     );
-    // A failed check-out is a finding, not noise: say what it was.
+    // A failed request is a finding, not noise: say what it was.
     for s in samples.iter().filter(|s| s.failure.is_some()).take(3) {
         eprintln!(
-            "  failed check-out: status {}: {}",
+            "  failed {}: status {}: {}",
+            flow.name(),
             s.status,
             s.failure.as_deref().unwrap_or_default()
         );
@@ -167,12 +215,18 @@ async fn main() -> Result<(), String> {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     let args = Args::parse();
     println!(
-        "check-out by barcode through the gateway: {} clients, {} check-outs per run after {} not counted, hop overhead {} ms",
+        "check-out{} by barcode through the gateway: {} clients, {} per run after {} not counted, hop overhead {} ms",
+        if args.check_in { " and check-in" } else { "" },
         args.clients, args.checkouts, args.warmup, args.hop_overhead_ms
     );
-    println!("| latency | strategy   |     n |    ok | per s   | p50 ms  | p95 ms  | p99 ms  | max ms  | calls |");
-    println!("|---------|------------|-------|-------|---------|---------|---------|---------|---------|-------|");
+    println!("| latency | flow      | strategy   |     n |    ok | per s   | p50 ms  | p95 ms  | p99 ms  | max ms  | calls |");
+    println!("|---------|-----------|------------|-------|-------|---------|---------|---------|---------|---------|-------|");
     let mut cpu_lines = Vec::new();
+    let mut cycle_lines = Vec::new();
+    let mut flows = vec![Flow::CheckOut];
+    if args.check_in {
+        flows.push(Flow::CheckIn);
+    }
     for &latency_ms in &args.latencies_ms {
         let latency = if latency_ms == 0 {
             Latency::None
@@ -189,36 +243,64 @@ async fn main() -> Result<(), String> {
         })
         .await?;
         if args.warmup > 0 {
-            run(&stack, "concurrent", measured, args.warmup, args.clients).await?;
+            for &flow in &flows {
+                run(
+                    &stack,
+                    flow,
+                    "concurrent",
+                    measured,
+                    args.warmup,
+                    args.clients,
+                )
+                .await?;
+            }
         }
         for (i, strategy) in args.strategies.iter().enumerate() {
-            let cpu_before = stack.cpu_by_part();
             let first = i * args.checkouts;
-            let (samples, elapsed) =
-                run(&stack, strategy, first, args.checkouts, args.clients).await?;
-            let cpu_after = stack.cpu_by_part();
-            report(latency_ms, strategy, &samples, elapsed)?;
-            cpu_lines.push(cpu_per_checkout(
-                latency_ms,
-                strategy,
-                &cpu_before,
-                &cpu_after,
-                samples.len(),
-            ));
+            let mut cycle = Duration::ZERO;
+            for &flow in &flows {
+                let cpu_before = stack.cpu_by_part();
+                let (samples, elapsed) =
+                    run(&stack, flow, strategy, first, args.checkouts, args.clients).await?;
+                let cpu_after = stack.cpu_by_part();
+                cycle += elapsed;
+                report(latency_ms, flow, strategy, &samples, elapsed)?;
+                cpu_lines.push(cpu_per_request(
+                    latency_ms,
+                    flow,
+                    strategy,
+                    &cpu_before,
+                    &cpu_after,
+                    samples.len(),
+                ));
+            }
+            if args.check_in {
+                cycle_lines.push(format!(
+                    "  {latency_ms:>3} ms {strategy:<10}: {:.1} check-out + check-in cycles/s",
+                    args.checkouts as f64 / cycle.as_secs_f64()
+                ));
+            }
         }
         stack.stop().await;
     }
     println!();
-    println!("CPU per check-out (ms), by process; harness = gateway + stand-ins + clients:");
+    println!("CPU per request (ms), by process; harness = gateway + stand-ins + clients:");
     for line in cpu_lines {
         println!("{line}");
+    }
+    if !cycle_lines.is_empty() {
+        println!();
+        for line in cycle_lines {
+            println!("{line}");
+        }
     }
     Ok(())
 }
 
-/// `  0 ms concurrent: logic 1.20, storage 0.80, postgres 1.10, harness 2.00, total 5.10`.
-fn cpu_per_checkout(
+/// `  0 ms check-out concurrent: logic 1.20, storage 0.80, postgres 1.10, harness 2.00, total 5.10`.
+fn cpu_per_request(
     latency_ms: u64,
+    flow: Flow,
     strategy: &str,
     before: &[(&str, Duration)],
     after: &[(&str, Duration)],
@@ -233,7 +315,8 @@ fn cpu_per_checkout(
         parts.push(format!("{name} {ms:.2}"));
     }
     format!(
-        "  {latency_ms:>3} ms {strategy:<10}: {}, total {total:.2}",
+        "  {latency_ms:>3} ms {:<9} {strategy:<10}: {}, total {total:.2}",
+        flow.name(),
         parts.join(", ")
     )
 }
