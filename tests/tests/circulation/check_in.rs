@@ -257,9 +257,32 @@ async fn refusals_have_folio_messages() {
     .await;
     assert_eq!(a.errors()[0]["code"], "ITEM_BARCODE_NOT_FOUND");
 
+    // An intellectual item is refused, worded with its title and material type.
+    let client = stack.client();
+    let other = s.item_barcode(5);
+    let mut item = item_record(&client, &other).await;
+    item["status"] = json!({"name": "Intellectual item"});
+    let id = item["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        client
+            .put(&format!("/item-storage/items/{id}"), &item)
+            .await
+            .status,
+        204
+    );
+    let a = check_in(&stack, check_in_body(&other, sd::SERVICE_POINT_CD1), &staff).await;
+    assert_eq!(a.status, 422, "{}", a.text);
+    let refusal = message(&a);
+    assert!(
+        refusal.ends_with(&format!(
+            "(Barcode: {other}) has the item status Intellectual item and cannot be checked in"
+        )),
+        "{refusal}"
+    );
+    assert!(!refusal.starts_with("null"), "{refusal}");
+
     // A claimed-returned item needs a resolution; with one, the loan records it.
     let loan = checked_out(&stack, 2, 3).await;
-    let client = stack.client();
     let mut item = item_record(&client, &barcode).await;
     item["status"] = json!({"name": "Claimed returned"});
     let id = item["id"].as_str().unwrap().to_string();

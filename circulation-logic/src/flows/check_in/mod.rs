@@ -6,8 +6,8 @@ mod request;
 
 use crate::domain::check_in::{last_check_in, next_state, NextState, OPEN_AWAITING_PICKUP};
 use crate::domain::{
-    extended_loan, CheckInAction, Holdings, Instance, Item, ItemInContext, Loan, LoanExtras,
-    Location, MaterialType, RequestQueue, ServicePoint,
+    extended_loan, CheckInAction, Holdings, Instance, Item, ItemInContext, ItemStatus, Loan,
+    LoanExtras, Location, MaterialType, RequestQueue, ServicePoint,
 };
 use crate::downstream::Peers;
 use crate::due_date::{hold_shelf_expiration, parse_utc};
@@ -100,9 +100,14 @@ pub(crate) async fn check_in(peers: Peers<'_>, body: &Value) -> Result<Value, Fa
     let resolution = req.claimed_returned_resolution.as_deref();
 
     let r = gather(peers, barcode).await?;
-    let Some(r) = r else {
+    let Some(mut r) = r else {
         return Err(Failure::refused(rules::item_not_found(barcode)));
     };
+    if r.item.status() == ItemStatus::IntellectualItem {
+        // The refusal names the title: read it now (holdings and instance are otherwise read
+        // beside the writes).
+        (r.holdings, r.instance) = titles(peers, &r).await?;
+    }
     refuse_first([
         rules::not_intellectual_item(
             &r.item,
@@ -126,24 +131,8 @@ pub(crate) async fn check_in(peers: Peers<'_>, body: &Value) -> Result<Value, Fa
         _ => CheckInAction::CheckedIn,
     };
     let loan = r.open_loans.first();
-    let (pickup_service_point, destination, borrower) = peers
-        .fan
-        .join3(
-            service_point_if(
-                peers,
-                (next.request_status == Some(OPEN_AWAITING_PICKUP)).then_some(service_point),
-            ),
-            service_point_if(peers, next.destination.as_deref()),
-            async {
-                match loan.and_then(Loan::user_id) {
-                    Some(id) => peers.users().by_id("loan borrower", id).await,
-                    None => Ok(None),
-                }
-            },
-        )
-        .await;
-    let (pickup_service_point, destination, borrower) =
-        (pickup_service_point?, destination?, borrower?);
+    let waits_here = next.request_status == Some(OPEN_AWAITING_PICKUP);
+    let pickup_service_point = service_point_if(peers, waits_here.then_some(service_point)).await?;
 
     // The request it fills, moved on (with its hold shelf expiration when it waits here).
     let expiration = pickup_service_point
@@ -180,20 +169,53 @@ pub(crate) async fn check_in(peers: Peers<'_>, body: &Value) -> Result<Value, Fa
         )
     });
 
-    let record = check_in_record(&r, &req, service_point, now, peers.okapi.user_id.as_deref());
-    peers.storage().create_check_in(&record).await?;
-    write_changes(
-        peers,
-        &r.item,
-        &item_after,
-        moved.as_ref(),
-        loan,
-        closed.as_ref(),
-    )
-    .await?;
-    if let (Some(loan), Some(user_id)) = (&closed, closed.as_ref().and_then(Loan::user_id)) {
-        writes::session::record(peers, FLOW, "Check-in", user_id, loan.id()).await;
-    }
+    // The writes, and beside them what only the answer shows.
+    let writes = async {
+        let record = check_in_record(&r, &req, service_point, now, peers.okapi.user_id.as_deref());
+        peers.storage().create_check_in(&record).await?;
+        write_changes(
+            peers,
+            &r.item,
+            &item_after,
+            moved.as_ref(),
+            loan,
+            closed.as_ref(),
+        )
+        .await?;
+        if let (Some(loan), Some(user_id)) = (&closed, closed.as_ref().and_then(Loan::user_id)) {
+            writes::session::record(peers, FLOW, "Check-in", user_id, loan.id()).await;
+        }
+        Ok::<_, Failure>(())
+    };
+    let for_answer = async {
+        let (titles, destination, borrower, names) = peers
+            .fan
+            .join4(
+                titles(peers, &r),
+                service_point_if(peers, next.destination.as_deref()),
+                async {
+                    match loan.and_then(Loan::user_id) {
+                        Some(id) => peers.users().by_id("loan borrower", id).await,
+                        None => Ok(None),
+                    }
+                },
+                async {
+                    match loan {
+                        Some(loan) => Some(policy_names(peers, loan).await),
+                        None => None,
+                    }
+                },
+            )
+            .await;
+        Ok::<_, CallError>((titles?, destination?, borrower?, names))
+    };
+    let (written, answer_records) = peers
+        .fan
+        .join2(Box::pin(writes), Box::pin(for_answer))
+        .await;
+    written?;
+    let ((holdings, instance), destination, borrower, names) = answer_records?;
+    (r.holdings, r.instance) = (holdings, instance);
     if let Some(loan) = &closed {
         events::publish(
             peers.okapi,
@@ -207,8 +229,7 @@ pub(crate) async fn check_in(peers: Peers<'_>, body: &Value) -> Result<Value, Fa
         item: Some(&item_after),
         ..r.in_context()
     };
-    if let Some(loan) = &closed {
-        let names = policy_names(peers, loan).await;
+    if let (Some(loan), Some(names)) = (&closed, names) {
         let body = extended_loan(
             loan,
             LoanExtras {
@@ -232,6 +253,8 @@ pub(crate) async fn check_in(peers: Peers<'_>, body: &Value) -> Result<Value, Fa
 }
 
 /// The item and the records its check-in decides on; `None` when no item has the barcode.
+/// Holdings and instance are left for [`titles`] unless title-level requests need the
+/// instance's queue.
 async fn gather(peers: Peers<'_>, barcode: &str) -> Result<Option<Records>, Failure> {
     let inventory = peers.inventory();
     let storage = peers.storage();
@@ -249,32 +272,19 @@ async fn gather(peers: Peers<'_>, barcode: &str) -> Result<Option<Records>, Fail
     };
     let tlr = tlr?;
     let item_id = item.id();
-    let titles = async {
+    let queue = async {
+        if !tlr {
+            return Ok((None, storage.request_queue(item_id, None).await?));
+        }
         let holdings = match item.holdings_record_id() {
             Some(id) => inventory.holdings(id).await?,
             None => None,
         };
-        let instance_id = holdings.as_ref().and_then(Holdings::instance_id);
-        let (instance, title_queue) = peers
-            .fan
-            .join2(
-                async {
-                    match instance_id {
-                        Some(id) => inventory.instance(id).await,
-                        None => Ok(None),
-                    }
-                },
-                async {
-                    match (tlr, instance_id) {
-                        (true, Some(id)) => {
-                            storage.request_queue(item_id, Some(id)).await.map(Some)
-                        }
-                        _ => Ok(None),
-                    }
-                },
-            )
-            .await;
-        Ok::<_, CallError>((holdings, instance?, title_queue?))
+        let queue = match holdings.as_ref().and_then(Holdings::instance_id) {
+            Some(instance_id) => storage.request_queue(item_id, Some(instance_id)).await?,
+            None => RequestQueue::default(),
+        };
+        Ok::<_, CallError>((holdings, queue))
     };
     let location = async {
         match item.effective_location_id() {
@@ -288,34 +298,45 @@ async fn gather(peers: Peers<'_>, barcode: &str) -> Result<Option<Records>, Fail
             None => Ok(None),
         }
     };
-    let item_queue = async {
-        match tlr {
-            true => Ok(RequestQueue::default()),
-            false => storage.request_queue(item_id, None).await,
-        }
-    };
-    let (titles, location, material_type, open_loans, item_queue) = peers
+    let (queue, location, material_type, open_loans) = peers
         .fan
-        .join5(
-            titles,
+        .join4(
+            queue,
             location,
             material_type,
             storage.open_loans_for_item(item_id),
-            item_queue,
         )
         .await;
-    let (holdings, instance, title_queue) = titles?;
-    let item_queue = item_queue?;
+    let (holdings, queue) = queue?;
     Ok(Some(Records {
         holdings,
-        instance,
+        instance: None,
         location: location?,
         material_type: material_type?,
         open_loans: open_loans?,
-        queue: title_queue.unwrap_or(item_queue),
+        queue,
         tz: tz.unwrap_or(chrono_tz::UTC),
         item,
     }))
+}
+
+/// The item's holdings (unless already read) and instance, which the answer and the
+/// intellectual-item refusal show.
+async fn titles(
+    peers: Peers<'_>,
+    r: &Records,
+) -> Result<(Option<Holdings>, Option<Instance>), CallError> {
+    let inventory = peers.inventory();
+    let holdings = match (&r.holdings, r.item.holdings_record_id()) {
+        (Some(h), _) => Some(h.clone()),
+        (None, Some(id)) => inventory.holdings(id).await?,
+        (None, None) => None,
+    };
+    let instance = match holdings.as_ref().and_then(Holdings::instance_id) {
+        Some(id) => inventory.instance(id).await?,
+        None => None,
+    };
+    Ok((holdings, instance))
 }
 
 async fn service_point_if(
@@ -449,7 +470,7 @@ fn item_answer(
 /// In-house use: the item was available, nobody waits for it, and it is checked in where its
 /// location is served.
 fn in_house_use(r: &Records, service_point: &str) -> bool {
-    r.item.status() == crate::domain::ItemStatus::Available
+    r.item.status() == ItemStatus::Available
         && r.queue.is_empty()
         && r.location
             .as_ref()
