@@ -11,7 +11,7 @@ pub(crate) mod request;
 pub(crate) mod session;
 pub(crate) mod undo;
 
-pub(crate) use undo::{undo_and_fail, undo_logged, Undo};
+pub(crate) use undo::{undo_and_fail, undo_and_forward_refusal, undo_logged, Undo};
 
 use actix_web::http::StatusCode;
 

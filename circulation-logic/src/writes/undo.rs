@@ -127,6 +127,24 @@ pub(crate) async fn undo_logged(
     (done, not_done)
 }
 
+/// Undoes `steps` after `error`. A refusal (4xx, such as inventory's 409 when another request
+/// changed the item first) is then forwarded as it is, as FOLIO forwards it; anything else is
+/// [`undo_and_fail`]'s 5xx.
+pub(crate) async fn undo_and_forward_refusal(
+    peers: Peers<'_>,
+    flow: &str,
+    steps: Vec<Undo>,
+    error: CallError,
+) -> Failure {
+    match error {
+        CallError::Failed { reply, .. } if reply.status < 500 => {
+            undo_logged(peers, flow, steps, "a refused write").await;
+            Failure::Forward(reply)
+        }
+        error => undo_and_fail(peers, flow, steps, error).await,
+    }
+}
+
 /// Undoes `steps` after `error`; the answer is a 504 for a timeout, else a 502, naming the
 /// call and the undo.
 pub(crate) async fn undo_and_fail(

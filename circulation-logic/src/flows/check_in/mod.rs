@@ -15,7 +15,7 @@ use crate::error::Failure;
 use crate::events;
 use crate::okapi::CallError;
 use crate::validation::check_in as rules;
-use crate::writes::{self, undo_and_fail, Undo};
+use crate::writes::{self, undo_and_fail, undo_and_forward_refusal, Undo};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use request::CheckInRequest;
@@ -399,8 +399,9 @@ async fn write_changes(
     match writes::item::update_status(peers, item_before, item_after).await {
         Ok(undo) => done.push(undo),
         Err((undo, e)) => {
+            // Another check-in that changed the item first is inventory's 409, forwarded.
             done.extend(undo);
-            return Err(undo_and_fail(peers, FLOW, done, e).await);
+            return Err(undo_and_forward_refusal(peers, FLOW, done, e).await);
         }
     }
     if let (Some(before), Some(after)) = (loan_before, loan_after) {
