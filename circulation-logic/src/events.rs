@@ -97,6 +97,19 @@ pub(crate) fn check_in_events(loan: &Loan, item: &Item, item_barcode: &str) -> V
     ]
 }
 
+/// `LOAN_DUE_DATE_CHANGED` of a loan given a new due date.
+pub(crate) fn loan_due_date_changed(loan: &Loan) -> Event {
+    (
+        "LOAN_DUE_DATE_CHANGED",
+        json!({
+            "userId": loan.field("userId"),
+            "loanId": loan.field("id"),
+            "dueDate": loan.field("dueDate"),
+            "dueDateChangedByRecall": loan.field("dueDateChangedByRecall").cloned().unwrap_or(json!(false)),
+        }),
+    )
+}
+
 /// Publishes `events` without holding up the answer. A `LOG_RECORD` names the logged-in user
 /// ("Last, First") as its source.
 pub(crate) fn publish(okapi: &Okapi, fan: Fan, events: Vec<Event>) {

@@ -19,6 +19,41 @@ impl Loan {
         text(&self.0, &["userId"])
     }
 
+    pub(crate) fn due_date(&self) -> Option<DateTime<Utc>> {
+        text(&self.0, &["dueDate"]).and_then(crate::due_date::parse_utc)
+    }
+
+    pub(crate) fn renewal_count(&self) -> u32 {
+        self.0
+            .get("renewalCount")
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0) as u32
+    }
+
+    /// A reminder fee has been billed for this loan (`reminders.lastFeeBilled.number` > 0).
+    pub(crate) fn has_billed_reminders(&self) -> bool {
+        self.0
+            .pointer("/reminders/lastFeeBilled/number")
+            .and_then(serde_json::Value::as_i64)
+            .is_some_and(|n| n > 0)
+    }
+
+    /// The loan renewed: due at `due_date` under `loan_policy_id`, one more renewal; the
+    /// override comment and the reminders go (mod-circulation's `Loan.renew`).
+    pub(crate) fn renewed(&self, due_date: DateTime<Utc>, loan_policy_id: &str) -> Loan {
+        let mut loan = self.0.clone();
+        let count = self.renewal_count() + 1;
+        if let Some(o) = loan.as_object_mut() {
+            o.insert("action".into(), json!("renewed"));
+            o.remove("actionComment");
+            o.remove("reminders");
+            o.insert("loanPolicyId".into(), json!(loan_policy_id));
+            o.insert("dueDate".into(), json!(iso_millis_z(due_date)));
+            o.insert("renewalCount".into(), json!(count));
+        }
+        Loan(loan)
+    }
+
     /// The patron group the borrower had when checking out.
     pub(crate) fn patron_group_id_at_checkout(&self) -> Option<&str> {
         text(&self.0, &["patronGroupIdAtCheckout"])

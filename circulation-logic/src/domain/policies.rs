@@ -11,11 +11,24 @@ record_view!(
 
 impl OverdueFinePolicy {
     pub(crate) fn name(&self) -> Option<String> {
-        self.0
-            .get("name")
-            .and_then(|n| n.as_str())
-            .map(str::to_string)
+        name_of(&self.0)
     }
+
+    /// Loans with billed reminder fees may be renewed (`reminderFeesPolicy`; not said: no).
+    pub(crate) fn allows_renewal_with_reminders(&self) -> bool {
+        self.0
+            .pointer("/reminderFeesPolicy/allowRenewalOfItemsWithReminderFees")
+            .and_then(|v| v.as_bool())
+            == Some(true)
+    }
+}
+
+/// A fee/fine policy's name as read (not there: none).
+fn name_of(policy: &serde_json::Value) -> Option<String> {
+    policy
+        .get("name")
+        .and_then(|n| n.as_str())
+        .map(str::to_string)
 }
 
 record_view!(
@@ -25,10 +38,7 @@ record_view!(
 
 impl LostItemPolicy {
     pub(crate) fn name(&self) -> Option<String> {
-        self.0
-            .get("name")
-            .and_then(|n| n.as_str())
-            .map(str::to_string)
+        name_of(&self.0)
     }
 }
 

@@ -174,6 +174,18 @@ impl RequestQueue {
         })
     }
 
+    /// The first request in the queue.
+    pub(crate) fn first(&self) -> Option<&Request> {
+        self.0.first()
+    }
+
+    /// The first open Recall for `item_id`.
+    pub(crate) fn recall_for(&self, item_id: &str) -> Option<&Request> {
+        self.0
+            .iter()
+            .find(|r| r.request_type() == RequestType::Recall && r.item_id() == Some(item_id))
+    }
+
     /// An open Recall for `item_id` other than `except` (the request the check-out fills). As
     /// mod-circulation's `containsRequestOfTypeForItem`: a title-level recall counts once it
     /// has been given this item.

@@ -11,6 +11,10 @@ record_view!(
 );
 
 impl User {
+    pub(crate) fn barcode(&self) -> Option<&str> {
+        text(&self.0, &["barcode"])
+    }
+
     pub(crate) fn patron_group_id(&self) -> Option<&str> {
         text(&self.0, &["patronGroup"])
     }
@@ -123,6 +127,14 @@ impl ManualBlock {
                 .is_none_or(|d| d > now)
     }
 
+    /// Blocks renewals and has not expired at `now`.
+    pub(crate) fn blocks_renewals(&self, now: DateTime<Utc>) -> bool {
+        flag(&self.0, "renewals") == Some(true)
+            && text(&self.0, &["expirationDate"])
+                .and_then(parse_utc)
+                .is_none_or(|d| d > now)
+    }
+
     /// The description as FOLIO's message prints it (`null` when missing).
     pub(crate) fn description(&self) -> &str {
         self.0.get("desc").and_then(Value::as_str).unwrap_or("null")
@@ -137,6 +149,10 @@ record_view!(
 impl AutomatedBlock {
     pub(crate) fn blocks_borrowing(&self) -> bool {
         flag(&self.0, "blockBorrowing") == Some(true)
+    }
+
+    pub(crate) fn blocks_renewals(&self) -> bool {
+        flag(&self.0, "blockRenewals") == Some(true)
     }
 
     pub(crate) fn message(&self) -> &str {

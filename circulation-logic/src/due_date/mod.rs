@@ -31,6 +31,7 @@ mod fixed;
 mod hold_shelf;
 mod openings;
 mod recall;
+mod renewal;
 mod rolling;
 mod time;
 
@@ -46,6 +47,7 @@ pub(crate) use hold_shelf::hold_shelf_expiration;
 pub(crate) use openings::SingleDayOpening;
 pub(crate) use openings::SurroundingOpenings;
 pub(crate) use recall::recall_due_date;
+pub(crate) use renewal::{renewal_due_date, RenewalDateError, RenewalDueDate};
 pub(crate) use time::{parse_date_time, parse_utc};
 
 use closed_library::{strategy_for, strategy_for_expiry, strategy_for_limit};

@@ -74,10 +74,10 @@ pub(crate) async fn due_date(peers: Peers<'_>, input: DueInput<'_>) -> Result<Du
     })
 }
 
-/// Steps 2-4 of [`crate::due_date`] for `due`: the closed-library strategy (a calendar read)
+/// Steps 2-4 of [`crate::due_date`] for `due` (a new loan's, or a renewal's): the closed-library strategy (a calendar read)
 /// capped by `schedule_limit`, then the truncation to the borrower's expiry (another read).
 /// Also says whether the expiry truncated it.
-async fn settle(
+pub(crate) async fn settle(
     peers: Peers<'_>,
     input: &DueInput<'_>,
     mut due: DateTime<Utc>,

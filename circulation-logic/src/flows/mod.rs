@@ -6,3 +6,4 @@ pub(crate) mod check_out;
 pub(crate) mod due;
 pub(crate) mod loans;
 pub(crate) mod policies;
+pub(crate) mod renew;

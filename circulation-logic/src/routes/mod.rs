@@ -4,6 +4,7 @@ pub(crate) mod check_in;
 pub(crate) mod check_out;
 mod context;
 pub(crate) mod loans;
+pub(crate) mod renew;
 pub(crate) mod rules;
 
 use crate::downstream::Peers;
@@ -31,6 +32,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         "/circulation/check-in-by-barcode",
         web::post().to(check_in::check_in_by_barcode),
     )
+    .route(
+        "/circulation/renew-by-barcode",
+        web::post().to(renew::renew_by_barcode_route),
+    )
     .route("/circulation/loans", web::get().to(loans::get_loans))
     .route("/circulation/loans/{id}", web::get().to(loans::get_loan))
     .route("/circulation/rules", web::get().to(rules::get_rules))
@@ -51,6 +56,7 @@ pub fn served_routes() -> Vec<(&'static str, String)> {
             "/circulation/check-out-by-barcode-dry-run".to_string(),
         ),
         ("POST", "/circulation/check-in-by-barcode".to_string()),
+        ("POST", "/circulation/renew-by-barcode".to_string()),
         ("GET", "/circulation/loans".to_string()),
         ("GET", "/circulation/loans/{id}".to_string()),
         ("GET", "/circulation/rules".to_string()),

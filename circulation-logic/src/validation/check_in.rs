@@ -37,15 +37,6 @@ pub(crate) fn known_resolution(resolution: Option<&str>) -> Option<Error> {
     })
 }
 
-/// No item has the barcode.
-pub(crate) fn item_not_found(barcode: &str) -> Error {
-    error(
-        format!("No item with barcode {barcode} exists"),
-        &[("itemBarcode", Some(barcode))],
-        Some("ITEM_BARCODE_NOT_FOUND"),
-    )
-}
-
 /// An intellectual item is never checked in (worded with the title and material type, `null`
 /// for what is missing).
 pub(crate) fn not_intellectual_item(

@@ -68,3 +68,12 @@ pub(crate) fn item_status_allows_check_out(
 pub(crate) fn no_open_loan(open_loans: usize, barcode: Option<&str>) -> Option<Error> {
     (open_loans > 0).then(|| has_open_loan(barcode))
 }
+
+/// No item has the barcode (check-in and renewal; check-out words it otherwise).
+pub(crate) fn item_not_found(barcode: &str) -> Error {
+    error(
+        format!("No item with barcode {barcode} exists"),
+        &[("itemBarcode", Some(barcode))],
+        Some("ITEM_BARCODE_NOT_FOUND"),
+    )
+}

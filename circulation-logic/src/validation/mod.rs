@@ -8,6 +8,7 @@ pub(crate) mod loanable;
 pub(crate) mod overrides;
 pub(crate) mod patron_blocks;
 pub(crate) mod proxy;
+pub(crate) mod renewal;
 pub(crate) mod requests;
 pub(crate) mod service_point;
 pub(crate) mod user;

@@ -4,4 +4,5 @@ mod check_in;
 mod checkout;
 mod descriptors;
 mod loans;
+mod renew;
 mod support;

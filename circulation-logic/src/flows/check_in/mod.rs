@@ -101,7 +101,9 @@ pub(crate) async fn check_in(peers: Peers<'_>, body: &Value) -> Result<Value, Fa
 
     let r = gather(peers, barcode).await?;
     let Some(mut r) = r else {
-        return Err(Failure::refused(rules::item_not_found(barcode)));
+        return Err(Failure::refused(crate::validation::item::item_not_found(
+            barcode,
+        )));
     };
     if r.item.status() == ItemStatus::IntellectualItem {
         // The refusal names the title: read it now (holdings and instance are otherwise read

@@ -1,0 +1,341 @@
+//! Renewal by barcode (`POST /circulation/renew-by-barcode`), as mod-circulation: the request's
+//! own refusals and the loan's lookup answer alone; then every renewal refusal is collected in
+//! FOLIO's order; the new due date from the renewal rules, the calendar of the service point
+//! the item was checked out at and the borrower's expiry; the loan written; events.
+use crate::domain::request::RequestType;
+use crate::domain::{
+    extended_loan, Holdings, Instance, ItemInContext, ItemStatus, Loan, LoanExtras, Policies,
+    RequestQueue, User,
+};
+use crate::downstream::Peers;
+use crate::due_date::{renewal_due_date, RenewalDueDate};
+use crate::error::Failure;
+use crate::events;
+use crate::flows::due::{settle, DueInput};
+use crate::flows::policies::{circulation_rules, policies_for};
+use crate::okapi::CallError;
+use crate::validation::item::item_not_found;
+use crate::validation::{distinct, renewal as rules};
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use shared_types::errors::Error;
+
+/// A renewal: the extended loan and its `Location`.
+pub(crate) struct Renewed {
+    pub(crate) body: Value,
+    pub(crate) location: String,
+}
+
+fn text(body: &Value, key: &str) -> Option<String> {
+    body.get(key)
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty())
+        .map(str::to_string)
+}
+
+pub(crate) async fn renew_by_barcode(peers: Peers<'_>, body: &Value) -> Result<Renewed, Failure> {
+    let item_barcode = text(body, "itemBarcode");
+    let user_barcode = text(body, "userBarcode");
+    let request_errors = [
+        rules::required(
+            item_barcode.as_deref(),
+            "itemBarcode",
+            "an item barcode",
+            "RENEWAL_REQUEST_ITEM_BARCODE_REQUIRED",
+        ),
+        rules::required(
+            user_barcode.as_deref(),
+            "userBarcode",
+            "a user barcode",
+            "RENEWAL_REQUEST_USER_BARCODE_REQUIRED",
+        ),
+    ];
+    if let Some(e) = request_errors.into_iter().flatten().next() {
+        return Err(Failure::refused(e));
+    }
+    let (Some(item_barcode), Some(user_barcode)) = (item_barcode, user_barcode) else {
+        return Err(Failure::Server(
+            "renewal: request checked but incomplete".into(),
+        ));
+    };
+    let now = Utc::now();
+
+    // The loan, its item and its borrower: any failure here answers alone.
+    let Some(item) = peers.inventory().item_by_barcode(&item_barcode).await? else {
+        return Err(Failure::refused(item_not_found(&item_barcode)));
+    };
+    let loans = peers.storage().open_loans_for_item(item.id()).await?;
+    let [loan] = loans.as_slice() else {
+        return Err(Failure::Server(format!(
+            "More than one open loan for item {item_barcode}"
+        )));
+    };
+    let user_id = loan.user_id().unwrap_or_default();
+    let Some(user) = peers.users().by_id("loan borrower", user_id).await? else {
+        return Err(Failure::refused(rules::user_not_found(user_id)));
+    };
+    if user.barcode() != Some(user_barcode.as_str()) {
+        return Err(Failure::refused(rules::checked_out_to_different_user(
+            &user_barcode,
+        )));
+    }
+
+    // What the renewal decides on, read together.
+    let blocks = peers.patron_blocks();
+    let inventory = peers.inventory();
+    let settings = peers.settings();
+    let (manual, automated, overdue, location, queue_and_titles, rules_text, tz) = peers
+        .fan
+        .join7(
+            blocks.manual(user.id()),
+            blocks.automated(user.id()),
+            async {
+                match loan.overdue_fine_policy_id() {
+                    Some(id) => peers.feesfines().overdue_fine_policy(id).await,
+                    None => Ok(None),
+                }
+            },
+            async {
+                match item.effective_location_id() {
+                    Some(id) => inventory.location(id, item.is_dcb()).await,
+                    None => Ok(None),
+                }
+            },
+            queue_and_titles(peers, &item),
+            circulation_rules(peers),
+            settings.time_zone(),
+        )
+        .await;
+    let (manual, automated, overdue) = (manual?, automated?, overdue?);
+    let (queue, holdings, instance) = queue_and_titles?;
+    let tz = tz.unwrap_or(chrono_tz::UTC);
+    let granted = |p: &str| peers.okapi.has_permission(p);
+
+    let mut errors: Vec<Error> = Vec::new();
+    errors.extend(rules::borrower_active(&user, now));
+    errors.extend(rules::manual_blocks(&manual, now, &granted));
+    errors.extend(rules::automated_blocks(&automated, &granted));
+    if loan.has_billed_reminders()
+        && !overdue
+            .as_ref()
+            .is_some_and(|p| p.allows_renewal_with_reminders())
+    {
+        return Err(Failure::refused(rules::reminder_fees()));
+    }
+    let location = location?;
+    let units = location.as_ref().map(|l| l.units()).unwrap_or_default();
+    let policies = policies_for(peers, rules_text, &user, &item, units, None).await?;
+    let p = &policies;
+    let loanable = rules::loanable(p, &granted);
+    let due_date_possible = loanable.is_none();
+    errors.extend(loanable);
+    errors.extend(rules::no_recall(queue.recall_for(item.id()), &granted));
+    errors.extend(rules::not_lost(&item, &granted));
+    errors.extend(rules::within_renewal_limit(
+        p,
+        loan.renewal_count(),
+        &granted,
+    ));
+    errors.extend(rules::renewable(p, &granted));
+    let hold_first = queue
+        .first()
+        .is_some_and(|r| r.request_type() == RequestType::Hold);
+    if hold_first {
+        errors.extend(rules::hold_first(p, &granted));
+    }
+    errors.extend(rules::not_claimed_returned(&item));
+    let current_due = loan.due_date().unwrap_or(now);
+    let mut new_due = None;
+    if due_date_possible {
+        match proposed_due_date(peers, p, now, current_due, hold_first).await? {
+            Err(e) => errors.push(rules::due_date_refused(&e.message, e.code, p, &granted)),
+            Ok((proposed, limit)) => {
+                match rules::changes_due_date(proposed, current_due, p, &granted) {
+                    Some(e) => errors.push(e),
+                    None => {
+                        let input = DueInput {
+                            policy: &p.loan,
+                            schedule: p.schedule.as_ref(),
+                            loan_date: now,
+                            tz,
+                            service_point_id: loan.checkout_service_point_id().unwrap_or_default(),
+                            queue: &queue,
+                            item_id: item.id(),
+                            user: &user,
+                        };
+                        new_due = Some(settle(peers, &input, proposed, limit).await?.0);
+                    }
+                }
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Failure::Refused(distinct(errors)));
+    }
+    let Some(new_due) = new_due else {
+        return Err(Failure::Server(
+            "renewal: no due date after validation".into(),
+        ));
+    };
+
+    let renewed = loan.renewed(new_due, &p.loan_policy_id);
+    peers.storage().update_loan("renew loan", &renewed).await?;
+    events::publish(
+        peers.okapi,
+        peers.fan,
+        vec![events::loan_due_date_changed(&renewed)],
+    );
+    let titles = Titles {
+        holdings,
+        instance,
+        location,
+    };
+    let overdue_name = overdue.and_then(|p| p.name());
+    let body = answer(
+        peers,
+        &renewed,
+        &policies,
+        overdue_name,
+        &user,
+        &item,
+        titles,
+    )
+    .await;
+    Ok(Renewed {
+        location: format!("/circulation/loans/{}", renewed.id()),
+        body,
+    })
+}
+
+/// The queue of the item (of its instance with title-level requests on), and the holdings and
+/// instance the answer shows.
+async fn queue_and_titles(
+    peers: Peers<'_>,
+    item: &crate::domain::Item,
+) -> Result<(RequestQueue, Option<Holdings>, Option<Instance>), CallError> {
+    let inventory = peers.inventory();
+    let (tlr, holdings) = peers
+        .fan
+        .join2(peers.settings().title_level_requests_enabled(), async {
+            match item.holdings_record_id() {
+                Some(id) => inventory.holdings(id).await,
+                None => Ok(None),
+            }
+        })
+        .await;
+    let (tlr, holdings) = (tlr?, holdings?);
+    let instance_id = holdings.as_ref().and_then(Holdings::instance_id);
+    let storage = peers.storage();
+    let (queue, instance) = peers
+        .fan
+        .join2(
+            storage.request_queue(item.id(), instance_id.filter(|_| tlr)),
+            async {
+                match instance_id {
+                    Some(id) => inventory.instance(id).await,
+                    None => Ok(None),
+                }
+            },
+        )
+        .await;
+    Ok((queue?, holdings, instance?))
+}
+
+/// The proposed date with the loan's schedules read: the date and its schedule limit, or
+/// FOLIO's refusal.
+async fn proposed_due_date(
+    peers: Peers<'_>,
+    p: &Policies,
+    now: DateTime<Utc>,
+    current_due: DateTime<Utc>,
+    hold_first: bool,
+) -> Result<
+    Result<(DateTime<Utc>, Option<DateTime<Utc>>), crate::due_date::RenewalDateError>,
+    CallError,
+> {
+    let alternate = p
+        .loan
+        .renewals_policy
+        .as_ref()
+        .and_then(|r| r.alternate_fixed_due_date_schedule_id.as_deref());
+    let mut schedules: Vec<_> = p.schedule.iter().cloned().collect();
+    if let Some(id) = alternate {
+        schedules.extend(peers.storage().fixed_due_date_schedule(id).await?);
+    }
+    Ok(renewal_due_date(&RenewalDueDate {
+        policy: &p.loan,
+        schedules: &schedules,
+        now,
+        current_due,
+        hold_first,
+    }))
+}
+
+/// What the answer shows of the item's holdings, instance and location.
+struct Titles {
+    holdings: Option<Holdings>,
+    instance: Option<Instance>,
+    location: Option<crate::domain::Location>,
+}
+
+/// The renewed loan extended for the answer.
+async fn answer(
+    peers: Peers<'_>,
+    renewed: &Loan,
+    policies: &Policies,
+    overdue: Option<String>,
+    user: &User,
+    item: &crate::domain::Item,
+    titles: Titles,
+) -> Value {
+    let feesfines = peers.feesfines();
+    let users = peers.users();
+    let (material_type, group, lost) = peers
+        .fan
+        .join3(
+            async {
+                match item.material_type_id() {
+                    Some(id) => peers.inventory().material_type(id).await.ok().flatten(),
+                    None => None,
+                }
+            },
+            async {
+                match renewed.patron_group_id_at_checkout() {
+                    Some(id) => users.patron_group(id).await.ok().flatten(),
+                    None => None,
+                }
+            },
+            async {
+                match renewed.lost_item_policy_id() {
+                    Some(id) => feesfines.lost_item_policy(id).await.ok().flatten(),
+                    None => None,
+                }
+            },
+        )
+        .await;
+    extended_loan(
+        renewed,
+        LoanExtras {
+            item: ItemInContext {
+                item: Some(item),
+                holdings: titles.holdings.as_ref(),
+                instance: titles.instance.as_ref(),
+                location: titles.location.as_ref(),
+                material_type: material_type.as_ref(),
+            },
+            item_status: item.status_name().unwrap_or(ItemStatus::CheckedOut.name()),
+            borrower: Some(user),
+            patron_group: group.as_ref(),
+            policy_names: [
+                (
+                    "loanPolicy",
+                    policies.loan_policy_name().map(str::to_string),
+                ),
+                ("overdueFinePolicy", overdue),
+                ("lostItemPolicy", lost.and_then(|p| p.name())),
+            ],
+            changed_by_hold: false,
+            changed_by_expiry: false,
+        },
+    )
+}

@@ -1,0 +1,279 @@
+//! The refusals of a renewal (mod-circulation's renewal validators), each with FOLIO's
+//! message, parameters, code and the block that could override it.
+use super::overrides::PATRON_BLOCK_PERMISSION;
+use super::{error, overridable, Granted};
+use crate::domain::{AutomatedBlock, Item, ItemStatus, ManualBlock, Policies, Request, User};
+use chrono::{DateTime, Utc};
+use shared_types::errors::Error;
+
+pub(crate) const RENEWAL_BLOCK_PERMISSION: &str = "circulation.override-renewal-block.post";
+
+/// The loan policy's id and name, the parameters most renewal refusals carry.
+fn with_policy(message: &str, code: &str, p: &Policies) -> Error {
+    error(
+        message,
+        &[
+            ("loanPolicyId", Some(&p.loan_policy_id)),
+            ("loanPolicyName", p.loan_policy_name()),
+        ],
+        Some(code),
+    )
+}
+
+fn renewal_block(e: Error, granted: Granted) -> Error {
+    overridable(e, "renewalBlock", RENEWAL_BLOCK_PERMISSION, granted)
+}
+
+fn due_date_required_block(e: Error, granted: Granted) -> Error {
+    overridable(
+        e,
+        "renewalDueDateRequiredBlock",
+        RENEWAL_BLOCK_PERMISSION,
+        granted,
+    )
+}
+
+/// A required property of the request (`item barcode`, `user barcode`).
+pub(crate) fn required(value: Option<&str>, key: &str, what: &str, code: &str) -> Option<Error> {
+    value.is_none().then(|| {
+        error(
+            format!("Renewal request must have {what}"),
+            &[(key, None)],
+            Some(code),
+        )
+    })
+}
+
+pub(crate) fn user_not_found(user_id: &str) -> Error {
+    error(
+        "user is not found",
+        &[("userId", Some(user_id))],
+        Some("USER_NOT_FOUND"),
+    )
+}
+
+pub(crate) fn checked_out_to_different_user(user_barcode: &str) -> Error {
+    error(
+        "Cannot renew item checked out to different user",
+        &[("userBarcode", Some(user_barcode))],
+        Some("ITEM_CHECKED_OUT_TO_DIFFERENT_USER"),
+    )
+}
+
+/// The borrower is active and not expired (and the record says whether).
+pub(crate) fn borrower_active(user: &User, now: DateTime<Utc>) -> Option<Error> {
+    let (message, reason, code) = match user.is_active(now) {
+        Some(true) => return None,
+        Some(false) => (
+            "Cannot renew loan when user is inactive or expired",
+            "User is inactive.",
+            "USER_IS_INACTIVE_OR_EXPIRED",
+        ),
+        None => (
+            "Cannot determine if user is active.",
+            "Cannot determine if user active.",
+            "USER_STATUS_CANNOT_BE_DETERMINED",
+        ),
+    };
+    Some(error(message, &[("reason", Some(reason))], Some(code)))
+}
+
+/// "Patron blocked from renewing" when a manual block blocks renewals now.
+pub(crate) fn manual_blocks(
+    blocks: &[ManualBlock],
+    now: DateTime<Utc>,
+    granted: Granted,
+) -> Option<Error> {
+    if !blocks.iter().any(|b| b.blocks_renewals(now)) {
+        return None;
+    }
+    let reason = blocks
+        .iter()
+        .map(ManualBlock::description)
+        .collect::<Vec<_>>()
+        .join(";");
+    Some(overridable(
+        error(
+            "Patron blocked from renewing",
+            &[("reason", Some(&reason))],
+            Some("USER_IS_BLOCKED_MANUALLY"),
+        ),
+        "patronBlock",
+        PATRON_BLOCK_PERMISSION,
+        granted,
+    ))
+}
+
+/// Each automated block that blocks renewals, with its own message.
+pub(crate) fn automated_blocks(blocks: &[AutomatedBlock], granted: Granted) -> Vec<Error> {
+    blocks
+        .iter()
+        .filter(|b| b.blocks_renewals())
+        .map(|b| {
+            overridable(
+                error(b.message(), &[], Some("USER_IS_BLOCKED_AUTOMATICALLY")),
+                "patronBlock",
+                PATRON_BLOCK_PERMISSION,
+                granted,
+            )
+        })
+        .collect()
+}
+
+/// A loan with billed reminder fees, under a policy that does not renew those (FOLIO answers
+/// this refusal alone).
+pub(crate) fn reminder_fees() -> Error {
+    let message = "Renewals not allowed for loans with reminders.";
+    error(
+        message,
+        &[("reason", Some(message))],
+        Some("RENEWAL_BLOCKED_BY_REMINDER_FEES"),
+    )
+}
+
+pub(crate) fn loanable(p: &Policies, granted: Granted) -> Option<Error> {
+    (!p.loan.loanable).then(|| {
+        due_date_required_block(
+            with_policy("item is not loanable", "ITEM_NOT_LOANABLE", p),
+            granted,
+        )
+    })
+}
+
+/// A recall waits for the item.
+pub(crate) fn no_recall(recall: Option<&Request>, granted: Granted) -> Option<Error> {
+    let recall = recall?;
+    Some(renewal_block(
+        error(
+            "items cannot be renewed when there is an active recall request",
+            &[("requestId", Some(recall.id()))],
+            Some("RENEWAL_BLOCKED_BY_RECALL"),
+        ),
+        granted,
+    ))
+}
+
+/// Declared lost and aged-to-lost items are not renewed.
+pub(crate) fn not_lost(item: &Item, granted: Granted) -> Option<Error> {
+    let (message, code) = match item.status() {
+        ItemStatus::DeclaredLost => ("item is Declared lost", "ITEM_DECLARED_LOST_NOT_RENEWABLE"),
+        ItemStatus::AgedToLost => ("item is Aged to lost", "ITEM_AGED_TO_LOST_NOT_RENEWABLE"),
+        _ => return None,
+    };
+    Some(renewal_block(
+        error(message, &[("itemId", Some(item.id()))], Some(code)),
+        granted,
+    ))
+}
+
+/// The policy's renewal limit (not checked for a policy that does not renew at all).
+pub(crate) fn within_renewal_limit(p: &Policies, renewals: u32, granted: Granted) -> Option<Error> {
+    let policy = p.loan.renewals_policy.as_ref()?;
+    if !p.loan.renewable || policy.unlimited == Some(true) {
+        return None;
+    }
+    let allowed = policy.number_allowed.unwrap_or(0.0);
+    (f64::from(renewals) >= allowed).then(|| {
+        renewal_block(
+            with_policy(
+                "loan at maximum renewal number",
+                "LOAN_RENEWAL_LIMIT_REACHED",
+                p,
+            ),
+            granted,
+        )
+    })
+}
+
+pub(crate) fn renewable(p: &Policies, granted: Granted) -> Option<Error> {
+    (!p.loan.renewable).then(|| {
+        due_date_required_block(
+            with_policy("loan is not renewable", "LOAN_NOT_RENEWABLE", p),
+            granted,
+        )
+    })
+}
+
+/// With a hold first in the queue: the policy must renew items with requests, and a fixed
+/// profile must not name renewal periods.
+pub(crate) fn hold_first(p: &Policies, granted: Granted) -> Vec<Error> {
+    let holds = p
+        .loan
+        .request_management
+        .as_ref()
+        .and_then(|r| r.holds.as_ref());
+    let mut errors = Vec::new();
+    if holds.and_then(|h| h.renew_items_with_request) != Some(true) {
+        errors.push(due_date_required_block(
+            with_policy(
+                "Items with this loan policy cannot be renewed when there is an active, pending hold request",
+                "RENEWAL_BLOCKED_BY_HOLD_REQUEST",
+                p,
+            ),
+            granted,
+        ));
+    }
+    let fixed = p.loan.loans_policy.as_ref().and_then(|l| l.profile())
+        == Some(shared_types::policy::LoanProfile::Fixed);
+    if fixed
+        && holds
+            .and_then(|h| h.alternate_renewal_loan_period)
+            .is_some()
+    {
+        errors.push(due_date_required_block(
+            with_policy(
+                "Item's loan policy has fixed profile but alternative renewal period for holds is specified",
+                "FIXED_LOAN_POLICY_HAS_ALTERNATE_RENEWAL_PERIOD_FOR_HOLDS",
+                p,
+            ),
+            granted,
+        ));
+    }
+    let renewal_period = p.loan.renewals_policy.as_ref().and_then(|r| r.period);
+    if fixed && renewal_period.is_some() {
+        errors.push(due_date_required_block(
+            with_policy(
+                "Item's loan policy has fixed profile but renewal period is specified",
+                "FIXED_LOAN_POLICY_HAS_RENEWAL_PERIOD",
+                p,
+            ),
+            granted,
+        ));
+    }
+    errors
+}
+
+/// Claimed-returned items are not renewed (not overridable).
+pub(crate) fn not_claimed_returned(item: &Item) -> Option<Error> {
+    (item.status() == ItemStatus::ClaimedReturned).then(|| {
+        error(
+            "item is Claimed returned",
+            &[("itemId", Some(item.id()))],
+            Some("ITEM_CLAIMED_RETURNED_NOT_RENEWABLE"),
+        )
+    })
+}
+
+/// A renewal date that cannot be proposed.
+pub(crate) fn due_date_refused(message: &str, code: &str, p: &Policies, granted: Granted) -> Error {
+    due_date_required_block(with_policy(message, code, p), granted)
+}
+
+/// The proposed due date must be later than the current one.
+pub(crate) fn changes_due_date(
+    proposed: DateTime<Utc>,
+    current: DateTime<Utc>,
+    p: &Policies,
+    granted: Granted,
+) -> Option<Error> {
+    (proposed.timestamp_millis() <= current.timestamp_millis()).then(|| {
+        due_date_required_block(
+            with_policy(
+                "renewal would not change the due date",
+                "RENEWAL_WOULD_NOT_CHANGE_DUE_DATE",
+                p,
+            ),
+            granted,
+        )
+    })
+}

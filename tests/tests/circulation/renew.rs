@@ -1,0 +1,174 @@
+//! End-to-end renewal by barcode through the gateway: the loan renewed (due date, count,
+//! action, `Location`), and FOLIO's refusals with their codes and override blocks.
+use super::support::{body, item_record, post, sample, start, Answer};
+use circulation_tests::sample_data as sd;
+use circulation_tests::stack::Stack;
+use serde_json::{json, Value};
+
+async fn renew(stack: &Stack, body: Value) -> Answer {
+    post(&stack.url(), "/circulation/renew-by-barcode", &body, &[]).await
+}
+
+/// Item 5 checked out to patron 7 (the rolling three-week policy, renewed from the system
+/// date) ten days ago.
+async fn loan_from_ten_days_ago(stack: &Stack) -> Value {
+    let mut b = body(stack, 7, 5);
+    let ten_days_ago = chrono::Utc::now() - chrono::Duration::days(10);
+    b["loanDate"] = json!(ten_days_ago.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+    let a = post(&stack.url(), "/circulation/check-out-by-barcode", &b, &[]).await;
+    assert_eq!(a.status, 201, "{}", a.text);
+    assert_eq!(a.body["loanPolicyId"], sd::LOAN_POLICY_ROLLING);
+    a.body
+}
+
+fn renewal_body(stack: &Stack, patron: usize, item: usize) -> Value {
+    let s = sample(stack);
+    json!({"itemBarcode": s.item_barcode(item), "userBarcode": s.patron_barcode(patron)})
+}
+
+fn codes(a: &Answer) -> Vec<String> {
+    a.errors()
+        .iter()
+        .map(|e| e["code"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn renewal_moves_the_due_date_and_counts() {
+    let stack = start().await;
+    let client = stack.client();
+    let loan = loan_from_ten_days_ago(&stack).await;
+    let a = renew(&stack, renewal_body(&stack, 7, 5)).await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    let id = loan["id"].as_str().unwrap();
+    assert_eq!(
+        a.location.as_deref(),
+        Some(format!("/circulation/loans/{id}").as_str())
+    );
+    assert!(a.timing.is_some());
+    assert_eq!(a.body["id"], loan["id"]);
+    assert_eq!(a.body["action"], "renewed");
+    assert_eq!(a.body["renewalCount"], 1);
+    assert_eq!(a.body["loanPolicyId"], sd::LOAN_POLICY_ROLLING);
+    assert!(
+        a.body["dueDate"].as_str().unwrap() > loan["dueDate"].as_str().unwrap(),
+        "{} after {}",
+        a.body["dueDate"],
+        loan["dueDate"]
+    );
+    assert_eq!(a.body["item"]["barcode"], loan["item"]["barcode"]);
+    assert_eq!(a.body["borrower"], loan["borrower"]);
+    assert_eq!(a.body["loanPolicy"], loan["loanPolicy"]);
+    let stored = client
+        .get(&format!("/loan-storage/loans/{id}"))
+        .await
+        .json();
+    assert_eq!(stored["renewalCount"], 1);
+    assert_eq!(stored["action"], "renewed");
+
+    // Renewed again from the same system date: the due date would not change.
+    let a = renew(&stack, renewal_body(&stack, 7, 5)).await;
+    assert_eq!(a.status, 422, "{}", a.text);
+    assert_eq!(codes(&a), vec!["RENEWAL_WOULD_NOT_CHANGE_DUE_DATE"]);
+    assert_eq!(a.messages(), vec!["renewal would not change the due date"]);
+    assert_eq!(
+        a.errors()[0]["overridableBlock"]["name"],
+        "renewalDueDateRequiredBlock"
+    );
+
+    // At the policy's limit (3).
+    let mut limited = stored.clone();
+    limited["renewalCount"] = json!(3);
+    limited["dueDate"] = loan["dueDate"].clone();
+    assert_eq!(
+        client
+            .put(&format!("/loan-storage/loans/{id}"), &limited)
+            .await
+            .status,
+        204
+    );
+    let a = renew(&stack, renewal_body(&stack, 7, 5)).await;
+    assert_eq!(a.status, 422, "{}", a.text);
+    assert_eq!(codes(&a), vec!["LOAN_RENEWAL_LIMIT_REACHED"]);
+    assert_eq!(a.errors()[0]["overridableBlock"]["name"], "renewalBlock");
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn refusals_before_the_loan_answer_alone() {
+    let stack = start().await;
+    let s = sample(&stack);
+    let a = renew(&stack, json!({"userBarcode": s.patron_barcode(7)})).await;
+    assert_eq!(a.status, 422, "{}", a.text);
+    assert_eq!(
+        a.messages(),
+        vec!["Renewal request must have an item barcode"]
+    );
+    assert_eq!(codes(&a), vec!["RENEWAL_REQUEST_ITEM_BARCODE_REQUIRED"]);
+    let a = renew(&stack, json!({"itemBarcode": s.item_barcode(5)})).await;
+    assert_eq!(codes(&a), vec!["RENEWAL_REQUEST_USER_BARCODE_REQUIRED"]);
+    let a = renew(
+        &stack,
+        json!({"itemBarcode": "no-such-item", "userBarcode": s.patron_barcode(7)}),
+    )
+    .await;
+    assert_eq!(
+        a.messages(),
+        vec!["No item with barcode no-such-item exists"]
+    );
+    assert_eq!(codes(&a), vec!["ITEM_BARCODE_NOT_FOUND"]);
+    // No open loan: FOLIO's 500.
+    let a = renew(&stack, renewal_body(&stack, 7, 5)).await;
+    assert_eq!(a.status, 500, "{}", a.text);
+    assert_eq!(
+        a.text,
+        format!("More than one open loan for item {}", s.item_barcode(5))
+    );
+    loan_from_ten_days_ago(&stack).await;
+    let a = renew(&stack, renewal_body(&stack, 8, 5)).await;
+    assert_eq!(a.status, 422, "{}", a.text);
+    assert_eq!(
+        a.messages(),
+        vec!["Cannot renew item checked out to different user"]
+    );
+    assert_eq!(codes(&a), vec!["ITEM_CHECKED_OUT_TO_DIFFERENT_USER"]);
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn a_waiting_recall_refuses_the_renewal() {
+    let stack = start().await;
+    let client = stack.client();
+    let s = sample(&stack);
+    loan_from_ten_days_ago(&stack).await;
+    let item = item_record(&client, &s.item_barcode(5)).await;
+    let recall = "b1b2c3d4-0000-4000-8000-000000000031";
+    let r = client
+        .post(
+            "/request-storage/requests",
+            &json!({"id": recall, "requestLevel": "Item", "requestType": "Recall",
+                    "requestDate": "2030-01-01T00:00:00.000Z",
+                    "requesterId": s.patron(16)["id"], "itemId": item["id"],
+                    "holdingsRecordId": item["holdingsRecordId"],
+                    "instanceId": "5bf370e0-8cca-4d9c-82e4-5170ab2a0a39",
+                    "status": "Open - Not yet filled", "position": 1,
+                    "fulfillmentPreference": "Hold Shelf",
+                    "pickupServicePointId": sd::SERVICE_POINT_CD1}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let a = renew(&stack, renewal_body(&stack, 7, 5)).await;
+    assert_eq!(a.status, 422, "{}", a.text);
+    assert_eq!(codes(&a), vec!["RENEWAL_BLOCKED_BY_RECALL"]);
+    let e = &a.errors()[0];
+    assert_eq!(
+        e["parameters"][0],
+        json!({"key": "requestId", "value": recall})
+    );
+    assert_eq!(e["overridableBlock"]["name"], "renewalBlock");
+    assert!(
+        e["overridableBlock"]["missingPermissions"].is_array(),
+        "{e}"
+    );
+    stack.stop().await;
+}
