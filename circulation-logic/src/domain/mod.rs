@@ -24,4 +24,6 @@ pub(crate) use policies::{
 pub(crate) use representation::{extended_loan, ItemInContext, LoanExtras};
 pub(crate) use request::{Fulfilment, Request, RequestQueue};
 pub(crate) use settings::LockSettings;
-pub(crate) use user::{AutomatedBlock, ManualBlock, PatronGroup, ProxyRelationship, User};
+pub(crate) use user::{
+    AutomatedBlock, BlockedAction, ManualBlock, PatronGroup, ProxyRelationship, User,
+};

@@ -113,23 +113,26 @@ impl ProxyRelationship {
     }
 }
 
+/// What a patron block can stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BlockedAction {
+    Borrowing,
+    Renewing,
+}
+
 record_view!(
     /// A manual patron block (`/manualblocks`).
     ManualBlock
 );
 
 impl ManualBlock {
-    /// Blocks borrowing and has not expired at `now`.
-    pub(crate) fn blocks_borrowing(&self, now: DateTime<Utc>) -> bool {
-        flag(&self.0, "borrowing") == Some(true)
-            && text(&self.0, &["expirationDate"])
-                .and_then(parse_utc)
-                .is_none_or(|d| d > now)
-    }
-
-    /// Blocks renewals and has not expired at `now`.
-    pub(crate) fn blocks_renewals(&self, now: DateTime<Utc>) -> bool {
-        flag(&self.0, "renewals") == Some(true)
+    /// Blocks `action` (borrowing, renewing) and has not expired at `now`.
+    pub(crate) fn blocks(&self, action: BlockedAction, now: DateTime<Utc>) -> bool {
+        let key = match action {
+            BlockedAction::Borrowing => "borrowing",
+            BlockedAction::Renewing => "renewals",
+        };
+        flag(&self.0, key) == Some(true)
             && text(&self.0, &["expirationDate"])
                 .and_then(parse_utc)
                 .is_none_or(|d| d > now)
@@ -147,12 +150,13 @@ record_view!(
 );
 
 impl AutomatedBlock {
-    pub(crate) fn blocks_borrowing(&self) -> bool {
-        flag(&self.0, "blockBorrowing") == Some(true)
-    }
-
-    pub(crate) fn blocks_renewals(&self) -> bool {
-        flag(&self.0, "blockRenewals") == Some(true)
+    /// Blocks `action` (borrowing, renewing).
+    pub(crate) fn blocks(&self, action: BlockedAction) -> bool {
+        let key = match action {
+            BlockedAction::Borrowing => "blockBorrowing",
+            BlockedAction::Renewing => "blockRenewals",
+        };
+        flag(&self.0, key) == Some(true)
     }
 
     pub(crate) fn message(&self) -> &str {

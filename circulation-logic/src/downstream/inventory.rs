@@ -113,6 +113,25 @@ impl Inventory<'_> {
         self.0.cached("location", &path, Location::from_json).await
     }
 
+    /// The item's effective location (none when it names none).
+    pub(crate) async fn location_of(&self, item: &Item) -> Result<Option<Location>, CallError> {
+        match item.effective_location_id() {
+            Some(id) => self.location(id, item.is_dcb()).await,
+            None => Ok(None),
+        }
+    }
+
+    /// The item's material type (none when it names none).
+    pub(crate) async fn material_type_of(
+        &self,
+        item: &Item,
+    ) -> Result<Option<MaterialType>, CallError> {
+        match item.material_type_id() {
+            Some(id) => self.material_type(id).await,
+            None => Ok(None),
+        }
+    }
+
     /// A location read fresh, not through the cache (the rules API answers what is there now).
     pub(crate) async fn location_read_fresh(
         &self,

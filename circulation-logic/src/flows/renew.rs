@@ -4,8 +4,8 @@
 //! the item was checked out at and the borrower's expiry; the loan written; events.
 use crate::domain::request::RequestType;
 use crate::domain::{
-    extended_loan, Holdings, Instance, ItemInContext, ItemStatus, Loan, LoanExtras, Policies,
-    RequestQueue, User,
+    extended_loan, BlockedAction, Holdings, Instance, ItemInContext, ItemStatus, Loan, LoanExtras,
+    Policies, RequestQueue, User,
 };
 use crate::downstream::Peers;
 use crate::due_date::{renewal_due_date, RenewalDueDate};
@@ -15,7 +15,7 @@ use crate::flows::due::{settle, DueInput};
 use crate::flows::policies::{circulation_rules, policies_for};
 use crate::okapi::CallError;
 use crate::validation::item::item_not_found;
-use crate::validation::{distinct, renewal as rules};
+use crate::validation::{distinct, patron_blocks, renewal as rules};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use shared_types::errors::Error;
@@ -95,12 +95,7 @@ pub(crate) async fn renew_by_barcode(peers: Peers<'_>, body: &Value) -> Result<R
                     None => Ok(None),
                 }
             },
-            async {
-                match item.effective_location_id() {
-                    Some(id) => inventory.location(id, item.is_dcb()).await,
-                    None => Ok(None),
-                }
-            },
+            inventory.location_of(&item),
             queue_and_titles(peers, &item),
             circulation_rules(peers),
             settings.time_zone(),
@@ -113,8 +108,17 @@ pub(crate) async fn renew_by_barcode(peers: Peers<'_>, body: &Value) -> Result<R
 
     let mut errors: Vec<Error> = Vec::new();
     errors.extend(rules::borrower_active(&user, now));
-    errors.extend(rules::manual_blocks(&manual, now, &granted));
-    errors.extend(rules::automated_blocks(&automated, &granted));
+    errors.extend(patron_blocks::manual_blocks(
+        &manual,
+        BlockedAction::Renewing,
+        now,
+        &granted,
+    ));
+    errors.extend(patron_blocks::automated_blocks(
+        &automated,
+        BlockedAction::Renewing,
+        &granted,
+    ));
     if loan.has_billed_reminders()
         && !overdue
             .as_ref()

@@ -1,8 +1,7 @@
 //! The refusals of a renewal (mod-circulation's renewal validators), each with FOLIO's
 //! message, parameters, code and the block that could override it.
-use super::overrides::PATRON_BLOCK_PERMISSION;
 use super::{error, overridable, Granted};
-use crate::domain::{AutomatedBlock, Item, ItemStatus, ManualBlock, Policies, Request, User};
+use crate::domain::{Item, ItemStatus, Policies, Request, User};
 use chrono::{DateTime, Utc};
 use shared_types::errors::Error;
 
@@ -76,48 +75,6 @@ pub(crate) fn borrower_active(user: &User, now: DateTime<Utc>) -> Option<Error> 
         ),
     };
     Some(error(message, &[("reason", Some(reason))], Some(code)))
-}
-
-/// "Patron blocked from renewing" when a manual block blocks renewals now.
-pub(crate) fn manual_blocks(
-    blocks: &[ManualBlock],
-    now: DateTime<Utc>,
-    granted: Granted,
-) -> Option<Error> {
-    if !blocks.iter().any(|b| b.blocks_renewals(now)) {
-        return None;
-    }
-    let reason = blocks
-        .iter()
-        .map(ManualBlock::description)
-        .collect::<Vec<_>>()
-        .join(";");
-    Some(overridable(
-        error(
-            "Patron blocked from renewing",
-            &[("reason", Some(&reason))],
-            Some("USER_IS_BLOCKED_MANUALLY"),
-        ),
-        "patronBlock",
-        PATRON_BLOCK_PERMISSION,
-        granted,
-    ))
-}
-
-/// Each automated block that blocks renewals, with its own message.
-pub(crate) fn automated_blocks(blocks: &[AutomatedBlock], granted: Granted) -> Vec<Error> {
-    blocks
-        .iter()
-        .filter(|b| b.blocks_renewals())
-        .map(|b| {
-            overridable(
-                error(b.message(), &[], Some("USER_IS_BLOCKED_AUTOMATICALLY")),
-                "patronBlock",
-                PATRON_BLOCK_PERMISSION,
-                granted,
-            )
-        })
-        .collect()
 }
 
 /// A loan with billed reminder fees, under a policy that does not renew those (FOLIO answers

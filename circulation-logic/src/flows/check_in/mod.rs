@@ -288,18 +288,8 @@ async fn gather(peers: Peers<'_>, barcode: &str) -> Result<Option<Records>, Fail
         };
         Ok::<_, CallError>((holdings, queue))
     };
-    let location = async {
-        match item.effective_location_id() {
-            Some(id) => inventory.location(id, item.is_dcb()).await,
-            None => Ok(None),
-        }
-    };
-    let material_type = async {
-        match item.material_type_id() {
-            Some(id) => inventory.material_type(id).await,
-            None => Ok(None),
-        }
-    };
+    let location = inventory.location_of(&item);
+    let material_type = inventory.material_type_of(&item);
     let (queue, location, material_type, open_loans) = peers
         .fan
         .join4(

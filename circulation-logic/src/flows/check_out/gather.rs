@@ -217,18 +217,8 @@ impl Gatherer<'_> {
             };
             Ok::<_, CallError>((holdings, queue))
         };
-        let location = async {
-            match item.effective_location_id() {
-                Some(id) => inventory.location(id, item.is_dcb()).await,
-                None => Ok(None),
-            }
-        };
-        let material_type = async {
-            match item.material_type_id() {
-                Some(id) => inventory.material_type(id).await,
-                None => Ok(None),
-            }
-        };
+        let location = inventory.location_of(&item);
+        let material_type = inventory.material_type_of(&item);
         let loan_type = async {
             match item.loan_type_id() {
                 Some(id) => inventory.loan_type(id).await,

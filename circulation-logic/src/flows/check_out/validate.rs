@@ -3,7 +3,7 @@
 //! validations").
 use super::records::CheckOutRecords;
 use super::request::CheckOutRequest;
-use crate::domain::MaterialType;
+use crate::domain::{BlockedAction, MaterialType};
 use crate::validation::overrides::{
     override_allowed, ITEM_LIMIT_PERMISSION, ITEM_NOT_LOANABLE_PERMISSION, PATRON_BLOCK_PERMISSION,
 };
@@ -42,9 +42,16 @@ pub(crate) fn validate(
         if overrides.patron_block {
             errors.extend(override_of("patronBlock", PATRON_BLOCK_PERMISSION));
         } else {
-            errors.extend(patron_blocks::manual_blocks(&g.manual_blocks, now, granted));
+            let borrowing = BlockedAction::Borrowing;
+            errors.extend(patron_blocks::manual_blocks(
+                &g.manual_blocks,
+                borrowing,
+                now,
+                granted,
+            ));
             errors.extend(patron_blocks::automated_blocks(
                 &g.automated_blocks,
+                borrowing,
                 granted,
             ));
         }
