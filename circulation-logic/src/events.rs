@@ -1,7 +1,8 @@
 //! The business events a flow publishes through mod-pubsub, as mod-circulation does:
-//! `ITEM_CHECKED_OUT` and `LOG_RECORD` (the circulation log). Published after the answer is
+//! `ITEM_CHECKED_OUT`, `ITEM_CHECKED_IN`, `LOAN_DUE_DATE_CHANGED` and `LOG_RECORD` (the circulation
+//! log). Published after the answer is
 //! decided, fire-and-forget: an event never changes the answer.
-use crate::domain::{CheckOutAction, Item, Loan, User};
+use crate::domain::{CheckOutAction, Item, Loan, Request, User};
 use crate::downstream::Peers;
 use crate::fanout::Fan;
 use crate::okapi::{Okapi, PolicyCache};
@@ -66,35 +67,77 @@ pub(crate) fn check_out_log_record(loan: &Loan, log: CheckOutLog<'_>) -> Event {
     ("LOG_RECORD", payload)
 }
 
-/// The events of a check-in that closed `loan`: `ITEM_CHECKED_IN`, `LOAN_CLOSED` and the
-/// circulation log's `CHECK_IN_EVENT`.
-pub(crate) fn check_in_events(loan: &Loan, item: &Item, item_barcode: &str) -> Vec<Event> {
-    let checked_in = json!({
-        "userId": loan.field("userId"),
-        "loanId": loan.field("id"),
-        "returnDate": loan.field("returnDate"),
-    });
-    let closed = json!({"userId": loan.field("userId"), "loanId": loan.field("id")});
-    let mut log = json!({
+/// What a check-in's log record says.
+pub(crate) struct CheckInLog<'a> {
+    pub(crate) service_point_id: &'a str,
+    pub(crate) loan: Option<&'a Loan>,
+    pub(crate) borrower_barcode: Option<&'a str>,
+    pub(crate) item: &'a Item,
+    pub(crate) item_barcode: &'a str,
+    pub(crate) instance_id: Option<&'a str>,
+    /// The in-transit destination's name.
+    pub(crate) destination: Option<&'a str>,
+    pub(crate) tz: Tz,
+    pub(crate) claimed_returned_resolution: Option<&'a str>,
+    /// The request the check-in moved: as read, and its new status.
+    pub(crate) request: Option<(&'a Request, &'a str)>,
+}
+
+/// The events of a check-in: `ITEM_CHECKED_IN` when it closed a loan, and the circulation
+/// log's `CHECK_IN_EVENT` (a flat record, unlike check-out's).
+pub(crate) fn check_in_events(log: CheckInLog<'_>) -> Vec<Event> {
+    let mut events = Vec::new();
+    let mut record = json!({
         "logEventType": "CHECK_IN_EVENT",
-        "servicePointId": loan.field("checkinServicePointId"),
-        "loanId": loan.field("id"),
-        "isLoanClosed": true,
-        "returnDate": loan.field("returnDate"),
-        "userId": loan.field("userId"),
-        "itemId": loan.field("itemId"),
-        "itemBarcode": item_barcode,
-        "itemStatusName": item.status_name(),
-        "holdingsRecordId": item.field("holdingsRecordId"),
-        "destinationServicePoint": item.in_transit_destination(),
+        "servicePointId": log.service_point_id,
+        "itemId": log.item.id(),
+        "itemBarcode": log.item_barcode,
+        "itemStatusName": log.item.status_name(),
+        "holdingsRecordId": log.item.field("holdingsRecordId"),
+        "instanceId": log.instance_id,
         "requests": [],
     });
-    log["payload"] = log.clone();
-    vec![
-        ("ITEM_CHECKED_IN", checked_in),
-        ("LOAN_CLOSED", closed),
-        ("LOG_RECORD", log),
-    ]
+    if let Some(loan) = log.loan {
+        events.push((
+            "ITEM_CHECKED_IN",
+            json!({
+                "userId": loan.field("userId"),
+                "loanId": loan.field("id"),
+                "returnDate": loan.field("returnDate"),
+            }),
+        ));
+        for key in ["systemReturnDate", "returnDate", "dueDate", "userId"] {
+            if let Some(v) = loan.field(key) {
+                record[key] = v.clone();
+            }
+        }
+        record["loanId"] = json!(loan.id());
+        record["isLoanClosed"] = json!(true);
+        record["zoneId"] = json!(log.tz.name());
+        if let Some(barcode) = log.borrower_barcode {
+            record["userBarcode"] = json!(barcode);
+        }
+    }
+    if let Some(destination) = log.destination {
+        record["destinationServicePoint"] = json!(destination);
+    }
+    if let Some(resolution) = log.claimed_returned_resolution {
+        record["claimedReturnedResolution"] = json!(resolution);
+    }
+    if let Some((request, new_status)) = log.request {
+        let mut entry = json!({
+            "id": request.id(),
+            "oldRequestStatus": request.status(),
+            "newRequestStatus": new_status,
+            "requestType": request.field("requestType"),
+        });
+        if let Some(pickup) = request.pickup_service_point_id() {
+            entry["pickUpServicePoint"] = json!(pickup);
+        }
+        record["requests"] = json!([entry]);
+    }
+    events.push(("LOG_RECORD", record));
+    events
 }
 
 /// `LOAN_DUE_DATE_CHANGED` of a loan given a new due date.
@@ -135,7 +178,10 @@ pub(crate) fn publish(okapi: &Okapi, fan: Fan, events: Vec<Event>) {
         for (event_type, mut payload) in events {
             if let (Some(source), "LOG_RECORD") = (&source, event_type) {
                 payload["source"] = json!(source);
-                payload["payload"]["source"] = json!(source);
+                // Check-out's record repeats itself under `payload`; check-in's is flat.
+                if let Some(inner) = payload.get_mut("payload").filter(|p| p.is_object()) {
+                    inner["source"] = json!(source);
+                }
             }
             if let Err(e) = peers.pubsub().publish(event_type, &payload).await {
                 log::warn!("check-out: {event_type} not published: {e}");

@@ -148,10 +148,6 @@ impl Item {
         Item(out)
     }
 
-    pub(crate) fn in_transit_destination(&self) -> Option<&str> {
-        text(&self.0, &["inTransitDestinationServicePointId"])
-    }
-
     /// `_version`, inventory's optimistic-locking counter.
     pub(crate) fn version(&self) -> Option<&Value> {
         self.0.get("_version")

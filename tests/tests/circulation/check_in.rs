@@ -94,6 +94,34 @@ async fn check_in_closes_the_loan_and_makes_the_item_available_at_home() {
     .await;
     assert!(history.len() >= 2, "{history:?}");
 
+    // ITEM_CHECKED_IN and the circulation log's flat CHECK_IN_EVENT, published after the answer
+    // (polled for); no LOAN_CLOSED (FOLIO publishes that for lost items only).
+    let mut events = Vec::new();
+    for _ in 0..50 {
+        events = stack.standins.published_events("diku");
+        if events.iter().any(|e| e["eventType"] == "ITEM_CHECKED_IN") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let payload = |kind: &str| -> Option<Value> {
+        events
+            .iter()
+            .filter(|e| e["eventType"] == kind)
+            .filter_map(|e| e["eventPayload"].as_str())
+            .map(|p| serde_json::from_str::<Value>(p).unwrap())
+            .find(|p| kind != "LOG_RECORD" || p["logEventType"] == "CHECK_IN_EVENT")
+    };
+    let checked_in = payload("ITEM_CHECKED_IN").expect("ITEM_CHECKED_IN");
+    assert_eq!(checked_in["loanId"], loan["id"]);
+    assert_eq!(checked_in["returnDate"], CHECK_IN_DATE);
+    assert!(payload("LOAN_CLOSED").is_none());
+    let log = payload("LOG_RECORD").expect("CHECK_IN_EVENT");
+    assert_eq!(log["loanId"], loan["id"]);
+    assert_eq!(log["itemBarcode"], barcode.as_str());
+    assert_eq!(log["isLoanClosed"], true);
+    assert!(log.get("payload").is_none(), "{log}");
+
     // Checked in again: no open loan is legal, and an available item at home is in-house use.
     let a = check_in(
         &stack,

@@ -7,7 +7,7 @@ mod request;
 use crate::domain::check_in::{last_check_in, next_state, NextState, OPEN_AWAITING_PICKUP};
 use crate::domain::{
     extended_loan, CheckInAction, Holdings, Instance, Item, ItemInContext, ItemStatus, Loan,
-    LoanExtras, Location, MaterialType, RequestQueue, ServicePoint,
+    LoanExtras, Location, MaterialType, RequestQueue, ServicePoint, User,
 };
 use crate::downstream::Peers;
 use crate::due_date::{hold_shelf_expiration, parse_utc};
@@ -218,13 +218,22 @@ pub(crate) async fn check_in(peers: Peers<'_>, body: &Value) -> Result<Value, Fa
     written?;
     let ((holdings, instance), destination, borrower, names) = answer_records?;
     (r.holdings, r.instance) = (holdings, instance);
-    if let Some(loan) = &closed {
-        events::publish(
-            peers.okapi,
-            peers.fan,
-            events::check_in_events(loan, &item_after, barcode),
-        );
-    }
+    let log = events::CheckInLog {
+        service_point_id: service_point,
+        loan: closed.as_ref(),
+        borrower_barcode: borrower.as_ref().and_then(User::barcode),
+        item: &item_after,
+        item_barcode: barcode,
+        instance_id: r.holdings.as_ref().and_then(Holdings::instance_id),
+        destination: destination.as_ref().and_then(ServicePoint::name),
+        tz: r.tz,
+        claimed_returned_resolution: resolution,
+        request: moved
+            .as_ref()
+            .zip(next.request_status)
+            .map(|((before, _), status)| (before, status)),
+    };
+    events::publish(peers.okapi, peers.fan, events::check_in_events(log));
 
     let mut answer = Map::new();
     let context = ItemInContext {
