@@ -46,6 +46,19 @@ impl Inventory<'_> {
         Ok(dcb.ok().and_then(first).map(Item::from_json))
     }
 
+    /// An item by id (inventory's; a DCB item in mod-dcb's circulation items when inventory has
+    /// none, that module being optional).
+    pub(crate) async fn item_by_id(&self, id: &str) -> Result<Option<Item>, CallError> {
+        let okapi = self.0.okapi;
+        if let Some(item) = okapi.get_opt("item", &format!("{ITEMS}/{id}")).await? {
+            return Ok(Some(Item::from_json(item)));
+        }
+        let dcb = okapi
+            .get_opt("circulation item", &format!("{CIRCULATION_ITEMS}/{id}"))
+            .await;
+        Ok(dcb.ok().flatten().map(Item::from_json))
+    }
+
     /// Items by id, in batches of 50 (one call each, joined through the fan).
     pub(crate) async fn items_by_ids(
         &self,

@@ -4,8 +4,8 @@
 //! the item was checked out at and the borrower's expiry; the loan written; events.
 use crate::domain::request::RequestType;
 use crate::domain::{
-    extended_loan, BlockedAction, Holdings, Instance, ItemInContext, ItemStatus, Loan, LoanExtras,
-    Policies, RequestQueue, User,
+    extended_loan, BlockedAction, Holdings, Instance, Item, ItemInContext, ItemStatus, Loan,
+    LoanExtras, Policies, RequestQueue, User,
 };
 use crate::downstream::Peers;
 use crate::due_date::{renewal_due_date, RenewalDueDate};
@@ -41,13 +41,13 @@ pub(crate) async fn renew_by_barcode(peers: Peers<'_>, body: &Value) -> Result<R
             item_barcode.as_deref(),
             "itemBarcode",
             "an item barcode",
-            "RENEWAL_REQUEST_ITEM_BARCODE_REQUIRED",
+            Some("RENEWAL_REQUEST_ITEM_BARCODE_REQUIRED"),
         ),
         rules::required(
             user_barcode.as_deref(),
             "userBarcode",
             "a user barcode",
-            "RENEWAL_REQUEST_USER_BARCODE_REQUIRED",
+            Some("RENEWAL_REQUEST_USER_BARCODE_REQUIRED"),
         ),
     ];
     if let Some(e) = request_errors.into_iter().flatten().next() {
@@ -58,28 +58,75 @@ pub(crate) async fn renew_by_barcode(peers: Peers<'_>, body: &Value) -> Result<R
             "renewal: request checked but incomplete".into(),
         ));
     };
-    let now = Utc::now();
-
     // The loan, its item and its borrower: any failure here answers alone.
     let Some(item) = peers.inventory().item_by_barcode(&item_barcode).await? else {
         return Err(Failure::refused(item_not_found(&item_barcode)));
     };
+    let (loan, user) = open_loan_and_borrower(peers, &item).await?;
+    if user.barcode() != Some(user_barcode.as_str()) {
+        return Err(Failure::refused(rules::checked_out_to_different_user(
+            "userBarcode",
+            &user_barcode,
+        )));
+    }
+    renew(peers, item, loan, user, Vec::new()).await
+}
+
+/// `POST /circulation/renew-by-id`: as by barcode, but another user's loan is one refusal
+/// among the renewal's others (FOLIO goes on checking the loan's own borrower).
+pub(crate) async fn renew_by_id(peers: Peers<'_>, body: &Value) -> Result<Renewed, Failure> {
+    let item_id = text(body, "itemId");
+    let user_id = text(body, "userId");
+    let request_errors = [
+        rules::required(item_id.as_deref(), "itemId", "an item ID", None),
+        rules::required(user_id.as_deref(), "userId", "a user ID", None),
+    ];
+    if let Some(e) = request_errors.into_iter().flatten().next() {
+        return Err(Failure::refused(e));
+    }
+    let (Some(item_id), Some(user_id)) = (item_id, user_id) else {
+        return Err(Failure::Server(
+            "renewal: request checked but incomplete".into(),
+        ));
+    };
+    let Some(item) = peers.inventory().item_by_id(&item_id).await? else {
+        return Err(Failure::refused(rules::item_id_not_found(&item_id)));
+    };
+    let (loan, user) = open_loan_and_borrower(peers, &item).await?;
+    let mut errors = Vec::new();
+    if user.id() != user_id {
+        errors.push(rules::checked_out_to_different_user("userId", &user_id));
+    }
+    renew(peers, item, loan, user, errors).await
+}
+
+/// The item's one open loan and its borrower; FOLIO's 500 when there is not exactly one loan,
+/// its 422 when the borrower is not found.
+async fn open_loan_and_borrower(peers: Peers<'_>, item: &Item) -> Result<(Loan, User), Failure> {
     let loans = peers.storage().open_loans_for_item(item.id()).await?;
     let [loan] = loans.as_slice() else {
         return Err(Failure::Server(format!(
-            "More than one open loan for item {item_barcode}"
+            "More than one open loan for item {}",
+            item.barcode().unwrap_or("null")
         )));
     };
     let user_id = loan.user_id().unwrap_or_default();
     let Some(user) = peers.users().by_id("loan borrower", user_id).await? else {
         return Err(Failure::refused(rules::user_not_found(user_id)));
     };
-    if user.barcode() != Some(user_barcode.as_str()) {
-        return Err(Failure::refused(rules::checked_out_to_different_user(
-            &user_barcode,
-        )));
-    }
+    Ok((loan.clone(), user))
+}
 
+/// The renewal of `loan` once found: `errors` are refusals already found.
+async fn renew(
+    peers: Peers<'_>,
+    item: Item,
+    loan: Loan,
+    user: User,
+    mut errors: Vec<Error>,
+) -> Result<Renewed, Failure> {
+    let loan = &loan;
+    let now = Utc::now();
     // What the renewal decides on, read together.
     let blocks = peers.patron_blocks();
     let inventory = peers.inventory();
@@ -106,7 +153,6 @@ pub(crate) async fn renew_by_barcode(peers: Peers<'_>, body: &Value) -> Result<R
     let tz = tz.unwrap_or(chrono_tz::UTC);
     let granted = |p: &str| peers.okapi.has_permission(p);
 
-    let mut errors: Vec<Error> = Vec::new();
     errors.extend(rules::borrower_active(&user, now));
     errors.extend(patron_blocks::manual_blocks(
         &manual,
@@ -215,7 +261,7 @@ pub(crate) async fn renew_by_barcode(peers: Peers<'_>, body: &Value) -> Result<R
 /// instance the answer shows.
 async fn queue_and_titles(
     peers: Peers<'_>,
-    item: &crate::domain::Item,
+    item: &Item,
 ) -> Result<(RequestQueue, Option<Holdings>, Option<Instance>), CallError> {
     let inventory = peers.inventory();
     let (tlr, holdings) = peers
@@ -289,7 +335,7 @@ async fn answer(
     policies: &Policies,
     overdue: Option<String>,
     user: &User,
-    item: &crate::domain::Item,
+    item: &Item,
     titles: Titles,
 ) -> Value {
     let feesfines = peers.feesfines();

@@ -36,6 +36,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         "/circulation/renew-by-barcode",
         web::post().to(renew::renew_by_barcode_route),
     )
+    .route(
+        "/circulation/renew-by-id",
+        web::post().to(renew::renew_by_id_route),
+    )
     .route("/circulation/loans", web::get().to(loans::get_loans))
     .route("/circulation/loans/{id}", web::get().to(loans::get_loan))
     .route("/circulation/rules", web::get().to(rules::get_rules))
@@ -57,6 +61,7 @@ pub fn served_routes() -> Vec<(&'static str, String)> {
         ),
         ("POST", "/circulation/check-in-by-barcode".to_string()),
         ("POST", "/circulation/renew-by-barcode".to_string()),
+        ("POST", "/circulation/renew-by-id".to_string()),
         ("GET", "/circulation/loans".to_string()),
         ("GET", "/circulation/loans/{id}".to_string()),
         ("GET", "/circulation/rules".to_string()),

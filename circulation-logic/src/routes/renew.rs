@@ -1,9 +1,16 @@
-//! `POST /circulation/renew-by-barcode`.
+//! `POST /circulation/renew-by-barcode` and `POST /circulation/renew-by-id`.
 use super::{flow_response, Context, FlowLog};
-use crate::flows::renew::renew_by_barcode;
+use crate::flows::renew::{renew_by_barcode, renew_by_id};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
+
+/// How the loan to renew is named.
+#[derive(Clone, Copy)]
+enum By {
+    Barcode,
+    Id,
+}
 
 pub(crate) async fn renew_by_barcode_route(
     req: HttpRequest,
@@ -11,10 +18,30 @@ pub(crate) async fn renew_by_barcode_route(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> HttpResponse {
+    handle(req, okapi, body, state, By::Barcode).await
+}
+
+pub(crate) async fn renew_by_id_route(
+    req: HttpRequest,
+    okapi: Context,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    handle(req, okapi, body, state, By::Id).await
+}
+
+async fn handle(
+    req: HttpRequest,
+    okapi: Context,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+    by: By,
+) -> HttpResponse {
     let peers = super::peers(&req, &okapi, &state);
-    let outcome = match super::json_object(&body) {
-        Ok(body) => renew_by_barcode(peers, &body).await,
-        Err(e) => Err(e),
+    let outcome = match (super::json_object(&body), by) {
+        (Ok(body), By::Barcode) => renew_by_barcode(peers, &body).await,
+        (Ok(body), By::Id) => renew_by_id(peers, &body).await,
+        (Err(e), _) => Err(e),
     };
     flow_response(
         &okapi,

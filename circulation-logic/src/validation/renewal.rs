@@ -32,15 +32,30 @@ fn due_date_required_block(e: Error, granted: Granted) -> Error {
     )
 }
 
-/// A required property of the request (`item barcode`, `user barcode`).
-pub(crate) fn required(value: Option<&str>, key: &str, what: &str, code: &str) -> Option<Error> {
+/// A required property of the request (`item barcode`, `user barcode`; by id: `item ID`,
+/// `user ID`, without a code).
+pub(crate) fn required(
+    value: Option<&str>,
+    key: &str,
+    what: &str,
+    code: Option<&str>,
+) -> Option<Error> {
     value.is_none().then(|| {
         error(
             format!("Renewal request must have {what}"),
             &[(key, None)],
-            Some(code),
+            code,
         )
     })
+}
+
+/// No item has the id (renewal by id; unlike the barcode's, without a code).
+pub(crate) fn item_id_not_found(item_id: &str) -> Error {
+    error(
+        format!("No item with ID {item_id} exists"),
+        &[("itemId", Some(item_id))],
+        None,
+    )
 }
 
 pub(crate) fn user_not_found(user_id: &str) -> Error {
@@ -51,10 +66,11 @@ pub(crate) fn user_not_found(user_id: &str) -> Error {
     )
 }
 
-pub(crate) fn checked_out_to_different_user(user_barcode: &str) -> Error {
+/// The loan is another user's; `key` names what the request gave (`userBarcode`, `userId`).
+pub(crate) fn checked_out_to_different_user(key: &str, value: &str) -> Error {
     error(
         "Cannot renew item checked out to different user",
-        &[("userBarcode", Some(user_barcode))],
+        &[(key, Some(value))],
         Some("ITEM_CHECKED_OUT_TO_DIFFERENT_USER"),
     )
 }

@@ -172,3 +172,61 @@ async fn a_waiting_recall_refuses_the_renewal() {
     );
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn renewal_by_id_and_another_users_loan() {
+    let stack = start().await;
+    let client = stack.client();
+    let s = sample(&stack);
+    let loan = loan_from_ten_days_ago(&stack).await;
+    let item = item_record(&client, &s.item_barcode(5)).await;
+    let by_id = |user: &Value| json!({"itemId": item["id"], "userId": user["id"]});
+    let renewed = post(
+        &stack.url(),
+        "/circulation/renew-by-id",
+        &by_id(s.patron(7)),
+        &[],
+    )
+    .await;
+    assert_eq!(renewed.status, 200, "{}", renewed.text);
+    assert_eq!(renewed.body["id"], loan["id"]);
+    assert_eq!(renewed.body["renewalCount"], 1);
+
+    // Another user's loan: refused with the user id asked for, among the renewal's refusals
+    // (here the unchanged due date as well).
+    let other = post(
+        &stack.url(),
+        "/circulation/renew-by-id",
+        &by_id(s.patron(8)),
+        &[],
+    )
+    .await;
+    assert_eq!(other.status, 422, "{}", other.text);
+    assert_eq!(
+        codes(&other),
+        vec![
+            "ITEM_CHECKED_OUT_TO_DIFFERENT_USER",
+            "RENEWAL_WOULD_NOT_CHANGE_DUE_DATE"
+        ]
+    );
+    assert_eq!(
+        other.errors()[0]["parameters"][0],
+        json!({"key": "userId", "value": s.patron(8)["id"]})
+    );
+
+    let missing = "0f0f0f0f-1111-4222-8333-444444444444";
+    let none = post(
+        &stack.url(),
+        "/circulation/renew-by-id",
+        &json!({"itemId": missing, "userId": s.patron(7)["id"]}),
+        &[],
+    )
+    .await;
+    assert_eq!(none.status, 422, "{}", none.text);
+    assert_eq!(
+        none.messages(),
+        vec![format!("No item with ID {missing} exists")]
+    );
+    assert!(none.errors()[0].get("code").is_none());
+    stack.stop().await;
+}
