@@ -1,7 +1,7 @@
-//! `compare`: side-by-side performance runs of check-out and check-in by barcode through the
-//! gateway, with sequential vs concurrent downstream calls, at several stand-in latencies. Real
+//! `compare`: side-by-side performance runs of check-out, renewal and check-in by barcode through
+//! the gateway, with sequential vs concurrent downstream calls, at several stand-in latencies. Real
 //! PostgreSQL, the modules as processes, 8 concurrent clients by default. Each run checks items
-//! out, then checks the same items in. Prints latency percentiles, requests per second,
+//! out (loans from ten days ago), renews them, then checks the same items in. Prints latency percentiles, requests per second,
 //! downstream calls per request (from `Server-Timing`), check-out + check-in cycles per second
 //! and CPU per request by process.
 use circulation_tests::stack::{Stack, StackConfig};
@@ -33,6 +33,9 @@ struct Args {
     /// Strategies to compare (comma separated).
     #[arg(long, value_delimiter = ',', default_value = "sequential,concurrent")]
     strategies: Vec<String>,
+    /// Renew each run's loans after the check-outs (and measure it).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    renew: bool,
     /// Check the items in again after each run's check-outs (and measure it).
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     check_in: bool,
@@ -42,6 +45,7 @@ struct Args {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Flow {
     CheckOut,
+    Renew,
     CheckIn,
 }
 
@@ -49,6 +53,7 @@ impl Flow {
     fn name(self) -> &'static str {
         match self {
             Flow::CheckOut => "check-out",
+            Flow::Renew => "renew",
             Flow::CheckIn => "check-in",
         }
     }
@@ -56,19 +61,26 @@ impl Flow {
     fn path(self) -> &'static str {
         match self {
             Flow::CheckOut => "/circulation/check-out-by-barcode",
+            Flow::Renew => "/circulation/renew-by-barcode",
             Flow::CheckIn => "/circulation/check-in-by-barcode",
         }
     }
 
     fn body(self, item: &str, patron: &str, service_point: &str) -> serde_json::Value {
         match self {
-            Flow::CheckOut => {
-                json!({"itemBarcode": item, "userBarcode": patron, "servicePointId": service_point})
-            }
+            // Loans from ten days ago, so that a renewal right after moves the due date.
+            Flow::CheckOut => json!({"itemBarcode": item, "userBarcode": patron,
+                "servicePointId": service_point, "loanDate": ten_days_ago()}),
+            Flow::Renew => json!({"itemBarcode": item, "userBarcode": patron}),
             Flow::CheckIn => json!({"itemBarcode": item, "servicePointId": service_point,
                                     "checkInDate": "2030-03-10T12:00:00.000Z"}),
         }
     }
+}
+
+fn ten_days_ago() -> String {
+    (chrono::Utc::now() - chrono::Duration::days(10))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// The staff member checking items in (check-in needs a logged-in user).
@@ -215,7 +227,8 @@ async fn main() -> Result<(), String> {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     let args = Args::parse();
     println!(
-        "check-out{} by barcode through the gateway: {} clients, {} per run after {} not counted, hop overhead {} ms",
+        "check-out{}{} by barcode through the gateway: {} clients, {} per run after {} not counted, hop overhead {} ms",
+        if args.renew { ", renewal" } else { "" },
         if args.check_in { " and check-in" } else { "" },
         args.clients, args.checkouts, args.warmup, args.hop_overhead_ms
     );
@@ -224,6 +237,9 @@ async fn main() -> Result<(), String> {
     let mut cpu_lines = Vec::new();
     let mut cycle_lines = Vec::new();
     let mut flows = vec![Flow::CheckOut];
+    if args.renew {
+        flows.push(Flow::Renew);
+    }
     if args.check_in {
         flows.push(Flow::CheckIn);
     }
@@ -259,11 +275,14 @@ async fn main() -> Result<(), String> {
             let first = i * args.checkouts;
             let mut cycle = Duration::ZERO;
             for &flow in &flows {
+                let counted = flow != Flow::Renew;
                 let cpu_before = stack.cpu_by_part();
                 let (samples, elapsed) =
                     run(&stack, flow, strategy, first, args.checkouts, args.clients).await?;
                 let cpu_after = stack.cpu_by_part();
-                cycle += elapsed;
+                if counted {
+                    cycle += elapsed;
+                }
                 report(latency_ms, flow, strategy, &samples, elapsed)?;
                 cpu_lines.push(cpu_per_request(
                     latency_ms,
