@@ -62,14 +62,8 @@ pub(crate) async fn renew_by_barcode(peers: Peers<'_>, body: &Value) -> Result<R
     let Some(item) = peers.inventory().item_by_barcode(&item_barcode).await? else {
         return Err(Failure::refused(item_not_found(&item_barcode)));
     };
-    let (loan, user) = open_loan_and_borrower(peers, &item).await?;
-    if user.barcode() != Some(user_barcode.as_str()) {
-        return Err(Failure::refused(rules::checked_out_to_different_user(
-            "userBarcode",
-            &user_barcode,
-        )));
-    }
-    renew(peers, item, loan, user, Vec::new()).await
+    let loan = open_loan(peers, &item).await?;
+    renew(peers, item, loan, Requester::Barcode(user_barcode)).await
 }
 
 /// `POST /circulation/renew-by-id`: as by barcode, but another user's loan is one refusal
@@ -92,50 +86,50 @@ pub(crate) async fn renew_by_id(peers: Peers<'_>, body: &Value) -> Result<Renewe
     let Some(item) = peers.inventory().item_by_id(&item_id).await? else {
         return Err(Failure::refused(rules::item_id_not_found(&item_id)));
     };
-    let (loan, user) = open_loan_and_borrower(peers, &item).await?;
-    let mut errors = Vec::new();
-    if user.id() != user_id {
-        errors.push(rules::checked_out_to_different_user("userId", &user_id));
-    }
-    renew(peers, item, loan, user, errors).await
+    let loan = open_loan(peers, &item).await?;
+    renew(peers, item, loan, Requester::Id(user_id)).await
 }
 
-/// The item's one open loan and its borrower; FOLIO's 500 when there is not exactly one loan,
-/// its 422 when the borrower is not found.
-async fn open_loan_and_borrower(peers: Peers<'_>, item: &Item) -> Result<(Loan, User), Failure> {
+/// The item's one open loan; FOLIO's 500 when there is not exactly one.
+async fn open_loan(peers: Peers<'_>, item: &Item) -> Result<Loan, Failure> {
     let loans = peers.storage().open_loans_for_item(item.id()).await?;
-    let [loan] = loans.as_slice() else {
-        return Err(Failure::Server(format!(
+    match loans.as_slice() {
+        [loan] => Ok(loan.clone()),
+        _ => Err(Failure::Server(format!(
             "More than one open loan for item {}",
             item.barcode().unwrap_or("null")
-        )));
-    };
-    let user_id = loan.user_id().unwrap_or_default();
-    let Some(user) = peers.users().by_id("loan borrower", user_id).await? else {
-        return Err(Failure::refused(rules::user_not_found(user_id)));
-    };
-    Ok((loan.clone(), user))
+        ))),
+    }
 }
 
-/// The renewal of `loan` once found: `errors` are refusals already found.
+/// Who asks for the renewal.
+enum Requester {
+    Barcode(String),
+    Id(String),
+}
+
+/// The renewal of `loan` for `requester`.
 async fn renew(
     peers: Peers<'_>,
     item: Item,
     loan: Loan,
-    user: User,
-    mut errors: Vec<Error>,
+    requester: Requester,
 ) -> Result<Renewed, Failure> {
     let loan = &loan;
     let now = Utc::now();
-    // What the renewal decides on, read together.
+    // The borrower and what the renewal decides on, read together (the blocks by the loan's
+    // borrower id, before the borrower is known to exist).
+    let user_id = loan.user_id().unwrap_or_default();
     let blocks = peers.patron_blocks();
     let inventory = peers.inventory();
     let settings = peers.settings();
-    let (manual, automated, overdue, location, queue_and_titles, rules_text, tz) = peers
+    let (user, (manual, automated), overdue, location, queue_and_titles, rules_text, tz) = peers
         .fan
         .join7(
-            blocks.manual(user.id()),
-            blocks.automated(user.id()),
+            peers.users().by_id("loan borrower", user_id),
+            peers
+                .fan
+                .join2(blocks.manual(user_id), blocks.automated(user_id)),
             async {
                 match loan.overdue_fine_policy_id() {
                     Some(id) => peers.feesfines().overdue_fine_policy(id).await,
@@ -148,6 +142,23 @@ async fn renew(
             settings.time_zone(),
         )
         .await;
+    let Some(user) = user? else {
+        return Err(Failure::refused(rules::user_not_found(user_id)));
+    };
+    // Another user's loan: by barcode the answer alone; by id one refusal among the others.
+    let mut errors: Vec<Error> = Vec::new();
+    match &requester {
+        Requester::Barcode(barcode) if user.barcode() != Some(barcode.as_str()) => {
+            return Err(Failure::refused(rules::checked_out_to_different_user(
+                "userBarcode",
+                barcode,
+            )));
+        }
+        Requester::Id(id) if user.id() != id => {
+            errors.push(rules::checked_out_to_different_user("userId", id));
+        }
+        _ => {}
+    }
     let (manual, automated, overdue) = (manual?, automated?, overdue?);
     let (queue, holdings, instance) = queue_and_titles?;
     let tz = tz.unwrap_or(chrono_tz::UTC);
