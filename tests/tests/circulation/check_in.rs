@@ -1,6 +1,8 @@
 //! End-to-end check-in through the gateway: FOLIO's refusals, the loan closed, the item's next
 //! status (available, in transit, awaiting pickup or delivery) and the request it fills.
-use super::support::{checked_out, item_record, post, sample, start, Answer};
+use super::support::{
+    checked_out, item_record, item_request, post, sample, start, stored_loan, Answer,
+};
 use circulation_tests::http::{encode, FolioClient};
 use circulation_tests::sample_data as sd;
 use circulation_tests::stack::Stack;
@@ -60,13 +62,7 @@ async fn check_in_closes_the_loan_and_makes_the_item_available_at_home() {
         .is_none());
     assert_eq!(a.body["inHouseUse"], false);
 
-    let stored = client
-        .get(&format!(
-            "/loan-storage/loans/{}",
-            loan["id"].as_str().unwrap()
-        ))
-        .await
-        .json();
+    let stored = stored_loan(&client, &loan).await;
     assert_eq!(stored["status"]["name"], "Closed");
     assert_eq!(stored["itemStatus"], "Available");
     let item = item_record(&client, &barcode).await;
@@ -188,20 +184,7 @@ async fn a_hold_moves_to_the_shelf_here_or_in_transit_to_its_pickup() {
         checked_out(&stack, 2, item_no).await;
         let item = item_record(&client, &s.item_barcode(item_no)).await;
         let request_id = format!("b1b2c3d4-0000-4000-8000-00000000002{n}");
-        let r = client
-            .post(
-                "/request-storage/requests",
-                &json!({"id": request_id, "requestLevel": "Item", "requestType": "Hold",
-                        "requestDate": "2030-01-01T00:00:00.000Z",
-                        "requesterId": s.patron(16)["id"], "itemId": item["id"],
-                        "holdingsRecordId": item["holdingsRecordId"],
-                        "instanceId": "5bf370e0-8cca-4d9c-82e4-5170ab2a0a39",
-                        "status": "Open - Not yet filled", "position": 1,
-                        "fulfillmentPreference": "Hold Shelf",
-                        "pickupServicePointId": pickup}),
-            )
-            .await;
-        assert_eq!(r.status, 201, "{}", r.body);
+        item_request(&client, &request_id, "Hold", &item, s.patron(16), pickup).await;
         let a = check_in(
             &stack,
             check_in_body(&s.item_barcode(item_no), sd::SERVICE_POINT_CD1),
@@ -375,13 +358,7 @@ async fn twenty_simultaneous_check_ins_leave_one_consistent_state() {
         }
     }
     assert!(checked_in >= 1);
-    let stored = client
-        .get(&format!(
-            "/loan-storage/loans/{}",
-            loan["id"].as_str().unwrap()
-        ))
-        .await
-        .json();
+    let stored = stored_loan(&client, &loan).await;
     assert_eq!(stored["status"]["name"], "Closed");
     assert_eq!(stored["action"], "checkedin");
     let item = item_record(&client, &barcode).await;

@@ -1,6 +1,6 @@
 //! End-to-end renewal by barcode through the gateway: the loan renewed (due date, count,
 //! action, `Location`), and FOLIO's refusals with their codes and override blocks.
-use super::support::{body, item_record, post, sample, start, Answer};
+use super::support::{body, item_record, item_request, post, sample, start, Answer};
 use circulation_tests::sample_data as sd;
 use circulation_tests::stack::Stack;
 use serde_json::{json, Value};
@@ -143,20 +143,15 @@ async fn a_waiting_recall_refuses_the_renewal() {
     loan_from_ten_days_ago(&stack).await;
     let item = item_record(&client, &s.item_barcode(5)).await;
     let recall = "b1b2c3d4-0000-4000-8000-000000000031";
-    let r = client
-        .post(
-            "/request-storage/requests",
-            &json!({"id": recall, "requestLevel": "Item", "requestType": "Recall",
-                    "requestDate": "2030-01-01T00:00:00.000Z",
-                    "requesterId": s.patron(16)["id"], "itemId": item["id"],
-                    "holdingsRecordId": item["holdingsRecordId"],
-                    "instanceId": "5bf370e0-8cca-4d9c-82e4-5170ab2a0a39",
-                    "status": "Open - Not yet filled", "position": 1,
-                    "fulfillmentPreference": "Hold Shelf",
-                    "pickupServicePointId": sd::SERVICE_POINT_CD1}),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.body);
+    item_request(
+        &client,
+        recall,
+        "Recall",
+        &item,
+        s.patron(16),
+        sd::SERVICE_POINT_CD1,
+    )
+    .await;
     let a = renew(&stack, renewal_body(&stack, 7, 5)).await;
     assert_eq!(a.status, 422, "{}", a.text);
     assert_eq!(codes(&a), vec!["RENEWAL_BLOCKED_BY_RECALL"]);

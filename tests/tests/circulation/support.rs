@@ -116,3 +116,38 @@ pub(crate) async fn checked_out(stack: &Stack, patron: usize, item: usize) -> Va
     assert_eq!(a.status, 201, "{}", a.text);
     a.body
 }
+
+/// An item-level request of `request_type` by patron `requester` for `item`, waiting at
+/// position 1 for pickup at `pickup`; stored as it is.
+pub(crate) async fn item_request(
+    client: &FolioClient,
+    id: &str,
+    request_type: &str,
+    item: &Value,
+    requester: &Value,
+    pickup: &str,
+) {
+    let r = client
+        .post(
+            "/request-storage/requests",
+            &json!({"id": id, "requestLevel": "Item", "requestType": request_type,
+                    "requestDate": "2030-01-01T00:00:00.000Z",
+                    "requesterId": requester["id"], "itemId": item["id"],
+                    "holdingsRecordId": item["holdingsRecordId"],
+                    "instanceId": "5bf370e0-8cca-4d9c-82e4-5170ab2a0a39",
+                    "status": "Open - Not yet filled", "position": 1,
+                    "fulfillmentPreference": "Hold Shelf",
+                    "pickupServicePointId": pickup}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+}
+
+/// A loan as storage has it.
+pub(crate) async fn stored_loan(client: &FolioClient, loan: &Value) -> Value {
+    let id = loan["id"].as_str().expect("loan id");
+    client
+        .get(&format!("/loan-storage/loans/{id}"))
+        .await
+        .json()
+}
