@@ -39,7 +39,9 @@ impl Loan {
     }
 
     /// The loan renewed: due at `due_date` under `loan_policy_id`, one more renewal; the
-    /// override comment and the reminders go (mod-circulation's `Loan.renew`).
+    /// override comment and the reminders go (mod-circulation's `Loan.renew`). A due date a
+    /// recall had shortened is no longer the recall's (a renewal is refused while a recall
+    /// waits).
     pub(crate) fn renewed(&self, due_date: DateTime<Utc>, loan_policy_id: &str) -> Loan {
         let mut loan = self.0.clone();
         let count = self.renewal_count() + 1;
@@ -50,6 +52,9 @@ impl Loan {
             o.insert("loanPolicyId".into(), json!(loan_policy_id));
             o.insert("dueDate".into(), json!(iso_millis_z(due_date)));
             o.insert("renewalCount".into(), json!(count));
+            if o.get("dueDateChangedByRecall") == Some(&json!(true)) {
+                o.insert("dueDateChangedByRecall".into(), json!(false));
+            }
         }
         Loan(loan)
     }
@@ -214,5 +219,28 @@ impl NewLoan<'_> {
                 json!({"status": "In use", "statusDate": iso_millis_z(since)});
         }
         Loan(loan)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renewed_counts_and_drops_comment_reminders_and_the_recall_flag() {
+        let loan = Loan::from_json(json!({
+            "id": "l", "action": "checkedOutThroughOverride", "actionComment": "ok",
+            "reminders": {"lastFeeBilled": {"number": 1}}, "renewalCount": 2,
+            "dueDateChangedByRecall": true, "dueDate": "2030-01-01T00:00:00.000Z"
+        }));
+        let due = DateTime::parse_from_rfc3339("2030-02-01T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let renewed = loan.renewed(due, "p");
+        assert_eq!(
+            renewed.json(),
+            &json!({"id": "l", "action": "renewed", "renewalCount": 3, "loanPolicyId": "p",
+                    "dueDateChangedByRecall": false, "dueDate": "2030-02-01T12:00:00.000Z"})
+        );
     }
 }
