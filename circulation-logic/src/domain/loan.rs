@@ -59,6 +59,17 @@ impl Loan {
         Loan(loan)
     }
 
+    /// A renewal recorded as done through an override, with its comment (when given).
+    pub(crate) fn through_override(mut self, comment: Option<&str>) -> Loan {
+        if let Some(o) = self.0.as_object_mut() {
+            o.insert("action".into(), json!("renewedThroughOverride"));
+            if let Some(comment) = comment {
+                o.insert("actionComment".into(), json!(comment));
+            }
+        }
+        self
+    }
+
     /// The patron group the borrower had when checking out.
     pub(crate) fn patron_group_id_at_checkout(&self) -> Option<&str> {
         text(&self.0, &["patronGroupIdAtCheckout"])

@@ -15,10 +15,39 @@ use crate::flows::due::{settle, DueInput};
 use crate::flows::policies::{circulation_rules, policies_for};
 use crate::okapi::CallError;
 use crate::validation::item::item_not_found;
+use crate::validation::overrides::{insufficient_permissions, PATRON_BLOCK_PERMISSION};
 use crate::validation::{distinct, patron_blocks, renewal as rules};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use shared_types::errors::Error;
+
+/// What a renewal asks to override (`overrideBlocks`; a present sub-object asks).
+#[derive(Debug, Clone, Default)]
+struct RenewalOverrides {
+    patron_block: bool,
+    /// `renewalBlock` or `renewalDueDateRequiredBlock`.
+    renewal_block: bool,
+    comment: Option<String>,
+}
+
+impl RenewalOverrides {
+    fn from_json(body: &Value) -> RenewalOverrides {
+        let blocks = body.get("overrideBlocks").filter(|o| o.is_object());
+        let asked = |key: &str| {
+            blocks
+                .and_then(|o| o.get(key))
+                .is_some_and(|v| !v.is_null())
+        };
+        RenewalOverrides {
+            patron_block: asked("patronBlock"),
+            renewal_block: asked("renewalBlock") || asked("renewalDueDateRequiredBlock"),
+            comment: blocks
+                .and_then(|o| o.get("comment"))
+                .and_then(Value::as_str)
+                .map(str::to_string),
+        }
+    }
+}
 
 /// A renewal: the extended loan and its `Location`.
 pub(crate) struct Renewed {
@@ -63,7 +92,15 @@ pub(crate) async fn renew_by_barcode(peers: Peers<'_>, body: &Value) -> Result<R
         return Err(Failure::refused(item_not_found(&item_barcode)));
     };
     let loan = open_loan(peers, &item).await?;
-    renew(peers, item, loan, Requester::Barcode(user_barcode)).await
+    let overrides = RenewalOverrides::from_json(body);
+    renew(
+        peers,
+        item,
+        loan,
+        Requester::Barcode(user_barcode),
+        overrides,
+    )
+    .await
 }
 
 /// `POST /circulation/renew-by-id`: as by barcode, but another user's loan is one refusal
@@ -87,7 +124,8 @@ pub(crate) async fn renew_by_id(peers: Peers<'_>, body: &Value) -> Result<Renewe
         return Err(Failure::refused(rules::item_id_not_found(&item_id)));
     };
     let loan = open_loan(peers, &item).await?;
-    renew(peers, item, loan, Requester::Id(user_id)).await
+    let overrides = RenewalOverrides::from_json(body);
+    renew(peers, item, loan, Requester::Id(user_id), overrides).await
 }
 
 /// The item's one open loan; FOLIO's 500 when there is not exactly one.
@@ -114,6 +152,7 @@ async fn renew(
     item: Item,
     loan: Loan,
     requester: Requester,
+    overrides: RenewalOverrides,
 ) -> Result<Renewed, Failure> {
     let loan = &loan;
     let now = Utc::now();
@@ -165,17 +204,32 @@ async fn renew(
     let granted = |p: &str| peers.okapi.has_permission(p);
 
     errors.extend(rules::borrower_active(&user, now));
-    errors.extend(patron_blocks::manual_blocks(
-        &manual,
-        BlockedAction::Renewing,
-        now,
-        &granted,
-    ));
-    errors.extend(patron_blocks::automated_blocks(
-        &automated,
-        BlockedAction::Renewing,
-        &granted,
-    ));
+    if overrides.patron_block {
+        errors.extend(insufficient_permissions(
+            "patronBlock",
+            PATRON_BLOCK_PERMISSION,
+            &granted,
+        ));
+    } else {
+        errors.extend(patron_blocks::manual_blocks(
+            &manual,
+            BlockedAction::Renewing,
+            now,
+            &granted,
+        ));
+        errors.extend(patron_blocks::automated_blocks(
+            &automated,
+            BlockedAction::Renewing,
+            &granted,
+        ));
+    }
+    if overrides.renewal_block {
+        errors.extend(insufficient_permissions(
+            "renewalBlock",
+            rules::RENEWAL_BLOCK_PERMISSION,
+            &granted,
+        ));
+    }
     if loan.has_billed_reminders()
         && !overdue
             .as_ref()
@@ -239,7 +293,11 @@ async fn renew(
         ));
     };
 
-    let renewed = loan.renewed(new_due, &p.loan_policy_id);
+    let mut renewed = loan.renewed(new_due, &p.loan_policy_id);
+    // Patron blocks overridden (and no renewal block): FOLIO records the override.
+    if overrides.patron_block && !overrides.renewal_block {
+        renewed = renewed.through_override(overrides.comment.as_deref());
+    }
     peers.storage().update_loan("renew loan", &renewed).await?;
     events::publish(
         peers.okapi,

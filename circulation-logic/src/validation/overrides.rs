@@ -27,6 +27,25 @@ impl Overrides {
     }
 }
 
+/// An override of block `name` asked for without its permission.
+pub(crate) fn insufficient_permissions(
+    name: &str,
+    permission: &str,
+    granted: super::Granted,
+) -> Option<Error> {
+    if granted(permission) {
+        return None;
+    }
+    let mut e = error(
+        "Insufficient override permissions",
+        &[],
+        Some("INSUFFICIENT_OVERRIDE_PERMISSIONS"),
+    );
+    e.overridable_block =
+        Some(serde_json::json!({"name": name, "missingPermissions": [permission]}));
+    Some(e)
+}
+
 /// The checks of the override of block `name`. As in FOLIO, every override checks the due
 /// date whenever `itemNotLoanableBlock` is requested, whichever block it overrides itself.
 pub(crate) fn override_allowed(
@@ -36,14 +55,7 @@ pub(crate) fn override_allowed(
     granted: super::Granted,
     loan_date: DateTime<Utc>,
 ) -> Option<Error> {
-    if !granted(permission) {
-        let mut e = error(
-            "Insufficient override permissions",
-            &[],
-            Some("INSUFFICIENT_OVERRIDE_PERMISSIONS"),
-        );
-        e.overridable_block =
-            Some(serde_json::json!({"name": name, "missingPermissions": [permission]}));
+    if let Some(e) = insufficient_permissions(name, permission, granted) {
         return Some(e);
     }
     if overrides.comment.is_none() {

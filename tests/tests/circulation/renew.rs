@@ -225,3 +225,51 @@ async fn renewal_by_id_and_another_users_loan() {
     assert!(none.errors()[0].get("code").is_none());
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn a_manual_renewal_block_and_its_override() {
+    let stack = start().await;
+    let client = stack.client();
+    let s = sample(&stack);
+    let loan = loan_from_ten_days_ago(&stack).await;
+    let block = json!({"id": "0b0a5e1e-7c4e-4b35-9b83-6a3c3c0a0031",
+                       "userId": s.patron(7)["id"], "desc": "Unpaid fines",
+                       "borrowing": false, "renewals": true, "requests": false, "type": "Manual"});
+    let r = client.post("/manualblocks", &block).await;
+    assert!(r.status == 201 || r.status == 200, "{}", r.body);
+    let url = stack.url();
+    let none = [("X-Okapi-Permissions", "[]")];
+    let a = post(
+        &url,
+        "/circulation/renew-by-barcode",
+        &renewal_body(&stack, 7, 5),
+        &none,
+    )
+    .await;
+    assert_eq!(a.status, 422, "{}", a.text);
+    assert_eq!(a.messages(), vec!["Patron blocked from renewing"]);
+    assert_eq!(codes(&a), vec!["USER_IS_BLOCKED_MANUALLY"]);
+    assert_eq!(
+        a.errors()[0]["overridableBlock"],
+        json!({"name": "patronBlock", "missingPermissions": ["circulation.override-patron-block.post"]})
+    );
+
+    let mut overridden = renewal_body(&stack, 7, 5);
+    overridden["overrideBlocks"] = json!({"patronBlock": {}, "comment": "paid at the desk"});
+    let a = post(&url, "/circulation/renew-by-barcode", &overridden, &none).await;
+    assert_eq!(a.status, 422, "{}", a.text);
+    assert_eq!(a.messages(), vec!["Insufficient override permissions"]);
+    assert_eq!(codes(&a), vec!["INSUFFICIENT_OVERRIDE_PERMISSIONS"]);
+
+    let granted = [(
+        "X-Okapi-Permissions",
+        "[\"circulation.override-patron-block.post\"]",
+    )];
+    let a = post(&url, "/circulation/renew-by-barcode", &overridden, &granted).await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert_eq!(a.body["id"], loan["id"]);
+    assert_eq!(a.body["action"], "renewedThroughOverride");
+    assert_eq!(a.body["actionComment"], "paid at the desk");
+    assert_eq!(a.body["renewalCount"], 1);
+    stack.stop().await;
+}
