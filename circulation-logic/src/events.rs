@@ -184,7 +184,7 @@ pub(crate) fn publish(okapi: &Okapi, fan: Fan, events: Vec<Event>) {
                 }
             }
             if let Err(e) = peers.pubsub().publish(event_type, &payload).await {
-                log::warn!("check-out: {event_type} not published: {e}");
+                log::warn!("{event_type} not published: {e}");
             }
         }
     });

@@ -1,7 +1,7 @@
 //! End-to-end check-in through the gateway: FOLIO's refusals, the loan closed, the item's next
 //! status (available, in transit, awaiting pickup or delivery) and the request it fills.
 use super::support::{
-    checked_out, item_record, item_request, post, sample, start, stored_loan, Answer,
+    checked_out, item_record, item_request, post, replace, sample, start, stored_loan, Answer,
 };
 use circulation_tests::http::{encode, FolioClient};
 use circulation_tests::sample_data as sd;
@@ -273,14 +273,7 @@ async fn refusals_have_folio_messages() {
     let other = s.item_barcode(5);
     let mut item = item_record(&client, &other).await;
     item["status"] = json!({"name": "Intellectual item"});
-    let id = item["id"].as_str().unwrap().to_string();
-    assert_eq!(
-        client
-            .put(&format!("/item-storage/items/{id}"), &item)
-            .await
-            .status,
-        204
-    );
+    replace(&client, "/item-storage/items", &item).await;
     let a = check_in(&stack, check_in_body(&other, sd::SERVICE_POINT_CD1), &staff).await;
     assert_eq!(a.status, 422, "{}", a.text);
     let refusal = message(&a);
@@ -296,14 +289,7 @@ async fn refusals_have_folio_messages() {
     let loan = checked_out(&stack, 2, 3).await;
     let mut item = item_record(&client, &barcode).await;
     item["status"] = json!({"name": "Claimed returned"});
-    let id = item["id"].as_str().unwrap().to_string();
-    assert_eq!(
-        client
-            .put(&format!("/item-storage/items/{id}"), &item)
-            .await
-            .status,
-        204
-    );
+    replace(&client, "/item-storage/items", &item).await;
     let a = check_in(
         &stack,
         check_in_body(&barcode, sd::SERVICE_POINT_CD1),
