@@ -12,6 +12,10 @@ pub enum StorageError {
     NotFound(String),
     #[error("{}", .0.errors.first().map(|e| e.message.as_str()).unwrap_or("Unprocessable entity"))]
     Unprocessable(Errors),
+    /// The record changed since the version the client named (`If-Match`): RMB's optimistic
+    /// locking answer, 409 text.
+    #[error("{0}")]
+    Conflict(String),
     #[error("{0}")]
     Unavailable(String),
     #[error("{0}")]
@@ -242,6 +246,7 @@ impl ResponseError for StorageError {
             StorageError::Unprocessable(_) | StorageError::Constraint { .. } => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
+            StorageError::Conflict(_) => StatusCode::CONFLICT,
             StorageError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             StorageError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             StorageError::BadGateway(_) => StatusCode::BAD_GATEWAY,

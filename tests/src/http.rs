@@ -8,6 +8,7 @@ pub struct Reply {
     pub body: String,
     pub location: Option<String>,
     pub content_type: Option<String>,
+    pub etag: Option<String>,
 }
 
 impl Reply {
@@ -106,12 +107,14 @@ impl FolioClient {
         };
         let location = header("location");
         let content_type = header("content-type");
+        let etag = header("etag");
         let body = response.text().await.unwrap_or_default();
         Reply {
             status,
             body,
             location,
             content_type,
+            etag,
         }
     }
 

@@ -23,6 +23,12 @@ impl Loan {
         text(&self.0, &["dueDate"]).and_then(crate::due_date::parse_utc)
     }
 
+    /// The version storage keeps of the loan as read (its `metadata.updatedDate`), which a
+    /// write of the changed loan names so that it cannot overwrite a change made since.
+    pub(crate) fn version(&self) -> Option<&str> {
+        text(&self.0, &["metadata", "updatedDate"])
+    }
+
     pub(crate) fn renewal_count(&self) -> u32 {
         self.0
             .get("renewalCount")

@@ -98,6 +98,31 @@ impl CirculationStorage<'_> {
             .await
     }
 
+    /// `PUT` of a loan changed from the one read, refused (storage's 409, forwarded) when
+    /// somebody changed the stored loan since it was read: two check-ins or renewals of one
+    /// loan cannot both write it.
+    pub(crate) async fn update_loan_as_read(
+        &self,
+        name: &str,
+        loan: &Loan,
+    ) -> Result<Reply, CallError> {
+        let Some(version) = loan.version() else {
+            return self.update_loan(name, loan).await;
+        };
+        let path = format!("{LOANS}/{}", loan.id());
+        let tag = format!("\"{version}\"");
+        self.0
+            .okapi
+            .write_with(
+                name,
+                Method::PUT,
+                &path,
+                Some(loan.json()),
+                &[("if-match", &tag)],
+            )
+            .await
+    }
+
     /// Records a check-in (the check-in history, kept whatever the check-in changes).
     pub(crate) async fn create_check_in(&self, record: &Value) -> Result<Reply, CallError> {
         self.0

@@ -298,7 +298,10 @@ async fn renew(
     if overrides.patron_block && !overrides.renewal_block {
         renewed = renewed.through_override(overrides.comment.as_deref());
     }
-    peers.storage().update_loan("renew loan", &renewed).await?;
+    peers
+        .storage()
+        .update_loan_as_read("renew loan", &renewed)
+        .await?;
     events::publish(
         peers.okapi,
         peers.fan,

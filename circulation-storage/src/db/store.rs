@@ -62,6 +62,30 @@ pub(crate) fn update(
     Ok(n > 0)
 }
 
+/// Replaces the jsonb of a record only while its `metadata.updatedDate` is still `version`;
+/// returns whether it was replaced.
+pub(crate) fn update_if_version(
+    conn: &mut PgConnection,
+    table: &str,
+    id: Uuid,
+    jsonb: &Value,
+    version: &str,
+) -> Result<bool, StorageError> {
+    let n = Cacheable {
+        pieces: vec![
+            Piece::Sql(format!("UPDATE {table} SET jsonb = ")),
+            Piece::Jsonb(jsonb),
+            Piece::Sql(" WHERE id = ".into()),
+            Piece::Uuid(&id),
+            Piece::Sql(" AND jsonb->'metadata'->>'updatedDate' = ".into()),
+            Piece::Text(version),
+        ],
+        cache: true,
+    }
+    .execute(conn)?;
+    Ok(n > 0)
+}
+
 /// Update, or insert when missing (the upserting PUT of loans, requests and policies).
 pub(crate) fn upsert(
     conn: &mut PgConnection,

@@ -5,8 +5,9 @@ use crate::cql::{self, sql::SqlQuery, sql::TableConfig};
 use crate::db::{self, store};
 use crate::error::StorageError;
 use crate::okapi_client::Okapi;
-use crate::records::{self, ids, DeleteAll, Put, RecordType, Write};
+use crate::records::{self, ids, metadata, DeleteAll, Put, RecordType, Write};
 use crate::tenant::{Caller, TenantId};
+use actix_web::http::header::{ETAG, IF_MATCH};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
 use shared_types::errors::Error as FolioError;
@@ -211,9 +212,12 @@ async fn get(
         return Err(StorageError::NotFound(message.into()));
     };
     let record = db::read(&state.pool, &tenant, move |c| store::get(c, rt.table(), id)).await?;
-    record
-        .map(|r| HttpResponse::Ok().json(r))
-        .ok_or_else(StorageError::not_found)
+    let record = record.ok_or_else(StorageError::not_found)?;
+    let mut answer = HttpResponse::Ok();
+    if let Some(version) = metadata::version(&record) {
+        answer.insert_header((ETAG, format!("\"{version}\"")));
+    }
+    Ok(answer.json(record))
 }
 
 async fn replace(
@@ -236,11 +240,18 @@ async fn replace(
                 .map(|_| created)
         })
         .flatten();
+    let expected = if_match(rt, &req)?;
     records::prepare_for_write(rt, &mut record, Write::Replace, caller.user_id.as_deref())?;
+    if let Some(version) = &expected {
+        metadata::stamp_newer_than(&mut record, version);
+    }
     check_downstream(rt, &record, &req, &state).await?;
     let work = move |c: &mut diesel::PgConnection| {
         if let Some(check) = rt.check_in_db {
             check(c, &record, Write::Replace)?;
+        }
+        if let Some(version) = expected {
+            return replace_if_version(c, rt, id, &record, &version).map(|_| None);
         }
         let written = match rt.put {
             Put::Upsert => store::upsert(c, rt.table(), id, &record).map(|_| true),
@@ -269,6 +280,47 @@ async fn replace(
             .json(stored),
         None => HttpResponse::NoContent().finish(),
     })
+}
+
+/// The version a PUT's `If-Match` names (beyond RMB, which keeps no version of these records:
+/// a client that read a record can replace it only if nobody changed it since). Only records
+/// with `metadata` have a version.
+fn if_match(rt: &RecordType, req: &HttpRequest) -> Result<Option<String>, StorageError> {
+    let Some(header) = req.headers().get(IF_MATCH) else {
+        return Ok(None);
+    };
+    let version = header.to_str().ok().and_then(metadata::if_match);
+    if version.is_some() && !rt.with_metadata {
+        return Err(StorageError::BadRequest(format!(
+            "If-Match is not supported: {} records have no metadata",
+            rt.table()
+        )));
+    }
+    Ok(version)
+}
+
+/// The conditional replacement: 404 when the record is gone, RMB's optimistic-locking 409
+/// when it changed since `version`.
+fn replace_if_version(
+    c: &mut diesel::PgConnection,
+    rt: &RecordType,
+    id: uuid::Uuid,
+    record: &Value,
+    version: &str,
+) -> Result<(), StorageError> {
+    let replaced = store::update_if_version(c, rt.table(), id, record, version)
+        .map_err(|e| write_failure(rt, Write::Replace, e, record))?;
+    if replaced {
+        return Ok(());
+    }
+    match store::get(c, rt.table(), id)? {
+        None => Err(StorageError::not_found()),
+        Some(stored) => Err(StorageError::Conflict(format!(
+            "Cannot update record {id} because it has been changed (optimistic locking): \
+             Stored updatedDate is {}, If-Match of request is {version}",
+            metadata::version(&stored).unwrap_or("absent")
+        ))),
+    }
 }
 
 async fn delete(

@@ -186,6 +186,19 @@ impl Okapi {
         query: &[(&str, &str)],
         body: Option<&Value>,
     ) -> Result<Reply, CallError> {
+        self.call_with(name, method, path, query, body, &[]).await
+    }
+
+    /// [`Okapi::call`] with headers of its own (`If-Match`, say).
+    pub async fn call_with(
+        &self,
+        name: &str,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Result<Reply, CallError> {
         let url = self.url(path, query)?;
         let mut builder = self
             .http
@@ -195,6 +208,9 @@ impl Okapi {
             builder = builder.header(*k, v);
         }
         builder = builder.header(okapi::URL, &self.base);
+        for (k, v) in headers {
+            builder = builder.header(*k, *v);
+        }
         if let Some(body) = body {
             builder = builder
                 .header("content-type", "application/json")
@@ -289,7 +305,21 @@ impl Okapi {
         path: &str,
         body: Option<&Value>,
     ) -> Result<Reply, CallError> {
-        let reply = self.call(name, method, path, &[], body).await?;
+        self.write_with(name, method, path, body, &[]).await
+    }
+
+    /// [`Okapi::write`] with headers of its own.
+    pub async fn write_with(
+        &self,
+        name: &str,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Result<Reply, CallError> {
+        let reply = self
+            .call_with(name, method, path, &[], body, headers)
+            .await?;
         if reply.is_success() {
             Ok(reply)
         } else {

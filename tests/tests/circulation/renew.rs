@@ -1,6 +1,6 @@
 //! End-to-end renewal by barcode through the gateway: the loan renewed (due date, count,
 //! action, `Location`), and FOLIO's refusals with their codes and override blocks.
-use super::support::{body, item_record, item_request, post, sample, start, Answer};
+use super::support::{body, item_record, item_request, post, sample, start, stored_loan, Answer};
 use circulation_tests::sample_data as sd;
 use circulation_tests::stack::Stack;
 use serde_json::{json, Value};
@@ -271,5 +271,84 @@ async fn a_manual_renewal_block_and_its_override() {
     assert_eq!(a.body["action"], "renewedThroughOverride");
     assert_eq!(a.body["actionComment"], "paid at the desk");
     assert_eq!(a.body["renewalCount"], 1);
+    stack.stop().await;
+}
+
+/// The outcome of one of many simultaneous calls: a success, or the refusal of a loser.
+fn lost_the_race(a: &Answer) -> bool {
+    match a.status {
+        // Storage refuses a loan write naming a version replaced since it was read.
+        409 => a.text.contains("optimistic locking"),
+        // Read after the winner: renewed already (same day).
+        422 => codes(a) == ["RENEWAL_WOULD_NOT_CHANGE_DUE_DATE"],
+        // A renewal after the check-in: no open loan, FOLIO's 500 and its text.
+        500 => a.text.starts_with("More than one open loan for item"),
+        _ => false,
+    }
+}
+
+#[tokio::test]
+async fn twenty_simultaneous_renewals_count_once_per_success() {
+    let stack = start().await;
+    let client = stack.client();
+    let loan = loan_from_ten_days_ago(&stack).await;
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let url = stack.url();
+            let b = renewal_body(&stack, 7, 5);
+            tokio::spawn(async move { post(&url, "/circulation/renew-by-barcode", &b, &[]).await })
+        })
+        .collect();
+    let mut renewed = 0;
+    for t in tasks {
+        let a = t.await.unwrap();
+        match a.status {
+            200 => renewed += 1,
+            _ => assert!(lost_the_race(&a), "{} {}", a.status, a.text),
+        }
+    }
+    // Every renewal counted: none overwrote another's.
+    assert!(renewed >= 1);
+    let stored = stored_loan(&client, &loan).await;
+    assert_eq!(stored["renewalCount"], renewed);
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn renewals_racing_check_ins_never_reopen_a_returned_loan() {
+    let stack = start().await;
+    let client = stack.client();
+    let loan = loan_from_ten_days_ago(&stack).await;
+    let barcode = sample(&stack).item_barcode(5);
+    let check_in = json!({"itemBarcode": barcode, "servicePointId": sd::SERVICE_POINT_CD1,
+                          "checkInDate": chrono::Utc::now().to_rfc3339()});
+    let staff = [("X-Okapi-User-Id", "8f1d2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b")];
+    let tasks: Vec<_> = (0..20)
+        .map(|n| {
+            let url = stack.url();
+            let (path, b) = match n % 2 {
+                0 => ("/circulation/renew-by-barcode", renewal_body(&stack, 7, 5)),
+                _ => ("/circulation/check-in-by-barcode", check_in.clone()),
+            };
+            tokio::spawn(async move { (path, post(&url, path, &b, &staff).await) })
+        })
+        .collect();
+    let mut renewed = 0;
+    for t in tasks {
+        let (path, a) = t.await.unwrap();
+        match a.status {
+            200 if path.contains("renew") => renewed += 1,
+            200 => {}
+            _ => assert!(lost_the_race(&a), "{path}: {} {}", a.status, a.text),
+        }
+    }
+    let stored = stored_loan(&client, &loan).await;
+    assert_eq!(stored["renewalCount"].as_u64().unwrap_or(0), renewed);
+    // The loan and the item agree: returned and available, or still out and checked out.
+    let item = item_record(&client, &barcode).await;
+    match stored["status"]["name"].as_str() {
+        Some("Closed") => assert_eq!(item["status"]["name"], "Available"),
+        _ => assert_eq!(item["status"]["name"], "Checked out"),
+    }
     stack.stop().await;
 }

@@ -537,6 +537,67 @@ async fn one_open_loan_per_item_also_under_concurrency() {
 }
 
 #[actix_web::test]
+async fn a_put_naming_a_version_fails_once_the_record_changed() {
+    let client = setup("ifmatch");
+    enable(&client, false).await;
+    let created = client
+        .post("/loan-storage/loans", &loan(&uuid(), &uuid()))
+        .await;
+    let id = created.location.clone().unwrap();
+    let path = format!("/loan-storage/loans/{id}");
+    let read = client.get(&path).await;
+    let first = read.etag.clone().expect("an ETag");
+    let version = read.json()["metadata"]["updatedDate"].clone();
+    assert_eq!(first, format!("\"{}\"", version.as_str().unwrap()));
+    let put = |path: &str, body: &Value, tag: &str| {
+        let (client, path, body, tag) = (
+            client.clone(),
+            path.to_string(),
+            body.to_string(),
+            tag.to_string(),
+        );
+        async move {
+            client
+                .send_with(
+                    reqwest::Method::PUT,
+                    &path,
+                    Some(body.into_bytes()),
+                    &[("If-Match", &tag)],
+                )
+                .await
+        }
+    };
+    let mut renewed = read.json();
+    renewed["action"] = json!("renewed");
+    assert_eq!(put(&path, &renewed, &first).await.status, 204);
+    let second = client.get(&path).await.etag.unwrap();
+    assert_ne!(second, first);
+
+    // A second write naming the first version: refused, the first write kept.
+    let mut closed = read.json();
+    closed["status"] = json!({"name": "Closed"});
+    closed["action"] = json!("checkedin");
+    let refused = put(&path, &closed, &first).await;
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert!(
+        refused.body.contains("optimistic locking"),
+        "{}",
+        refused.body
+    );
+    let stored = client.get(&path).await.json();
+    assert_eq!(stored["action"], "renewed");
+    assert_eq!(stored["status"]["name"], "Open");
+
+    // Naming the current version, it is written; a missing record is not created.
+    assert_eq!(put(&path, &closed, &second).await.status, 204);
+    assert_eq!(client.get(&path).await.json()["status"]["name"], "Closed");
+    let missing = format!("/loan-storage/loans/{}", uuid());
+    let reply = put(&missing, &closed, "\"2020-01-01T00:00:00.000+00:00\"").await;
+    assert_eq!(reply.status, 404, "{}", reply.body);
+    assert_eq!(client.get(&missing).await.status, 404);
+}
+
+#[actix_web::test]
 async fn loan_history_records_every_change() {
     let client = setup("history");
     enable(&client, false).await;

@@ -406,9 +406,17 @@ async fn write_changes(
         }
     }
     if let (Some(before), Some(after)) = (loan_before, loan_after) {
-        if let Err(e) = peers.storage().update_loan("close loan", after).await {
-            done.push(Undo::RestoreLoan(before.clone()));
-            return Err(undo_and_fail(peers, FLOW, done, e).await);
+        if let Err(e) = peers
+            .storage()
+            .update_loan_as_read("close loan", after)
+            .await
+        {
+            // A renewal or another check-in that changed the loan first is storage's 409,
+            // forwarded, their loan kept; a write that may have landed (a timeout) is undone.
+            if e.status() >= 500 {
+                done.push(Undo::RestoreLoan(before.clone()));
+            }
+            return Err(undo_and_forward_refusal(peers, FLOW, done, e).await);
         }
     }
     Ok(())
