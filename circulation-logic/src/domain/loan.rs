@@ -65,6 +65,25 @@ impl Loan {
         Loan(loan)
     }
 
+    /// The loan renewed through a renewal-block override (mod-circulation's
+    /// `Loan.overrideRenewal`): due at `due_date` under the loan's own policy, one more renewal,
+    /// the override's comment; the reminders and aged-to-lost billing go and the item is
+    /// checked out again.
+    pub(crate) fn renewed_through_override(&self, due_date: DateTime<Utc>, comment: &str) -> Loan {
+        let mut loan = self.0.clone();
+        let count = self.renewal_count() + 1;
+        if let Some(o) = loan.as_object_mut() {
+            o.insert("action".into(), json!("renewedThroughOverride"));
+            o.insert("actionComment".into(), json!(comment));
+            o.remove("reminders");
+            o.remove("agedToLostDelayedBilling");
+            o.insert("dueDate".into(), json!(iso_millis_z(due_date)));
+            o.insert("renewalCount".into(), json!(count));
+            o.insert("itemStatus".into(), json!("Checked out"));
+        }
+        Loan(loan)
+    }
+
     /// A renewal recorded as done through an override, with its comment (when given).
     pub(crate) fn through_override(mut self, comment: Option<&str>) -> Loan {
         if let Some(o) = self.0.as_object_mut() {

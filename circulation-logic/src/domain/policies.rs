@@ -79,6 +79,24 @@ pub(crate) struct Policies {
 }
 
 impl Policies {
+    /// Policies for unit tests: the loan policy given (its id `lp`), every other one empty.
+    #[cfg(test)]
+    pub(crate) fn for_test(loan: serde_json::Value) -> Policies {
+        Policies {
+            loan_policy_id: "lp".into(),
+            loan_policy: LoanPolicyRecord::from_json(loan.clone()),
+            loan: serde_json::from_value(loan).expect("a loan policy"),
+            conditions: AppliedRuleConditions::default(),
+            overdue_fine_policy: Ok(Default::default()),
+            lost_item_policy: Ok(Default::default()),
+            overdue_fine_policy_id: String::new(),
+            lost_item_policy_id: String::new(),
+            notice_policy_id: String::new(),
+            notice_policy: None,
+            schedule: None,
+        }
+    }
+
     pub(crate) fn loan_policy_name(&self) -> Option<&str> {
         self.loan_policy.name()
     }

@@ -17,9 +17,13 @@ use crate::okapi::CallError;
 use crate::validation::item::item_not_found;
 use crate::validation::overrides::{insufficient_permissions, PATRON_BLOCK_PERMISSION};
 use crate::validation::{distinct, patron_blocks, renewal as rules};
+use crate::writes::{self, undo_and_forward_refusal};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use shared_types::errors::Error;
+
+/// The flow's name in undo messages and logs.
+const FLOW: &str = "Renewal";
 
 /// What a renewal asks to override (`overrideBlocks`; a present sub-object asks).
 #[derive(Debug, Clone, Default)]
@@ -28,6 +32,8 @@ struct RenewalOverrides {
     /// `renewalBlock` or `renewalDueDateRequiredBlock`.
     renewal_block: bool,
     comment: Option<String>,
+    /// `renewalDueDateRequiredBlock.dueDate`: the due date a renewal override asks for.
+    due_date: Option<DateTime<Utc>>,
 }
 
 impl RenewalOverrides {
@@ -45,6 +51,10 @@ impl RenewalOverrides {
                 .and_then(|o| o.get("comment"))
                 .and_then(Value::as_str)
                 .map(str::to_string),
+            due_date: blocks
+                .and_then(|o| o.pointer("/renewalDueDateRequiredBlock/dueDate"))
+                .and_then(Value::as_str)
+                .and_then(crate::due_date::parse_utc),
         }
     }
 }
@@ -230,7 +240,9 @@ async fn renew(
             &granted,
         ));
     }
-    if loan.has_billed_reminders()
+    // A renewal override covers the reminder fees: FOLIO checks them only without one.
+    if !overrides.renewal_block
+        && loan.has_billed_reminders()
         && !overdue
             .as_ref()
             .is_some_and(|p| p.allows_renewal_with_reminders())
@@ -240,68 +252,58 @@ async fn renew(
     let location = location?;
     let units = location.as_ref().map(|l| l.units()).unwrap_or_default();
     let policies = policies_for(peers, rules_text, &user, &item, units, None).await?;
-    let p = &policies;
-    let loanable = rules::loanable(p, &granted);
-    let due_date_possible = loanable.is_none();
-    errors.extend(loanable);
-    errors.extend(rules::no_recall(queue.recall_for(item.id()), &granted));
-    errors.extend(rules::not_lost(&item, &granted));
-    errors.extend(rules::within_renewal_limit(
-        p,
-        loan.renewal_count(),
-        &granted,
-    ));
-    errors.extend(rules::renewable(p, &granted));
-    let hold_first = queue
-        .first()
-        .is_some_and(|r| r.request_type() == RequestType::Hold);
-    if hold_first {
-        errors.extend(rules::hold_first(p, &granted));
-    }
-    errors.extend(rules::not_claimed_returned(&item));
-    let current_due = loan.due_date().unwrap_or(now);
-    let mut new_due = None;
-    if due_date_possible {
-        match proposed_due_date(peers, p, now, current_due, hold_first).await? {
-            Err(e) => errors.push(rules::due_date_refused(&e.message, e.code, p, &granted)),
-            Ok((proposed, limit)) => {
-                match rules::changes_due_date(proposed, current_due, p, &granted) {
-                    Some(e) => errors.push(e),
-                    None => {
-                        let input = DueInput {
-                            policy: &p.loan,
-                            schedule: p.schedule.as_ref(),
-                            loan_date: now,
-                            tz,
-                            service_point_id: loan.checkout_service_point_id().unwrap_or_default(),
-                            queue: &queue,
-                            item_id: item.id(),
-                            user: &user,
-                        };
-                        new_due = Some(settle(peers, &input, proposed, limit).await?.0);
-                    }
-                }
-            }
-        }
-    }
-    if !errors.is_empty() {
-        return Err(Failure::Refused(distinct(errors)));
-    }
-    let Some(new_due) = new_due else {
-        return Err(Failure::Server(
-            "renewal: no due date after validation".into(),
-        ));
+    let renewal = Renewal {
+        peers,
+        p: &policies,
+        loan,
+        item: &item,
+        queue: &queue,
+        user: &user,
+        tz,
+        now,
     };
-
-    let mut renewed = loan.renewed(new_due, &p.loan_policy_id);
-    // Patron blocks overridden (and no renewal block): FOLIO records the override.
-    if overrides.patron_block && !overrides.renewal_block {
-        renewed = renewed.through_override(overrides.comment.as_deref());
-    }
-    peers
-        .storage()
-        .update_loan_as_read("renew loan", &renewed)
-        .await?;
+    let decided = match overrides.renewal_block {
+        true => renewal.through_override(&overrides).await?,
+        false => renewal.regular(&overrides).await?,
+    };
+    let renewed = match decided {
+        Ok(renewed) if errors.is_empty() => renewed,
+        Ok(_) => return Err(Failure::Refused(distinct(errors))),
+        Err(more) => {
+            errors.extend(more);
+            return Err(Failure::Refused(distinct(errors)));
+        }
+    };
+    // A lost item renewed through an override is checked out again, before the loan is
+    // written (undone if the loan cannot be).
+    let item_before = item.clone();
+    let item = match item_before.status() {
+        ItemStatus::DeclaredLost | ItemStatus::AgedToLost if overrides.renewal_block => {
+            let after = item_before.checked_out();
+            let undo = match writes::item::update_status(peers, &item_before, &after).await {
+                Ok(undo) => undo,
+                Err((undo, e)) => {
+                    let steps = undo.into_iter().collect();
+                    return Err(undo_and_forward_refusal(peers, FLOW, steps, e).await);
+                }
+            };
+            if let Err(e) = peers
+                .storage()
+                .update_loan_as_read("renew loan", &renewed)
+                .await
+            {
+                return Err(undo_and_forward_refusal(peers, FLOW, vec![undo], e).await);
+            }
+            after
+        }
+        _ => {
+            peers
+                .storage()
+                .update_loan_as_read("renew loan", &renewed)
+                .await?;
+            item_before
+        }
+    };
     events::publish(
         peers.okapi,
         peers.fan,
@@ -327,6 +329,131 @@ async fn renew(
         location: format!("/circulation/loans/{}", renewed.id()),
         body,
     })
+}
+
+/// What a renewal decides on once the loan's borrower and policies are known.
+struct Renewal<'a> {
+    peers: Peers<'a>,
+    p: &'a Policies,
+    loan: &'a Loan,
+    item: &'a Item,
+    queue: &'a RequestQueue,
+    user: &'a User,
+    tz: chrono_tz::Tz,
+    now: DateTime<Utc>,
+}
+
+impl Renewal<'_> {
+    /// A renewal without a renewal-block override: every refusal of the loan, policy and
+    /// queue collected in FOLIO's order, else the loan renewed to the policy's next due date
+    /// (closed days and the borrower's expiry applied).
+    async fn regular(
+        &self,
+        overrides: &RenewalOverrides,
+    ) -> Result<Result<Loan, Vec<Error>>, Failure> {
+        let (p, loan, item) = (self.p, self.loan, self.item);
+        let granted = |perm: &str| self.peers.okapi.has_permission(perm);
+        let mut errors = Vec::new();
+        let loanable = rules::loanable(p, &granted);
+        let due_date_possible = loanable.is_none();
+        errors.extend(loanable);
+        errors.extend(rules::no_recall(self.queue.recall_for(item.id()), &granted));
+        errors.extend(rules::not_lost(item, &granted));
+        errors.extend(rules::within_renewal_limit(
+            p,
+            loan.renewal_count(),
+            &granted,
+        ));
+        errors.extend(rules::renewable(p, &granted));
+        let hold_first = self
+            .queue
+            .first()
+            .is_some_and(|r| r.request_type() == RequestType::Hold);
+        if hold_first {
+            errors.extend(rules::hold_first(p, &granted));
+        }
+        errors.extend(rules::not_claimed_returned(item));
+        let current_due = loan.due_date().unwrap_or(self.now);
+        let mut new_due = None;
+        if due_date_possible {
+            match proposed_due_date(self.peers, p, self.now, current_due, hold_first).await? {
+                Err(e) => errors.push(rules::due_date_refused(&e.message, e.code, p, &granted)),
+                Ok((proposed, limit)) => {
+                    match rules::changes_due_date(proposed, current_due, p, &granted) {
+                        Some(e) => errors.push(e),
+                        None => {
+                            let input = DueInput {
+                                policy: &p.loan,
+                                schedule: p.schedule.as_ref(),
+                                loan_date: self.now,
+                                tz: self.tz,
+                                service_point_id: loan
+                                    .checkout_service_point_id()
+                                    .unwrap_or_default(),
+                                queue: self.queue,
+                                item_id: item.id(),
+                                user: self.user,
+                            };
+                            new_due = Some(settle(self.peers, &input, proposed, limit).await?.0);
+                        }
+                    }
+                }
+            }
+        }
+        let new_due = match (new_due, errors.is_empty()) {
+            (Some(due), true) => due,
+            (_, false) => return Ok(Err(errors)),
+            (None, true) => {
+                return Err(Failure::Server(
+                    "renewal: no due date after validation".into(),
+                ))
+            }
+        };
+        let renewed = loan.renewed(new_due, &p.loan_policy_id);
+        // Patron blocks overridden: FOLIO records the override.
+        Ok(Ok(match overrides.patron_block {
+            true => renewed.through_override(overrides.comment.as_deref()),
+            false => renewed,
+        }))
+    }
+
+    /// A renewal through a renewal-block override (mod-circulation's renewal through
+    /// override): a comment, then the due date the override allows (the policy's, without
+    /// the alternate period for holds or closed-day handling, or the one requested).
+    async fn through_override(
+        &self,
+        overrides: &RenewalOverrides,
+    ) -> Result<Result<Loan, Vec<Error>>, Failure> {
+        let comment = overrides.comment.as_deref();
+        if let Some(e) = rules::override_comment(comment) {
+            return Ok(Err(vec![e]));
+        }
+        let (p, loan, item) = (self.p, self.loan, self.item);
+        let current_due = loan.due_date().unwrap_or(self.now);
+        let proposed = match p.loan.loanable && p.loan.renewable {
+            true => proposed_due_date(self.peers, p, self.now, current_due, false)
+                .await?
+                .ok()
+                .map(|(date, _)| date),
+            false => None,
+        };
+        let decided = rules::override_due_date(&rules::OverrideRenewal {
+            policies: p,
+            proposed,
+            current_due,
+            requested_due: overrides.due_date,
+            renewals: loan.renewal_count(),
+            recalled: self.queue.recall_for(item.id()).is_some(),
+            item_lost: matches!(
+                item.status(),
+                ItemStatus::DeclaredLost | ItemStatus::AgedToLost
+            ),
+            reminders_billed: loan.has_billed_reminders(),
+        });
+        Ok(decided
+            .map(|due| loan.renewed_through_override(due, comment.unwrap_or_default()))
+            .map_err(|e| vec![*e]))
+    }
 }
 
 /// The queue of the item (of its instance with title-level requests on), and the holdings and

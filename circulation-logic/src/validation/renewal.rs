@@ -250,3 +250,198 @@ pub(crate) fn changes_due_date(
         )
     })
 }
+
+/// What a renewal through an override (`renewalBlock` or `renewalDueDateRequiredBlock`)
+/// decides on.
+pub(crate) struct OverrideRenewal<'a> {
+    pub(crate) policies: &'a Policies,
+    /// The renewal date the policy proposes (`None`: it cannot be determined).
+    pub(crate) proposed: Option<DateTime<Utc>>,
+    pub(crate) current_due: DateTime<Utc>,
+    /// `renewalDueDateRequiredBlock.dueDate`.
+    pub(crate) requested_due: Option<DateTime<Utc>>,
+    pub(crate) renewals: u32,
+    pub(crate) recalled: bool,
+    pub(crate) item_lost: bool,
+    pub(crate) reminders_billed: bool,
+}
+
+/// The override's comment is required.
+pub(crate) fn override_comment(comment: Option<&str>) -> Option<Error> {
+    comment.is_none_or(|c| c.trim().is_empty()).then(|| {
+        error(
+            "Override renewal request must have a comment",
+            &[("comment", None)],
+            Some("OVERRIDE_RENEWAL_COMMENT_REQUIRED"),
+        )
+    })
+}
+
+/// The due date of a renewal through an override, as mod-circulation decides it: the
+/// requested date where the policy gives none (not loanable, not renewable, no date); else,
+/// for the cases an override is for (limit reached, recall, lost item, unchanged date,
+/// reminder fees), the proposed date when it moves the due date on, the requested one
+/// otherwise; any other loan is refused.
+/// (The refusal is boxed: an error is large beside a date.)
+pub(crate) fn override_due_date(o: &OverrideRenewal<'_>) -> Result<DateTime<Utc>, Box<Error>> {
+    let p = o.policies;
+    let due_date_required = || {
+        error(
+            "New due date must be specified when due date calculation fails",
+            &[("dueDate", Some("null"))],
+            Some("OVERRIDE_RENEWAL_DUE_DATE_REQUIRED"),
+        )
+    };
+    if !p.loan.loanable || !p.loan.renewable {
+        return o.requested_due.ok_or_else(|| Box::new(due_date_required()));
+    }
+    let Some(proposed) = o.proposed else {
+        return o.requested_due.ok_or_else(|| Box::new(due_date_required()));
+    };
+    let later = |d: DateTime<Utc>| d.timestamp_millis() > o.current_due.timestamp_millis();
+    let policy = p.loan.renewals_policy.as_ref();
+    let limit_reached = policy.and_then(|r| r.unlimited) != Some(true)
+        && f64::from(o.renewals) >= policy.and_then(|r| r.number_allowed).unwrap_or(0.0);
+    let overridable_case =
+        limit_reached || o.recalled || o.item_lost || !later(proposed) || o.reminders_billed;
+    if !overridable_case {
+        return Err(Box::new(with_policy(
+            "Override renewal does not match any of expected cases: item is not loanable, \
+             item is not renewable, reached number of renewals limit,renewal date falls outside \
+             of the date ranges in the loan policy, items cannot be renewed when there is an \
+             active recall request, item is Declared lost, item is Aged to lost, renewal would \
+             not change the due date, loan has reminder fees",
+            "OVERRIDE_RENEWAL_NOT_ALLOWED_FOR_CURRENT_LOAN",
+            p,
+        )));
+    }
+    let due = match (later(proposed), o.requested_due) {
+        (true, _) => proposed,
+        (false, Some(requested)) => requested,
+        (false, None) => {
+            return Err(Box::new(error(
+                "New due date is required when renewal would not change the due date",
+                &[("dueDate", Some("null"))],
+                Some("OVERRIDE_RENEWAL_DUE_DATE_REQUIRED_WHEN_DUE_DATE_UNCHANGED"),
+            )))
+        }
+    };
+    match later(due) {
+        true => Ok(due),
+        false => Err(Box::new(with_policy(
+            "renewal would not change the due date",
+            "RENEWAL_WOULD_NOT_CHANGE_DUE_DATE",
+            p,
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+    use serde_json::json;
+
+    fn policies(loanable: bool, renewable: bool, allowed: u32) -> Policies {
+        Policies::for_test(json!({
+            "id": "lp", "name": "Three renewals", "loanable": loanable, "renewable": renewable,
+            "loansPolicy": {"profileId": "Rolling"},
+            "renewalsPolicy": {"numberAllowed": allowed, "unlimited": false}
+        }))
+    }
+
+    fn case(
+        p: &Policies,
+        proposed_days: Option<i64>,
+        requested_days: Option<i64>,
+    ) -> OverrideRenewal<'_> {
+        let now = Utc::now();
+        OverrideRenewal {
+            policies: p,
+            proposed: proposed_days.map(|d| now + Duration::days(d)),
+            current_due: now,
+            requested_due: requested_days.map(|d| now + Duration::days(d)),
+            renewals: 0,
+            recalled: false,
+            item_lost: false,
+            reminders_billed: false,
+        }
+    }
+
+    fn code(e: impl Into<Box<Error>>) -> String {
+        e.into().code.unwrap_or_default()
+    }
+
+    #[test]
+    fn a_comment_is_required() {
+        assert!(override_comment(Some("ok")).is_none());
+        let e = override_comment(Some("  ")).unwrap();
+        assert_eq!(e.message, "Override renewal request must have a comment");
+        assert_eq!(
+            code(override_comment(None).unwrap()),
+            "OVERRIDE_RENEWAL_COMMENT_REQUIRED"
+        );
+    }
+
+    #[test]
+    fn not_renewable_takes_the_requested_date_or_asks_for_one() {
+        let p = policies(true, false, 3);
+        let c = case(&p, Some(7), Some(3));
+        assert_eq!(override_due_date(&c), Ok(c.requested_due.unwrap()));
+        let e = override_due_date(&case(&p, Some(7), None)).unwrap_err();
+        assert_eq!(
+            e.message,
+            "New due date must be specified when due date calculation fails"
+        );
+        assert_eq!(code(e), "OVERRIDE_RENEWAL_DUE_DATE_REQUIRED");
+        // No date from the policy is the same case.
+        let p = policies(true, true, 3);
+        assert_eq!(
+            code(override_due_date(&case(&p, None, None)).unwrap_err()),
+            "OVERRIDE_RENEWAL_DUE_DATE_REQUIRED"
+        );
+    }
+
+    #[test]
+    fn at_the_limit_the_proposed_date_wins_when_later() {
+        let p = policies(true, true, 3);
+        let mut c = case(&p, Some(7), Some(30));
+        c.renewals = 3;
+        assert_eq!(override_due_date(&c), Ok(c.proposed.unwrap()));
+    }
+
+    #[test]
+    fn an_unchanged_date_needs_a_later_requested_one() {
+        let p = policies(true, true, 3);
+        let e = override_due_date(&case(&p, Some(0), None)).unwrap_err();
+        assert_eq!(
+            code(e),
+            "OVERRIDE_RENEWAL_DUE_DATE_REQUIRED_WHEN_DUE_DATE_UNCHANGED"
+        );
+        let c = case(&p, Some(-1), Some(5));
+        assert_eq!(override_due_date(&c), Ok(c.requested_due.unwrap()));
+        let e = override_due_date(&case(&p, Some(-1), Some(-2))).unwrap_err();
+        assert_eq!(e.message, "renewal would not change the due date");
+        assert_eq!(code(e), "RENEWAL_WOULD_NOT_CHANGE_DUE_DATE");
+    }
+
+    #[test]
+    fn a_renewable_loan_is_not_overridden() {
+        let p = policies(true, true, 3);
+        let e = override_due_date(&case(&p, Some(7), Some(9))).unwrap_err();
+        assert!(e
+            .message
+            .starts_with("Override renewal does not match any of expected cases"));
+        assert_eq!(code(e), "OVERRIDE_RENEWAL_NOT_ALLOWED_FOR_CURRENT_LOAN");
+        // A recall, a lost item or billed reminders make it a case.
+        for flag in 0..3 {
+            let mut c = case(&p, Some(7), None);
+            match flag {
+                0 => c.recalled = true,
+                1 => c.item_lost = true,
+                _ => c.reminders_billed = true,
+            }
+            assert_eq!(override_due_date(&c), Ok(c.proposed.unwrap()));
+        }
+    }
+}

@@ -352,3 +352,133 @@ async fn renewals_racing_check_ins_never_reopen_a_returned_loan() {
     }
     stack.stop().await;
 }
+
+/// A renewal asking to override the renewal blocks, with `blocks` and the permissions given.
+async fn override_renewal(
+    stack: &Stack,
+    patron: usize,
+    item: usize,
+    blocks: Value,
+    permissions: &str,
+) -> Answer {
+    let mut b = renewal_body(stack, patron, item);
+    b["overrideBlocks"] = blocks;
+    post(
+        &stack.url(),
+        "/circulation/renew-by-barcode",
+        &b,
+        &[("X-Okapi-Permissions", permissions)],
+    )
+    .await
+}
+
+const RENEWAL_OVERRIDE: &str = "[\"circulation.override-renewal-block.post\"]";
+
+#[tokio::test]
+async fn renewal_block_overrides_as_folio_decides_them() {
+    let stack = start().await;
+    let client = stack.client();
+    let loan = loan_from_ten_days_ago(&stack).await;
+    let id = loan["id"].as_str().unwrap();
+    let block = json!({"renewalBlock": {}, "comment": "patron is travelling"});
+
+    // A loan that renews normally is no case for an override.
+    let a = override_renewal(&stack, 7, 5, block.clone(), RENEWAL_OVERRIDE).await;
+    assert_eq!(a.status, 422, "{}", a.text);
+    assert_eq!(
+        codes(&a),
+        vec!["OVERRIDE_RENEWAL_NOT_ALLOWED_FOR_CURRENT_LOAN"]
+    );
+    assert!(a.messages()[0].starts_with("Override renewal does not match any of expected cases"));
+
+    // At the limit: no permission, no comment, then renewed through the override.
+    let mut limited = stored_loan(&client, &loan).await;
+    limited["renewalCount"] = json!(3);
+    let path = format!("/loan-storage/loans/{id}");
+    assert_eq!(client.put(&path, &limited).await.status, 204);
+    let a = override_renewal(&stack, 7, 5, block.clone(), "[]").await;
+    assert_eq!(a.status, 422, "{}", a.text);
+    assert_eq!(codes(&a), vec!["INSUFFICIENT_OVERRIDE_PERMISSIONS"]);
+    let a = override_renewal(&stack, 7, 5, json!({"renewalBlock": {}}), RENEWAL_OVERRIDE).await;
+    assert_eq!(a.status, 422, "{}", a.text);
+    assert_eq!(
+        a.messages(),
+        vec!["Override renewal request must have a comment"]
+    );
+    assert_eq!(codes(&a), vec!["OVERRIDE_RENEWAL_COMMENT_REQUIRED"]);
+    let a = override_renewal(&stack, 7, 5, block.clone(), RENEWAL_OVERRIDE).await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert_eq!(a.body["action"], "renewedThroughOverride");
+    assert_eq!(a.body["actionComment"], "patron is travelling");
+    assert_eq!(a.body["renewalCount"], 4);
+    assert!(a.body["dueDate"].as_str().unwrap() > loan["dueDate"].as_str().unwrap());
+    let stored = stored_loan(&client, &loan).await;
+    assert_eq!(stored["action"], "renewedThroughOverride");
+    assert_eq!(stored["renewalCount"], 4);
+
+    // Due later than the policy would renew to: a new due date is required, and used.
+    let mut far = stored_loan(&client, &loan).await;
+    let in_a_month = chrono::Utc::now() + chrono::Duration::days(30);
+    far["dueDate"] = json!(in_a_month.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+    assert_eq!(client.put(&path, &far).await.status, 204);
+    let a = override_renewal(&stack, 7, 5, block.clone(), RENEWAL_OVERRIDE).await;
+    assert_eq!(a.status, 422, "{}", a.text);
+    assert_eq!(
+        codes(&a),
+        vec!["OVERRIDE_RENEWAL_DUE_DATE_REQUIRED_WHEN_DUE_DATE_UNCHANGED"]
+    );
+    let later = (chrono::Utc::now() + chrono::Duration::days(60))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let dated = json!({"renewalDueDateRequiredBlock": {"dueDate": later},
+                       "comment": "patron is travelling"});
+    let a = override_renewal(&stack, 7, 5, dated, RENEWAL_OVERRIDE).await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert_eq!(a.body["dueDate"], json!(later));
+    assert_eq!(a.body["renewalCount"], 5);
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn a_policy_that_does_not_renew_needs_the_overrides_due_date() {
+    let stack = start().await;
+    let client = stack.client();
+    // Item 3, a DVD: its fixed policy does not renew.
+    let a = post(
+        &stack.url(),
+        "/circulation/check-out-by-barcode",
+        &body(&stack, 7, 3),
+        &[],
+    )
+    .await;
+    assert_eq!(a.status, 201, "{}", a.text);
+    let loan = a.body;
+    let block = json!({"renewalDueDateRequiredBlock": {}, "comment": "exam week"});
+    let a = override_renewal(&stack, 7, 3, block, RENEWAL_OVERRIDE).await;
+    assert_eq!(a.status, 422, "{}", a.text);
+    assert_eq!(
+        a.messages(),
+        vec!["New due date must be specified when due date calculation fails"]
+    );
+    assert_eq!(codes(&a), vec!["OVERRIDE_RENEWAL_DUE_DATE_REQUIRED"]);
+
+    // A declared-lost item renewed through the override is checked out again.
+    let barcode = sample(&stack).item_barcode(3);
+    let mut item = item_record(&client, &barcode).await;
+    item["status"] = json!({"name": "Declared lost"});
+    let item_path = format!("/item-storage/items/{}", item["id"].as_str().unwrap());
+    assert_eq!(client.put(&item_path, &item).await.status, 204);
+    let due = (chrono::Utc::now() + chrono::Duration::days(14))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let block = json!({"renewalDueDateRequiredBlock": {"dueDate": due}, "comment": "found it"});
+    let a = override_renewal(&stack, 7, 3, block, RENEWAL_OVERRIDE).await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert_eq!(a.body["id"], loan["id"]);
+    assert_eq!(a.body["dueDate"], json!(due));
+    assert_eq!(a.body["action"], "renewedThroughOverride");
+    assert_eq!(a.body["item"]["status"]["name"], "Checked out");
+    assert_eq!(
+        item_record(&client, &barcode).await["status"]["name"],
+        "Checked out"
+    );
+    stack.stop().await;
+}

@@ -128,15 +128,14 @@ pub(crate) fn validate(
 mod tests {
     use super::*;
     use crate::domain::{
-        AutomatedBlock, Instance, Item, Loan, LoanPolicyRecord, ManualBlock, MaterialType,
-        Policies, ProxyRelationship, RequestQueue, User,
+        AutomatedBlock, Instance, Item, Loan, ManualBlock, MaterialType, Policies,
+        ProxyRelationship, RequestQueue, User,
     };
     use crate::due_date::parse_utc;
     use crate::rules::AppliedRuleConditions;
     use crate::validation::overrides::Overrides;
     use serde_json::{json, Value};
     use shared_types::errors::Error;
-    use shared_types::policy::LoanPolicy;
 
     fn users(v: Value) -> Option<User> {
         Some(User::from_json(v))
@@ -179,28 +178,16 @@ mod tests {
     }
 
     fn policies(loanable: bool, item_limit: Option<i32>, m: bool) -> Policies {
-        let loan: LoanPolicy = serde_json::from_value(json!({
+        let mut p = Policies::for_test(json!({
             "id": "lp", "name": "Policy", "loanable": loanable, "renewable": true,
             "loansPolicy": {"profileId": "Rolling", "itemLimit": item_limit}
-        }))
-        .unwrap();
-        Policies {
-            loan_policy_id: "lp".into(),
-            loan_policy: LoanPolicyRecord::default(),
-            loan,
-            conditions: AppliedRuleConditions {
-                material_type_match: m,
-                loan_type_match: false,
-                patron_group_match: true,
-            },
-            overdue_fine_policy: Ok(Default::default()),
-            lost_item_policy: Ok(Default::default()),
-            overdue_fine_policy_id: String::new(),
-            lost_item_policy_id: String::new(),
-            notice_policy_id: String::new(),
-            notice_policy: None,
-            schedule: None,
-        }
+        }));
+        p.conditions = AppliedRuleConditions {
+            material_type_match: m,
+            loan_type_match: false,
+            patron_group_match: true,
+        };
+        p
     }
 
     fn gathered() -> CheckOutRecords {
