@@ -96,10 +96,20 @@ fn token(name: &str) -> String {
         .collect()
 }
 
+/// `Server-Timing`: each hop's duration and, as an extension parameter, when it started after
+/// the request came in (so a reader can tell calls made one after another from calls made side
+/// by side); then the total.
 pub fn server_timing(hops: &[Hop], total: Duration) -> String {
     let mut parts: Vec<String> = hops
         .iter()
-        .map(|h| format!("{};dur={}", token(&h.name), ms(h.duration)))
+        .map(|h| {
+            format!(
+                "{};dur={};start={}",
+                token(&h.name),
+                ms(h.duration),
+                ms(h.start)
+            )
+        })
         .collect();
     parts.push(format!("total;dur={}", ms(total)));
     parts.join(", ")
@@ -131,7 +141,7 @@ mod tests {
 
     #[test]
     fn server_timing_format() {
-        let text = server_timing(&[hop("user by barcode", 0, 1)], Duration::from_millis(2));
-        assert_eq!(text, "user_by_barcode;dur=1.00, total;dur=2.00");
+        let text = server_timing(&[hop("user by barcode", 3, 1)], Duration::from_millis(5));
+        assert_eq!(text, "user_by_barcode;dur=1.00;start=3.00, total;dur=5.00");
     }
 }

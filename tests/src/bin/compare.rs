@@ -2,7 +2,9 @@
 //! the gateway, with sequential vs concurrent downstream calls, at several stand-in latencies. Real
 //! PostgreSQL, the modules as processes, 8 concurrent clients by default. Each run checks items
 //! out (loans from ten days ago), renews them, then checks the same items in. Prints latency percentiles, requests per second,
-//! downstream calls per request (from `Server-Timing`), check-out + check-in cycles per second
+//! downstream calls per request (from `Server-Timing`), the critical-path bound of each flow
+//! at each latency (the longest chain of calls made one after another, from the calls' start
+//! offsets in `Server-Timing`) beside its p50 and p99, check-out + check-in cycles per second
 //! and CPU per request by process.
 use circulation_tests::stack::{Stack, StackConfig};
 use circulation_tests::standins::Latency;
@@ -91,17 +93,61 @@ struct Sample {
     micros: u64,
     status: u16,
     hops: usize,
+    /// The longest chain of downstream calls made one after another ([`chain_depth`]).
+    depth: usize,
     /// The start of the answer's body when the check-out failed (shown after the table row).
     failure: Option<String>,
 }
 
-/// `name;dur=1.2, ..., total;dur=9`: the number of downstream calls.
-fn parse_server_timing(header: &str) -> usize {
+/// One downstream call of an answer's `Server-Timing` (`name;dur=1.2;start=0.3`), in ms.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Call {
+    start: f64,
+    dur: f64,
+}
+
+/// The downstream calls of a `Server-Timing` header (`total` aside).
+fn parse_server_timing(header: &str) -> Vec<Call> {
     header
         .split(',')
-        .map(|entry| entry.trim().split(';').next().unwrap_or_default().trim())
-        .filter(|name| !name.is_empty() && *name != "total")
-        .count()
+        .filter_map(|entry| {
+            let mut params = entry.trim().split(';');
+            let name = params.next().unwrap_or_default().trim();
+            if name.is_empty() || name == "total" {
+                return None;
+            }
+            let mut call = Call {
+                start: 0.0,
+                dur: 0.0,
+            };
+            for param in params {
+                match param.trim().split_once('=') {
+                    Some(("dur", v)) => call.dur = v.parse().unwrap_or(0.0),
+                    Some(("start", v)) => call.start = v.parse().unwrap_or(0.0),
+                    _ => {}
+                }
+            }
+            Some(call)
+        })
+        .collect()
+}
+
+/// The most calls one waited for after another: a call follows every call that had ended
+/// when it started. With each call taking the stand-ins' latency, the answer cannot come
+/// sooner than this many latencies (the flow's critical path).
+fn chain_depth(calls: &[Call]) -> usize {
+    let mut calls = calls.to_vec();
+    calls.sort_by(|a, b| a.start.total_cmp(&b.start));
+    let mut depth: Vec<usize> = Vec::with_capacity(calls.len());
+    for (i, call) in calls.iter().enumerate() {
+        let before = (0..i)
+            .filter(|&j| calls[j].start + calls[j].dur <= call.start)
+            .map(|j| depth[j])
+            .max()
+            .unwrap_or(0);
+        depth.push(before + 1);
+    }
+    depth.into_iter().max().unwrap_or(0)
 }
 
 async fn run(
@@ -160,13 +206,14 @@ async fn run(
                     .to_string();
                 let body = response.bytes().await.unwrap_or_default();
                 let micros = t.elapsed().as_micros() as u64;
-                let hops = parse_server_timing(&timing);
+                let calls = parse_server_timing(&timing);
                 let failure = (!matches!(status, 200 | 201))
                     .then(|| String::from_utf8_lossy(&body).chars().take(300).collect());
                 samples.push(Sample {
                     micros,
                     status,
-                    hops,
+                    hops: calls.len(),
+                    depth: chain_depth(&calls),
                     failure,
                 });
             }
@@ -180,13 +227,17 @@ async fn run(
     Ok((all, started.elapsed()))
 }
 
+/// The row of one run; and, with latency, the line comparing its p99 with the critical-path
+/// bound (the chain of dependent calls, each at least the stand-ins' latency plus the
+/// gateway's hop delay).
 fn report(
     latency_ms: u64,
+    hop_overhead_ms: u64,
     flow: Flow,
     strategy: &str,
     samples: &[Sample],
     elapsed: Duration,
-) -> Result<(), String> {
+) -> Result<Option<String>, String> {
     let mut histogram =
         Histogram::<u64>::new_with_bounds(1, 120_000_000, 3).map_err(|e| e.to_string())?;
     for s in samples {
@@ -210,6 +261,20 @@ fn report(
         histogram.max() as f64 / 1000.0,
         hops,
     );
+    let mut depths: Vec<usize> = samples.iter().map(|s| s.depth).collect();
+    depths.sort_unstable();
+    let depth = depths.get(depths.len() / 2).copied().unwrap_or(0);
+    let bound_ms = (depth as u64 * (latency_ms + hop_overhead_ms)) as f64;
+    let bound = (bound_ms > 0.0).then(|| {
+        format!(
+            "  {latency_ms:>3} ms {:<9} {strategy:<10}: {depth} dependent calls, bound {bound_ms:.1} ms; p50 {:.1} ms = {:.2}x, p99 {:.1} ms = {:.2}x",
+            flow.name(),
+            ms(0.50),
+            ms(0.50) / bound_ms,
+            ms(0.99),
+            ms(0.99) / bound_ms,
+        )
+    });
     // A failed request is a finding, not noise: say what it was.
     for s in samples.iter().filter(|s| s.failure.is_some()).take(3) {
         eprintln!(
@@ -219,7 +284,7 @@ fn report(
             s.failure.as_deref().unwrap_or_default()
         );
     }
-    Ok(())
+    Ok(bound)
 }
 
 #[tokio::main]
@@ -236,6 +301,7 @@ async fn main() -> Result<(), String> {
     println!("|---------|-----------|------------|-------|-------|---------|---------|---------|---------|---------|-------|");
     let mut cpu_lines = Vec::new();
     let mut cycle_lines = Vec::new();
+    let mut bound_lines = Vec::new();
     let mut flows = vec![Flow::CheckOut];
     if args.renew {
         flows.push(Flow::Renew);
@@ -283,7 +349,14 @@ async fn main() -> Result<(), String> {
                 if counted {
                     cycle += elapsed;
                 }
-                report(latency_ms, flow, strategy, &samples, elapsed)?;
+                bound_lines.extend(report(
+                    latency_ms,
+                    args.hop_overhead_ms,
+                    flow,
+                    strategy,
+                    &samples,
+                    elapsed,
+                )?);
                 cpu_lines.push(cpu_per_request(
                     latency_ms,
                     flow,
@@ -306,6 +379,13 @@ async fn main() -> Result<(), String> {
     println!("CPU per request (ms), by process; harness = gateway + stand-ins + clients:");
     for line in cpu_lines {
         println!("{line}");
+    }
+    if !bound_lines.is_empty() {
+        println!();
+        println!("Critical path (median chain of calls made one after another):");
+        for line in bound_lines {
+            println!("{line}");
+        }
     }
     if !cycle_lines.is_empty() {
         println!();
@@ -342,14 +422,40 @@ fn cpu_per_request(
 
 #[cfg(test)]
 mod tests {
-    use super::parse_server_timing;
+    use super::{chain_depth, parse_server_timing, Call};
 
     #[test]
     fn reads_server_timing() {
+        let calls = parse_server_timing("user;dur=1.5;start=0.2, item;dur=2, total;dur=9");
         assert_eq!(
-            parse_server_timing("user;dur=1.5, item;dur=2, total;dur=9"),
-            2
+            calls,
+            vec![
+                Call {
+                    start: 0.2,
+                    dur: 1.5
+                },
+                Call {
+                    start: 0.0,
+                    dur: 2.0
+                }
+            ]
         );
-        assert_eq!(parse_server_timing(""), 0);
+        assert!(parse_server_timing("").is_empty());
+    }
+
+    #[test]
+    fn depth_counts_calls_made_one_after_another() {
+        let call = |start, dur| Call { start, dur };
+        // Two side by side, then one after both, then one after that: three.
+        let calls = [
+            call(0.0, 10.0),
+            call(0.1, 10.0),
+            call(10.2, 10.0),
+            call(20.3, 5.0),
+        ];
+        assert_eq!(chain_depth(&calls), 3);
+        // All side by side: one.
+        assert_eq!(chain_depth(&[call(0.0, 5.0), call(0.0, 5.0)]), 1);
+        assert_eq!(chain_depth(&[]), 0);
     }
 }

@@ -39,7 +39,11 @@ fn durations(timing: &str) -> Vec<(String, f64)> {
     timing
         .split(", ")
         .map(|p| {
-            let (name, dur) = p.split_once(";dur=").expect("name;dur=ms");
+            let mut params = p.split(';');
+            let name = params.next().unwrap_or_default();
+            let dur = params
+                .find_map(|param| param.strip_prefix("dur="))
+                .expect("name;dur=ms");
             (name.to_string(), dur.parse::<f64>().expect("number"))
         })
         .collect()
