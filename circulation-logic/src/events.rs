@@ -1,11 +1,12 @@
 //! The business events a flow publishes through mod-pubsub, as mod-circulation does:
 //! `ITEM_CHECKED_OUT`, `ITEM_CHECKED_IN`, `LOAN_DUE_DATE_CHANGED` and `LOG_RECORD` (the circulation
-//! log). Published after the answer is
+//! log: check-out, check-in and the renewal's loan records). Published after the answer is
 //! decided, fire-and-forget: an event never changes the answer.
 use crate::domain::{CheckOutAction, Item, Loan, Request, User};
 use crate::downstream::Peers;
 use crate::fanout::Fan;
 use crate::okapi::{Okapi, PolicyCache};
+use chrono::{DateTime, Offset, Utc};
 use chrono_tz::Tz;
 use serde_json::{json, Value};
 use shared_types::policy::Period;
@@ -153,6 +154,86 @@ pub(crate) fn loan_due_date_changed(loan: &Loan) -> Event {
     )
 }
 
+/// What a renewal's log records say beside the loans before and after.
+pub(crate) struct RenewalLog<'a> {
+    pub(crate) borrower: &'a User,
+    pub(crate) item: &'a Item,
+    pub(crate) instance_id: Option<&'a str>,
+    pub(crate) tz: Tz,
+    pub(crate) logged_in_user_id: Option<&'a str>,
+    pub(crate) now: DateTime<Utc>,
+}
+
+/// The circulation log's two `LOAN` records of a renewal, as mod-circulation publishes them
+/// beside `LOAN_DUE_DATE_CHANGED`: "Changed due date", then the loan's own action ("Renewed"
+/// or "Renewed through override"), each saying the new and the previous due date in the
+/// tenant's time zone.
+pub(crate) fn renewal_log_records(
+    before: &Loan,
+    renewed: &Loan,
+    log: RenewalLog<'_>,
+) -> Vec<Event> {
+    let in_zone = |d: Option<DateTime<Utc>>| {
+        d.map(|d| log_date_time(d, log.tz))
+            .unwrap_or_else(|| "null".into())
+    };
+    let description = format!(
+        "New due date: {} (from {})",
+        in_zone(renewed.due_date()),
+        in_zone(before.due_date())
+    );
+    let renewed_action = match renewed.field("action").and_then(Value::as_str) {
+        Some("renewedThroughOverride") => "Renewed through override",
+        _ => "Renewed",
+    };
+    ["Changed due date", renewed_action]
+        .into_iter()
+        .map(|action| {
+            let mut context = json!({
+                "userId": renewed.field("userId"),
+                "itemBarcode": log.item.barcode(),
+                "itemId": log.item.id(),
+                "instanceId": log.instance_id,
+                "holdingsRecordId": log.item.holdings_record_id(),
+                "action": action,
+                "date": log_date_time(log.now, chrono_tz::UTC),
+                "description": description,
+                "loanId": renewed.id(),
+            });
+            if let Some(barcode) = log.borrower.barcode() {
+                context["userBarcode"] = json!(barcode);
+            }
+            if let Some(comment) = renewed.field("actionComment") {
+                context["actionComment"] = comment.clone();
+            }
+            let service_point = renewed
+                .field("checkinServicePointId")
+                .or_else(|| renewed.field("checkoutServicePointId"));
+            if let Some(sp) = service_point {
+                context["servicePointId"] = sp.clone();
+            }
+            if let Some(user) = log.logged_in_user_id {
+                context["updatedByUserId"] = json!(user);
+            }
+            (
+                "LOG_RECORD",
+                json!({"logEventType": "LOAN", "payload": context}),
+            )
+        })
+        .collect()
+}
+
+/// A date-time as mod-circulation writes it in log descriptions: milliseconds and the zone's
+/// offset (`Z`, or `-0500`).
+fn log_date_time(t: DateTime<Utc>, tz: Tz) -> String {
+    let local = t.with_timezone(&tz);
+    let offset = match local.offset().fix().local_minus_utc() {
+        0 => "Z".to_string(),
+        _ => local.format("%z").to_string(),
+    };
+    format!("{}{offset}", local.format("%Y-%m-%dT%H:%M:%S%.3f"))
+}
+
 /// Publishes `events` without holding up the answer. A `LOG_RECORD` names the logged-in user
 /// ("Last, First") as its source.
 pub(crate) fn publish(okapi: &Okapi, fan: Fan, events: Vec<Event>) {
@@ -176,7 +257,9 @@ pub(crate) fn publish(okapi: &Okapi, fan: Fan, events: Vec<Event>) {
             None => None,
         };
         for (event_type, mut payload) in events {
-            if let (Some(source), "LOG_RECORD") = (&source, event_type) {
+            // Loan records name who changed the loan by id instead (`updatedByUserId`).
+            let loan_record = payload.get("logEventType") == Some(&json!("LOAN"));
+            if let (Some(source), "LOG_RECORD", false) = (&source, event_type, loan_record) {
                 payload["source"] = json!(source);
                 // Check-out's record repeats itself under `payload`; check-in's is flat.
                 if let Some(inner) = payload.get_mut("payload").filter(|p| p.is_object()) {
@@ -188,4 +271,20 @@ pub(crate) fn publish(okapi: &Okapi, fan: Fan, events: Vec<Event>) {
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::log_date_time;
+    use chrono::TimeZone;
+
+    #[test]
+    fn log_dates_carry_the_zones_offset() {
+        let t = chrono::Utc.with_ymd_and_hms(2026, 12, 8, 15, 30, 0).unwrap();
+        assert_eq!(log_date_time(t, chrono_tz::UTC), "2026-12-08T15:30:00.000Z");
+        assert_eq!(
+            log_date_time(t, chrono_tz::America::New_York),
+            "2026-12-08T10:30:00.000-0500"
+        );
+    }
 }

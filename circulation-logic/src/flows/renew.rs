@@ -307,7 +307,21 @@ async fn renew(
     events::publish(
         peers.okapi,
         peers.fan,
-        vec![events::loan_due_date_changed(&renewed)],
+        [events::loan_due_date_changed(&renewed)]
+            .into_iter()
+            .chain(events::renewal_log_records(
+                loan,
+                &renewed,
+                events::RenewalLog {
+                    borrower: &user,
+                    item: &item,
+                    instance_id: holdings.as_ref().and_then(Holdings::instance_id),
+                    tz,
+                    logged_in_user_id: peers.okapi.user_id.as_deref(),
+                    now,
+                },
+            ))
+            .collect(),
     );
     let titles = Titles {
         holdings,

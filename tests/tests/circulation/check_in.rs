@@ -1,7 +1,8 @@
 //! End-to-end check-in through the gateway: FOLIO's refusals, the loan closed, the item's next
 //! status (available, in transit, awaiting pickup or delivery) and the request it fills.
 use super::support::{
-    checked_out, item_record, item_request, post, replace, sample, start, stored_loan, Answer,
+    checked_out, item_record, item_request, post, published, replace, sample, start, stored_loan,
+    Answer,
 };
 use circulation_tests::http::{encode, FolioClient};
 use circulation_tests::sample_data as sd;
@@ -92,20 +93,12 @@ async fn check_in_closes_the_loan_and_makes_the_item_available_at_home() {
 
     // ITEM_CHECKED_IN and the circulation log's flat CHECK_IN_EVENT, published after the answer
     // (polled for); no LOAN_CLOSED (FOLIO publishes that for lost items only).
-    let mut events = Vec::new();
-    for _ in 0..50 {
-        events = stack.standins.published_events("diku");
-        if events.iter().any(|e| e["eventType"] == "ITEM_CHECKED_IN") {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let events = published(&stack, |e| e.iter().any(|(k, _)| k == "ITEM_CHECKED_IN")).await;
     let payload = |kind: &str| -> Option<Value> {
         events
             .iter()
-            .filter(|e| e["eventType"] == kind)
-            .filter_map(|e| e["eventPayload"].as_str())
-            .map(|p| serde_json::from_str::<Value>(p).unwrap())
+            .filter(|(k, _)| k == kind)
+            .map(|(_, p)| p.clone())
             .find(|p| kind != "LOG_RECORD" || p["logEventType"] == "CHECK_IN_EVENT")
     };
     let checked_in = payload("ITEM_CHECKED_IN").expect("ITEM_CHECKED_IN");

@@ -1,7 +1,7 @@
 //! End-to-end check-out through the gateway: FOLIO's validations (messages, parameters, codes,
 //! order), overrides, due dates, request fulfilment, fan-out strategies, the race for one item
 //! and the undo when a module fails mid-way.
-use super::support::{body, item_record, param, post, replace, sample, start, Answer};
+use super::support::{body, item_record, param, post, published, replace, sample, start, Answer};
 use circulation_tests::http::{encode, FolioClient};
 use circulation_tests::sample_data as sd;
 use circulation_tests::stack::{Stack, StackConfig};
@@ -125,25 +125,14 @@ async fn checkout_succeeds_with_folio_loan_and_server_timing() {
     }
 
     // Events, published without holding up the answer.
-    let mut events = Vec::new();
-    for _ in 0..50 {
-        events = stack.standins.published_events("diku");
-        if events.len() >= 2 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    let types: Vec<&str> = events
-        .iter()
-        .filter_map(|e| e["eventType"].as_str())
-        .collect();
+    let events = published(&stack, |e| e.len() >= 2).await;
+    let types: Vec<&str> = events.iter().map(|(k, _)| k.as_str()).collect();
     assert!(types.contains(&"ITEM_CHECKED_OUT"), "{types:?}");
     assert!(types.contains(&"LOG_RECORD"), "{types:?}");
     let log: Value = events
         .iter()
-        .find(|e| e["eventType"] == "LOG_RECORD")
-        .and_then(|e| e["eventPayload"].as_str())
-        .map(|p| serde_json::from_str(p).unwrap())
+        .find(|(k, _)| k == "LOG_RECORD")
+        .map(|(_, p)| p.clone())
         .unwrap();
     assert_eq!(log["logEventType"], "CHECK_OUT_EVENT");
     assert_eq!(log["itemBarcode"], barcode.as_str());

@@ -1,6 +1,8 @@
 //! End-to-end renewal by barcode through the gateway: the loan renewed (due date, count,
 //! action, `Location`), and FOLIO's refusals with their codes and override blocks.
-use super::support::{body, item_record, item_request, post, sample, start, stored_loan, Answer};
+use super::support::{
+    body, item_record, item_request, post, published, sample, start, stored_loan, Answer,
+};
 use circulation_tests::sample_data as sd;
 use circulation_tests::stack::Stack;
 use serde_json::{json, Value};
@@ -65,6 +67,41 @@ async fn renewal_moves_the_due_date_and_counts() {
         .json();
     assert_eq!(stored["renewalCount"], 1);
     assert_eq!(stored["action"], "renewed");
+
+    // LOAN_DUE_DATE_CHANGED and the circulation log's two loan records.
+    let loan_records = |events: &[(String, Value)]| -> Vec<Value> {
+        events
+            .iter()
+            .filter(|(kind, p)| kind == "LOG_RECORD" && p["logEventType"] == "LOAN")
+            .map(|(_, p)| p["payload"].clone())
+            .collect()
+    };
+    let events = published(&stack, |e| loan_records(e).len() >= 2).await;
+    let changed = events
+        .iter()
+        .find(|(kind, _)| kind == "LOAN_DUE_DATE_CHANGED")
+        .map(|(_, p)| p)
+        .expect("LOAN_DUE_DATE_CHANGED");
+    assert_eq!(changed["loanId"], loan["id"]);
+    assert_eq!(changed["dueDate"], a.body["dueDate"]);
+    let records = loan_records(&events);
+    let actions: Vec<&str> = records
+        .iter()
+        .filter_map(|r| r["action"].as_str())
+        .collect();
+    assert_eq!(actions.len(), 2, "{records:?}");
+    assert!(
+        actions.contains(&"Changed due date") && actions.contains(&"Renewed"),
+        "{actions:?}"
+    );
+    for r in &records {
+        assert_eq!(r["loanId"], loan["id"]);
+        assert_eq!(r["itemBarcode"], loan["item"]["barcode"]);
+        assert_eq!(r["userBarcode"], loan["borrower"]["barcode"]);
+        let description = r["description"].as_str().unwrap();
+        assert!(description.starts_with("New due date: "), "{description}");
+        assert!(description.contains(" (from "), "{description}");
+    }
 
     // Renewed again from the same system date: the due date would not change.
     let a = renew(&stack, renewal_body(&stack, 7, 5)).await;

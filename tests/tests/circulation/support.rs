@@ -151,3 +151,33 @@ pub(crate) async fn stored_loan(client: &FolioClient, loan: &Value) -> Value {
         .await
         .json()
 }
+
+/// The events published to the pubsub stand-in (type and parsed payload), once `enough` says
+/// they are all there (events go out after the answer); what there is after 5 s otherwise.
+pub(crate) async fn published(
+    stack: &Stack,
+    enough: impl Fn(&[(String, Value)]) -> bool,
+) -> Vec<(String, Value)> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let events: Vec<(String, Value)> = stack
+            .standins
+            .published_events("diku")
+            .iter()
+            .map(|e| {
+                let payload = e["eventPayload"]
+                    .as_str()
+                    .and_then(|p| serde_json::from_str(p).ok())
+                    .unwrap_or(Value::Null);
+                (
+                    e["eventType"].as_str().unwrap_or_default().to_string(),
+                    payload,
+                )
+            })
+            .collect();
+        if enough(&events) || std::time::Instant::now() > deadline {
+            return events;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
