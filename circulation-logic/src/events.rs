@@ -280,7 +280,9 @@ mod tests {
 
     #[test]
     fn log_dates_carry_the_zones_offset() {
-        let t = chrono::Utc.with_ymd_and_hms(2026, 12, 8, 15, 30, 0).unwrap();
+        let t = chrono::Utc
+            .with_ymd_and_hms(2026, 12, 8, 15, 30, 0)
+            .unwrap();
         assert_eq!(log_date_time(t, chrono_tz::UTC), "2026-12-08T15:30:00.000Z");
         assert_eq!(
             log_date_time(t, chrono_tz::America::New_York),
