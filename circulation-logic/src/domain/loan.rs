@@ -148,6 +148,29 @@ impl Loan {
         text(&self.0, &["checkoutServicePointId"])
     }
 
+    pub(crate) fn checkin_service_point_id(&self) -> Option<&str> {
+        text(&self.0, &["checkinServicePointId"])
+    }
+
+    /// When the item was returned (a closed loan's).
+    pub(crate) fn return_date(&self) -> Option<DateTime<Utc>> {
+        text(&self.0, &["returnDate"]).and_then(crate::due_date::parse_utc)
+    }
+
+    /// A recall shortened the due date (`dueDateChangedByRecall`).
+    pub(crate) fn due_date_changed_by_recall(&self) -> bool {
+        self.0.get("dueDateChangedByRecall") == Some(&json!(true))
+    }
+
+    /// When the item was lost: the later of `declaredLostDate` and
+    /// `agedToLostDelayedBilling.agedToLostDate`.
+    pub(crate) fn lost_date(&self) -> Option<DateTime<Utc>> {
+        let declared = text(&self.0, &["declaredLostDate"]).and_then(crate::due_date::parse_utc);
+        let aged = text(&self.0, &["agedToLostDelayedBilling", "agedToLostDate"])
+            .and_then(crate::due_date::parse_utc);
+        declared.max(aged)
+    }
+
     /// The loan as storage answered, with `loanDate` and `dueDate` as this module wrote them in
     /// `written` (UTC, milliseconds, `Z`) rather than as storage echoes them.
     pub(crate) fn with_dates_of(mut self, written: &Loan) -> Loan {
