@@ -309,7 +309,13 @@ impl CirculationStorage<'_> {
         let reply = self
             .0
             .okapi
-            .call(name, Method::DELETE, SCHEDULED_NOTICES, &[("query", &q)], None)
+            .call(
+                name,
+                Method::DELETE,
+                SCHEDULED_NOTICES,
+                &[("query", &q)],
+                None,
+            )
             .await?;
         match reply.is_success() {
             true => Ok(reply),

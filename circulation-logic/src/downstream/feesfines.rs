@@ -1,6 +1,6 @@
 //! Fees/fines (mod-feesfines): the overdue fine and lost item fee policies (cached), fee/fine
 //! owners and types, and the accounts and actions of the fees and fines circulation charges.
-use super::{first, Peers};
+use super::Peers;
 use crate::domain::{FeeFine, FeeFineOwner, LostItemPolicy, OverdueFinePolicy};
 use crate::okapi::{cql_quote, CallError, Reply};
 use reqwest::Method;
@@ -37,17 +37,11 @@ impl FeesFines<'_> {
         service_point_id: &str,
     ) -> Result<Option<FeeFineOwner>, CallError> {
         let q = format!("servicePointOwner=({})", cql_quote(service_point_id));
-        let list = self
+        let owner = self
             .0
-            .okapi
-            .get_list(
-                "fee/fine owner",
-                "/owners",
-                &[("query", &q), ("limit", "2147483647")],
-                "owners",
-            )
+            .first_match("fee/fine owner", "/owners", &q, "2147483647", "owners")
             .await?;
-        Ok(first(list).map(FeeFineOwner::from_json))
+        Ok(owner.map(FeeFineOwner::from_json))
     }
 
     /// The automatic fee/fine type named `fee_fine_type`:
@@ -60,17 +54,11 @@ impl FeesFines<'_> {
             "feeFineType==({}) and automatic==\"true\"",
             cql_quote(fee_fine_type)
         );
-        let list = self
+        let fee_fine = self
             .0
-            .okapi
-            .get_list(
-                "automatic fee/fine type",
-                "/feefines",
-                &[("query", &q), ("limit", "1")],
-                "feefines",
-            )
+            .first_match("automatic fee/fine type", "/feefines", &q, "1", "feefines")
             .await?;
-        Ok(first(list).map(FeeFine::from_json))
+        Ok(fee_fine.map(FeeFine::from_json))
     }
 
     pub(crate) async fn create_account(&self, account: &Value) -> Result<Reply, CallError> {
