@@ -59,13 +59,21 @@ impl NewAccount<'_> {
     /// The account (`accountdata.json`): open and outstanding for its whole amount, with the
     /// item's title, barcode, call number, location, material type and contributors, and the
     /// loan's dates and policies. Values the records lack are left out.
-    pub(crate) fn to_json(&self) -> Value {
+    pub(crate) fn to_json(self) -> Value {
         let item = self.item.item.map(Item::json);
         let amount = cents_as_number(self.cents);
         let mut o = Map::new();
         put(&mut o, "id", Some(self.id));
-        put(&mut o, "ownerId", Some(self.owner.id()).filter(|i| !i.is_empty()));
-        put(&mut o, "feeFineId", Some(self.fee_fine.id()).filter(|i| !i.is_empty()));
+        put(
+            &mut o,
+            "ownerId",
+            Some(self.owner.id()).filter(|i| !i.is_empty()),
+        );
+        put(
+            &mut o,
+            "feeFineId",
+            Some(self.fee_fine.id()).filter(|i| !i.is_empty()),
+        );
         o.insert("amount".into(), json!(amount));
         o.insert("remaining".into(), json!(amount));
         put(&mut o, "feeFineType", self.fee_fine.fee_fine_type());
@@ -77,7 +85,11 @@ impl NewAccount<'_> {
             "callNumber",
             item.and_then(|i| text(i, &["effectiveCallNumberComponents", "callNumber"])),
         );
-        put(&mut o, "location", self.item.location.and_then(Location::name));
+        put(
+            &mut o,
+            "location",
+            self.item.location.and_then(Location::name),
+        );
         put(
             &mut o,
             "materialType",
@@ -97,7 +109,11 @@ impl NewAccount<'_> {
         put(&mut o, "itemId", self.item.item.map(Item::id));
         let date = |d: Option<DateTime<Utc>>| d.map(iso_millis_z);
         put(&mut o, "dueDate", date(self.loan.due_date()).as_deref());
-        put(&mut o, "returnedDate", date(self.loan.return_date()).as_deref());
+        put(
+            &mut o,
+            "returnedDate",
+            date(self.loan.return_date()).as_deref(),
+        );
         o.insert("paymentStatus".into(), json!({"name": "Outstanding"}));
         o.insert("status".into(), json!({"name": "Open"}));
         let contributors: Vec<Value> = self
@@ -114,8 +130,16 @@ impl NewAccount<'_> {
             .unwrap_or_default();
         o.insert("contributors".into(), Value::Array(contributors));
         put(&mut o, "loanPolicyId", self.loan.loan_policy_id());
-        put(&mut o, "overdueFinePolicyId", self.loan.overdue_fine_policy_id());
-        put(&mut o, "lostItemFeePolicyId", self.loan.lost_item_policy_id());
+        put(
+            &mut o,
+            "overdueFinePolicyId",
+            self.loan.overdue_fine_policy_id(),
+        );
+        put(
+            &mut o,
+            "lostItemFeePolicyId",
+            self.loan.lost_item_policy_id(),
+        );
         Value::Object(o)
     }
 }
@@ -160,7 +184,9 @@ mod tests {
         (
             Item::from_json(json!({"id": "i", "barcode": "b1", "materialTypeId": "mt",
                 "effectiveCallNumberComponents": {"callNumber": "QA76"}})),
-            Instance::from_json(json!({"title": "Nod", "contributors": [{"name": "Barnes, Adrian", "primary": true}]})),
+            Instance::from_json(
+                json!({"title": "Nod", "contributors": [{"name": "Barnes, Adrian", "primary": true}]}),
+            ),
             Location::from_json(json!({"id": "loc", "name": "Main Library"})),
             MaterialType::from_json(json!({"id": "mt", "name": "book"})),
             Loan::from_json(json!({"id": "l", "userId": "u", "itemId": "i",

@@ -309,7 +309,10 @@ mod tests {
             Some(&json!({"agedToLostDate": "2030-01-01T00:00:00.000Z"}))
         );
         assert!(closed.field("actionComment").is_none());
-        assert_eq!(closed.field("returnDate"), Some(&json!("2030-02-01T12:00:00.000Z")));
+        assert_eq!(
+            closed.field("returnDate"),
+            Some(&json!("2030-02-01T12:00:00.000Z"))
+        );
     }
 
     #[test]

@@ -42,7 +42,8 @@ impl User {
     /// `Last, First` when both are there, else the username; `null` as FOLIO's messages print
     /// a missing username.
     pub(crate) fn personal_name(&self) -> String {
-        self.name_or_username().unwrap_or_else(|| "null".to_string())
+        self.name_or_username()
+            .unwrap_or_else(|| "null".to_string())
     }
 
     /// mod-circulation's `User.getPersonalName`: `Last, First` when both are there, else the

@@ -77,7 +77,10 @@ impl Amount {
         };
         let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
         if whole.is_empty() && fraction.is_empty()
-            || !whole.chars().chain(fraction.chars()).all(|c| c.is_ascii_digit())
+            || !whole
+                .chars()
+                .chain(fraction.chars())
+                .all(|c| c.is_ascii_digit())
         {
             return None;
         }
@@ -115,7 +118,10 @@ impl Amount {
     /// Both amounts' units at the larger scale.
     fn aligned(self, other: Amount) -> (i128, i128) {
         let scale = self.scale.max(other.scale);
-        let up = |a: Amount| a.units.saturating_mul(10i128.saturating_pow(scale - a.scale));
+        let up = |a: Amount| {
+            a.units
+                .saturating_mul(10i128.saturating_pow(scale - a.scale))
+        };
         (up(self), up(other))
     }
 
@@ -210,7 +216,8 @@ pub(crate) fn open_minutes(
     tz: Tz,
 ) -> i64 {
     let ms = |t: DateTime<Utc>| t.timestamp_millis();
-    let inside = |t: DateTime<Utc>, a: DateTime<Utc>, b: DateTime<Utc>| ms(a) < ms(t) && ms(t) < ms(b);
+    let inside =
+        |t: DateTime<Utc>, a: DateTime<Utc>, b: DateTime<Utc>| ms(a) < ms(t) && ms(t) < ms(b);
     days.iter()
         .filter(|day| day.open)
         .filter_map(|day| day.date.map(|date| (date, &day.openings)))
@@ -309,8 +316,14 @@ mod tests {
         assert_eq!(amount("2.5E1"), amount("25"));
         assert_eq!(amount("-1.5").cents(), -150);
         assert!(amount("10.00") > amount("9.999"));
-        assert_eq!(Amount::from_json(&serde_json::json!(0.25)), Some(amount("0.25")));
-        assert_eq!(Amount::from_json(&serde_json::json!("3")), Some(amount("3")));
+        assert_eq!(
+            Amount::from_json(&serde_json::json!(0.25)),
+            Some(amount("0.25"))
+        );
+        assert_eq!(
+            Amount::from_json(&serde_json::json!("3")),
+            Some(amount("3"))
+        );
         for bad in ["", ".", "abc", "1.2.3", "--1", "1e"] {
             assert!(Amount::parse(bad).is_none(), "{bad}");
         }
@@ -334,7 +347,10 @@ mod tests {
             assert_eq!(fine_for(4 * interval.minutes() + 1, &r), amount("5"));
             assert_eq!(fine_for(5 * interval.minutes() + 1, &r), amount("6"));
         }
-        assert_eq!(FineInterval::from_id("month").map(FineInterval::minutes), Some(44_640));
+        assert_eq!(
+            FineInterval::from_id("month").map(FineInterval::minutes),
+            Some(44_640)
+        );
         assert_eq!(FineInterval::from_id("Days"), None);
     }
 
@@ -357,8 +373,14 @@ mod tests {
             whole_minutes(at("2030-01-01T10:00:00Z"), at("2030-01-01T10:00:59Z")),
             0
         );
-        assert!(overdue_at(at("2030-01-01T10:00:00Z"), at("2030-01-01T10:00:00.001Z")));
-        assert!(!overdue_at(at("2030-01-01T10:00:00Z"), at("2030-01-01T10:00:00Z")));
+        assert!(overdue_at(
+            at("2030-01-01T10:00:00Z"),
+            at("2030-01-01T10:00:00.001Z")
+        ));
+        assert!(!overdue_at(
+            at("2030-01-01T10:00:00Z"),
+            at("2030-01-01T10:00:00Z")
+        ));
     }
 
     fn hm(h: u32, m: u32) -> NaiveTime {
@@ -382,7 +404,10 @@ mod tests {
         let dates = ["2020-04-08", "2020-04-09", "2020-04-10"];
         let regular_days: Vec<_> = dates.iter().map(|d| regular(d)).collect();
         assert_eq!(open_minutes(&[], due, returned, chrono_tz::UTC), 0);
-        assert_eq!(open_minutes(&regular_days, due, returned, chrono_tz::UTC), 60 * 21);
+        assert_eq!(
+            open_minutes(&regular_days, due, returned, chrono_tz::UTC),
+            60 * 21
+        );
         let all_days: Vec<_> = dates.iter().map(|d| all_day(d)).collect();
         let ny = chrono_tz::America::New_York;
         assert_eq!(open_minutes(&all_days, due, returned, ny), 60 * 49 - 2);

@@ -90,12 +90,19 @@ async fn fine_due(peers: Peers<'_>, o: &OverdueLoan<'_>) -> Result<Option<i64>, 
         return Ok(None);
     };
     let returned = o.loan.return_date().unwrap_or(o.now);
-    if !overdue_at(due, returned) || o.occasion == (FineOccasion::CheckIn { found_by_library: true })
+    if !overdue_at(due, returned)
+        || o.occasion
+            == (FineOccasion::CheckIn {
+                found_by_library: true,
+            })
     {
         return Ok(None);
     }
     let feesfines = peers.feesfines();
-    if matches!(o.item_status_before, ItemStatus::DeclaredLost | ItemStatus::AgedToLost) {
+    if matches!(
+        o.item_status_before,
+        ItemStatus::DeclaredLost | ItemStatus::AgedToLost
+    ) {
         let lost_policy = match o.loan.lost_item_policy_id() {
             Some(id) => feesfines.lost_item_policy(id).await?,
             None => None,
@@ -209,7 +216,11 @@ async fn charge(
                 "{}: overdue fine of loan {} not charged: no {} for service point {}",
                 flow.to_lowercase(),
                 o.loan.id(),
-                if fee_fine.is_none() { "automatic overdue fine type" } else { "fee/fine owner" },
+                if fee_fine.is_none() {
+                    "automatic overdue fine type"
+                } else {
+                    "fee/fine owner"
+                },
                 service_point.unwrap_or("(none)"),
             );
             return Ok(None);
