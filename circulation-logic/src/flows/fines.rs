@@ -1,15 +1,16 @@
 //! The overdue fine of a loan that was overdue when it was checked in (or renewed), charged as
-//! mod-circulation's `OverdueFineService` does, after the loan is written. Best effort: no fine
-//! is due, or it cannot be charged, and the flow goes on; why is logged. (mod-circulation
-//! answers the check-in with the failure of a fee/fine call, after everything else is written.)
+//! mod-circulation's `OverdueFineService` does, after the loan is written. Best effort: when no
+//! fine is due, or it cannot be charged, the flow goes on and the reason is logged.
+//! (mod-circulation answers the check-in with the failure of a fee/fine call, after everything
+//! else is written.)
 //!
-//! The reads, in order: the loan's overdue fine policy (by its stored id; none or unknown: no
-//! fine) and, for an item that was lost, its lost item policy; the loan policy the rules choose
-//! now (its grace period) beside the calendar's open days of the item location's primary
+//! The reads, in order: for an item that was lost, the loan's lost item policy; the loan's
+//! overdue fine policy (by its stored id; none or unknown: no fine); the loan policy the rules
+//! choose now (its grace period) beside the calendar's open days of the item location's primary
 //! service point (unless the policy counts closed days); then, for a fine above zero, the
 //! automatic "Overdue fine" type, the owner of that service point, the staff member and the
 //! service point the loan was checked in at. Without a type or an owner nothing is charged.
-//! Writes: the account and its charge ([`writes::fines`]), and the loan's due-date notices
+//! Writes: the account and its charge ([`writes::fines`]), then the loan's due-date notices
 //! upon or after the due date are deleted.
 use crate::domain::feesfines::OVERDUE_FINE_TYPE;
 use crate::domain::{ItemInContext, ItemStatus, Loan, Location, NewAccount, User};
@@ -130,6 +131,11 @@ async fn fine_due(peers: Peers<'_>, o: &OverdueLoan<'_>) -> Result<Option<i64>, 
     if o.occasion == FineOccasion::Renewal && policy.forgives_fine_on_renewal() {
         return Ok(None);
     }
+    // Without a whole rate the fine is zero: checked before the reads it would make useless.
+    let recalled = o.loan.due_date_changed_by_recall();
+    let Some(rate) = policy.fine_rate(recalled) else {
+        return Ok(None);
+    };
     let location = o.item.location;
     let service_point = location.and_then(Location::primary_service_point);
     let (loan_policy, minutes) = peers
@@ -161,16 +167,12 @@ async fn fine_due(peers: Peers<'_>, o: &OverdueLoan<'_>) -> Result<Option<i64>, 
         .loans_policy
         .and_then(|lp| lp.grace_period)
         .map_or(0, |p| period_minutes(&p));
-    let recalled = o.loan.due_date_changed_by_recall();
     let minutes = beyond_grace(
         minutes?,
         grace,
         recalled && policy.ignores_grace_period_for_recalls(),
     );
-    let fine = match policy.fine_rate(recalled) {
-        Some(rate) => fine_for(minutes, &rate),
-        None => return Ok(None),
-    };
+    let fine = fine_for(minutes, &rate);
     Ok(fine.is_positive().then(|| fine.cents()))
 }
 
@@ -208,54 +210,50 @@ async fn charge(
             },
         )
         .await;
-    let (fee_fine, owner) = (fee_fine?, owner?);
-    let account_id = uuid::Uuid::new_v4().to_string();
-    let charged = async {
-        let (Some(fee_fine), Some(owner)) = (&fee_fine, &owner) else {
-            log::info!(
-                "{}: overdue fine of loan {} not charged: no {} for service point {}",
-                flow.to_lowercase(),
-                o.loan.id(),
-                if fee_fine.is_none() {
-                    "automatic overdue fine type"
-                } else {
-                    "fee/fine owner"
-                },
-                service_point.unwrap_or("(none)"),
-            );
-            return Ok(None);
-        };
-        let account = NewAccount {
-            id: &account_id,
-            owner,
-            fee_fine,
-            cents,
-            loan: o.loan,
-            item: o.item,
+    let charged = match (fee_fine?, owner?) {
+        (Some(fee_fine), Some(owner)) => {
+            let account_id = uuid::Uuid::new_v4().to_string();
+            let account = NewAccount {
+                id: &account_id,
+                owner: &owner,
+                fee_fine: &fee_fine,
+                cents,
+                loan: o.loan,
+                item: o.item,
+            }
+            .to_json();
+            let source = staff?.and_then(|u| u.name_or_username());
+            let checked_in_at = checked_in_at?;
+            let by = ChargedBy {
+                source: source.as_deref(),
+                service_point_id: checked_in_at.as_ref().map(|sp| sp.id()),
+            };
+            writes::fines::charge(peers, &account, by, o.now).await?;
+            Some(ChargedFine { account_id, cents })
         }
-        .to_json();
-        let source = staff?.and_then(|u| u.name_or_username());
-        let checked_in_at = checked_in_at?;
-        let by = ChargedBy {
-            source: source.as_deref(),
-            service_point_id: checked_in_at.as_ref().map(|sp| sp.id()),
-        };
-        writes::fines::charge(peers, &account, by, o.now).await?;
-        Ok::<_, Failure>(Some(ChargedFine {
-            account_id: account_id.clone(),
-            cents,
-        }))
+        (fee_fine, _) => {
+            let missing = match fee_fine {
+                None => format!("no automatic fee/fine type \"{OVERDUE_FINE_TYPE}\""),
+                Some(_) => format!(
+                    "no fee/fine owner for service point {}",
+                    service_point.unwrap_or("(none)")
+                ),
+            };
+            log::info!(
+                "{}: overdue fine of loan {} not charged: {missing}",
+                flow.to_lowercase(),
+                o.loan.id()
+            );
+            None
+        }
     };
-    let (charged, deleted) = peers
-        .fan
-        .join2(charged, peers.storage().delete_overdue_notices(o.loan.id()))
-        .await;
-    if let Err(e) = deleted {
+    // As mod-circulation, also when nothing could be charged.
+    if let Err(e) = peers.storage().delete_overdue_notices(o.loan.id()).await {
         log::warn!(
             "{}: overdue notices of loan {} not deleted: {e}",
             flow.to_lowercase(),
             o.loan.id()
         );
     }
-    charged
+    Ok(charged)
 }
