@@ -11,6 +11,7 @@ pub(crate) mod due_date;
 pub(crate) mod error;
 pub(crate) mod events;
 pub(crate) mod fanout;
+pub(crate) mod fines;
 pub(crate) mod flows;
 pub(crate) mod okapi;
 pub mod routes;

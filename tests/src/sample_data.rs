@@ -1,6 +1,6 @@
 //! Deterministic sample data for a tenant: service points, the location hierarchy, material and
 //! loan types, patron groups, patrons, instances/holdings/items, circulation policies, fees/fines
-//! policies, a calendar and the circulation rules that tie them together.
+//! policies, a fee/fine owner, a calendar and the circulation rules that tie them together.
 //!
 //! Reference records use FOLIO's reference/sample ids (e.g. material type `book`
 //! 1a54b431-…, service point `Circ Desk 1` 3a40852d-…, group `undergrad` bdc2b6d4-…); generated
@@ -12,6 +12,7 @@
 //!   holdings; every 5th item (n % 5 == 4) is in the Annex, the others in Main Library; items with
 //!   n % 4 == 3 are DVDs (fixed-due-date policy), the others books; items with n % 10 == 9 have
 //!   loan type Reading room (3-hour policy), the others Can circulate (rolling 3 weeks).
+//! * one fee/fine owner, "Circulation desks", owns the fees and fines of both service points.
 //! * Circ Desk 1 has no calendar (open all day every day); Circ Desk 2 has a calendar for
 //!   2020–2040: Monday–Friday 08:00–20:00, Saturday 10:00–16:00, closed on Sundays.
 
@@ -51,6 +52,8 @@ pub const NOTICE_POLICY_NONE: &str = "122b3d2b-4788-4f1e-9117-56daa91cb75c";
 pub const OVERDUE_FINE_POLICY: &str = "cd3f6cac-fa17-4079-9fae-2fb28e521412";
 pub const LOST_ITEM_FEE_POLICY: &str = "ed892c0e-52e0-4cd9-8133-c0ef07b4a709";
 pub const CALENDAR_CD2: &str = "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c63";
+/// The fee/fine owner of both service points.
+pub const FEE_FINE_OWNER: &str = "6f1a3c2e-8b4d-4e5f-9a0b-1c2d3e4f5a64";
 
 /// The patron groups, in the order patrons cycle through them.
 pub const GROUPS: [&str; 4] = [GROUP_UNDERGRAD, GROUP_GRADUATE, GROUP_FACULTY, GROUP_STAFF];
@@ -76,6 +79,7 @@ pub struct SampleData {
     pub notice_policies: Vec<Value>,
     pub overdue_fine_policies: Vec<Value>,
     pub lost_item_fee_policies: Vec<Value>,
+    pub fee_fine_owners: Vec<Value>,
     pub calendars: Vec<Value>,
     pub circulation_rules: String,
 }
@@ -320,6 +324,14 @@ impl SampleData {
             "replacementProcessingFee": 0.0, "replacementAllowed": true,
             "lostItemReturned": "Charge",
         })];
+        let fee_fine_owners = vec![json!({
+            "id": FEE_FINE_OWNER, "owner": "Circulation desks",
+            "desc": "Fees and fines of the circulation desks",
+            "servicePointOwner": [
+                {"value": SERVICE_POINT_CD1, "label": "Circ Desk 1"},
+                {"value": SERVICE_POINT_CD2, "label": "Circ Desk 2"},
+            ],
+        })];
         let normal_hours: Vec<Value> = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY"]
             .iter()
             .map(|d| json!({"startDay": d, "startTime": "08:00", "endDay": d, "endTime": "19:59"}))
@@ -368,6 +380,7 @@ impl SampleData {
             notice_policies,
             overdue_fine_policies,
             lost_item_fee_policies,
+            fee_fine_owners,
             calendars,
             circulation_rules,
         }
@@ -439,6 +452,7 @@ impl SampleData {
             ),
             ("/overdue-fines-policies", &self.overdue_fine_policies[..]),
             ("/lost-item-fees-policies", &self.lost_item_fee_policies[..]),
+            ("/owners", &self.fee_fine_owners[..]),
             ("/calendar/calendars", &self.calendars[..]),
         ]
     }

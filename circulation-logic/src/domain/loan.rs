@@ -114,7 +114,8 @@ impl Loan {
 
     /// The loan closed by a check-in: returned at `return_date` (as the request said), recorded
     /// `now`, at `service_point_id`, the item now in `item_status`. The override comment of the
-    /// check-out and aged-to-lost billing go; every other field is kept.
+    /// check-out and the aged-to-lost billing state go (the date it aged to lost stays, as
+    /// mod-circulation's `removeAgedToLostBillingInfo` keeps it); every other field is kept.
     pub(crate) fn closed_by_check_in(
         &self,
         action: CheckInAction,
@@ -128,7 +129,13 @@ impl Loan {
             o.insert("status".into(), json!({"name": "Closed"}));
             o.insert("action".into(), json!(action.name()));
             o.remove("actionComment");
-            o.remove("agedToLostDelayedBilling");
+            if let Some(billing) = o
+                .get_mut("agedToLostDelayedBilling")
+                .and_then(|b| b.as_object_mut())
+            {
+                billing.remove("lostItemHasBeenBilled");
+                billing.remove("dateLostItemShouldBeBilled");
+            }
             o.insert("returnDate".into(), json!(iso_millis_z(return_date)));
             o.insert("systemReturnDate".into(), json!(iso_millis_z(now)));
             o.insert("checkinServicePointId".into(), json!(service_point_id));
@@ -139,6 +146,29 @@ impl Loan {
 
     pub(crate) fn checkout_service_point_id(&self) -> Option<&str> {
         text(&self.0, &["checkoutServicePointId"])
+    }
+
+    pub(crate) fn checkin_service_point_id(&self) -> Option<&str> {
+        text(&self.0, &["checkinServicePointId"])
+    }
+
+    /// When the item was returned (a closed loan's).
+    pub(crate) fn return_date(&self) -> Option<DateTime<Utc>> {
+        text(&self.0, &["returnDate"]).and_then(crate::due_date::parse_utc)
+    }
+
+    /// A recall shortened the due date (`dueDateChangedByRecall`).
+    pub(crate) fn due_date_changed_by_recall(&self) -> bool {
+        self.0.get("dueDateChangedByRecall") == Some(&json!(true))
+    }
+
+    /// When the item was lost: the later of `declaredLostDate` and
+    /// `agedToLostDelayedBilling.agedToLostDate`.
+    pub(crate) fn lost_date(&self) -> Option<DateTime<Utc>> {
+        let declared = text(&self.0, &["declaredLostDate"]).and_then(crate::due_date::parse_utc);
+        let aged = text(&self.0, &["agedToLostDelayedBilling", "agedToLostDate"])
+            .and_then(crate::due_date::parse_utc);
+        declared.max(aged)
     }
 
     /// The loan as storage answered, with `loanDate` and `dueDate` as this module wrote them in
@@ -261,6 +291,29 @@ impl NewLoan<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn closed_by_check_in_keeps_the_date_it_aged_to_lost() {
+        let loan = Loan::from_json(json!({
+            "id": "l", "status": {"name": "Open"}, "actionComment": "c",
+            "agedToLostDelayedBilling": {"lostItemHasBeenBilled": true,
+                "dateLostItemShouldBeBilled": "2030-01-02T00:00:00.000Z",
+                "agedToLostDate": "2030-01-01T00:00:00.000Z"}
+        }));
+        let at = DateTime::parse_from_rfc3339("2030-02-01T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let closed = loan.closed_by_check_in(CheckInAction::CheckedIn, at, at, "sp", "Available");
+        assert_eq!(
+            closed.field("agedToLostDelayedBilling"),
+            Some(&json!({"agedToLostDate": "2030-01-01T00:00:00.000Z"}))
+        );
+        assert!(closed.field("actionComment").is_none());
+        assert_eq!(
+            closed.field("returnDate"),
+            Some(&json!("2030-02-01T12:00:00.000Z"))
+        );
+    }
 
     #[test]
     fn renewed_counts_and_drops_comment_reminders_and_the_recall_flag() {

@@ -4,6 +4,7 @@
 mod record;
 
 pub(crate) mod check_in;
+pub(crate) mod feesfines;
 pub(crate) mod inventory;
 pub(crate) mod loan;
 pub(crate) mod policies;
@@ -13,6 +14,7 @@ pub(crate) mod scheduled_notices;
 pub(crate) mod settings;
 pub(crate) mod user;
 
+pub(crate) use feesfines::{FeeFine, FeeFineOwner, NewAccount};
 pub(crate) use inventory::{
     Holdings, Instance, Item, ItemStatus, LoanType, Location, LocationUnits, MaterialType,
     ServicePoint,

@@ -1,6 +1,7 @@
 //! The policies the circulation rules choose for a loan, with the records read for them.
-use super::record::record_view;
+use super::record::{flag, record_view};
 use crate::error::Failure;
+use crate::fines::overdue::{Amount, FineInterval, FineRate};
 use crate::rules::AppliedRuleConditions;
 use shared_types::policy::{FixedDueDateSchedule, LoanPolicy, Period};
 
@@ -21,6 +22,39 @@ impl OverdueFinePolicy {
             .and_then(|v| v.as_bool())
             == Some(true)
     }
+
+    /// The rate an overdue loan is fined at: `overdueRecallFine` and `maxOverdueRecallFine`
+    /// when a recall changed the due date, else `overdueFine` and `maxOverdueFine`. None unless
+    /// the quantity, a known interval and the maximum are all there (mod-circulation's
+    /// `getCalculationParameters`).
+    pub(crate) fn fine_rate(&self, recalled: bool) -> Option<FineRate> {
+        let (fine, max) = match recalled {
+            true => ("overdueRecallFine", "maxOverdueRecallFine"),
+            false => ("overdueFine", "maxOverdueFine"),
+        };
+        let fine = self.0.get(fine)?;
+        Some(FineRate {
+            per_interval: Amount::from_json(fine.get("quantity")?)?,
+            interval: FineInterval::from_id(fine.get("intervalId")?.as_str()?)?,
+            max: Amount::from_json(self.0.get(max)?)?,
+        })
+    }
+
+    /// Closed days count towards the overdue period (`countClosed`; not said: no).
+    pub(crate) fn counts_closed_days(&self) -> bool {
+        flag(&self.0, "countClosed") == Some(true)
+    }
+
+    /// The loan policy's grace period is ignored when a recall changed the due date
+    /// (`gracePeriodRecall`; not said: no).
+    pub(crate) fn ignores_grace_period_for_recalls(&self) -> bool {
+        flag(&self.0, "gracePeriodRecall") == Some(true)
+    }
+
+    /// A renewal forgives the overdue fine (`forgiveOverdueFine`; not said: no).
+    pub(crate) fn forgives_fine_on_renewal(&self) -> bool {
+        flag(&self.0, "forgiveOverdueFine") == Some(true)
+    }
 }
 
 /// A fee/fine policy's name as read (not there: none).
@@ -39,6 +73,20 @@ record_view!(
 impl LostItemPolicy {
     pub(crate) fn name(&self) -> Option<String> {
         name_of(&self.0)
+    }
+
+    /// A lost item returned is charged its overdue fine (`lostItemReturned` "Charge", in any
+    /// case).
+    pub(crate) fn charges_overdue_fine_on_return(&self) -> bool {
+        self.0
+            .get("lostItemReturned")
+            .and_then(|v| v.as_str())
+            .is_some_and(|v| v.eq_ignore_ascii_case("charge"))
+    }
+
+    /// How long after the item was lost its fees are still refunded (`feesFinesShallRefunded`).
+    pub(crate) fn fee_refund_period(&self) -> Option<Period> {
+        serde_json::from_value(self.0.get("feesFinesShallRefunded")?.clone()).ok()
     }
 }
 

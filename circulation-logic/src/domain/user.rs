@@ -42,15 +42,21 @@ impl User {
     /// `Last, First` when both are there, else the username; `null` as FOLIO's messages print
     /// a missing username.
     pub(crate) fn personal_name(&self) -> String {
+        self.name_or_username()
+            .unwrap_or_else(|| "null".to_string())
+    }
+
+    /// mod-circulation's `User.getPersonalName`: `Last, First` when both are there, else the
+    /// username, if any.
+    pub(crate) fn name_or_username(&self) -> Option<String> {
         let name = |key: &str| text(&self.0, &["personal", key]).filter(|n| !n.trim().is_empty());
         match (name("lastName"), name("firstName")) {
-            (Some(last), Some(first)) => format!("{last}, {first}"),
+            (Some(last), Some(first)) => Some(format!("{last}, {first}")),
             _ => self
                 .0
                 .get("username")
                 .and_then(Value::as_str)
-                .unwrap_or("null")
-                .to_string(),
+                .map(str::to_string),
         }
     }
 

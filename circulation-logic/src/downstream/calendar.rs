@@ -1,5 +1,6 @@
-//! The calendar (mod-calendar): a service point's openings around a date.
-use crate::due_date::SurroundingOpenings;
+//! The calendar (mod-calendar): a service point's openings around a date, and its open days
+//! between two dates.
+use crate::due_date::{SingleDayOpening, SurroundingOpenings};
 use crate::okapi::{CallError, Okapi};
 use chrono::NaiveDate;
 use reqwest::Method;
@@ -35,5 +36,39 @@ impl Calendar<'_> {
                 reply,
             }),
         }
+    }
+
+    /// `GET /calendar/dates/{sp}/all-openings?startDate=&endDate=&includeClosed=false`: the
+    /// service point's open days from `start` to `end` (a service point without a calendar
+    /// has none); any answer but a 200 is a failure.
+    pub(crate) async fn open_days(
+        &self,
+        service_point_id: &str,
+        start: NaiveDate,
+        end: NaiveDate,
+    ) -> Result<Vec<SingleDayOpening>, CallError> {
+        let name = "calendar open days";
+        let path = format!("/calendar/dates/{service_point_id}/all-openings");
+        let (start, end) = (start.format("%Y-%m-%d"), end.format("%Y-%m-%d"));
+        let answer = self
+            .0
+            .get(
+                name,
+                &path,
+                &[
+                    ("startDate", &start.to_string()),
+                    ("endDate", &end.to_string()),
+                    ("includeClosed", "false"),
+                    ("limit", "2147483647"),
+                ],
+            )
+            .await?;
+        let dates = answer.get("dates").cloned().unwrap_or_default();
+        serde_json::from_value::<Option<Vec<SingleDayOpening>>>(dates)
+            .map(Option::unwrap_or_default)
+            .map_err(|e| CallError::BadBody {
+                name: name.into(),
+                detail: e.to_string(),
+            })
     }
 }

@@ -297,6 +297,35 @@ impl CirculationStorage<'_> {
             .await
     }
 
+    /// Deletes the loan's due-date notices sent upon or after the due date (an overdue fine
+    /// replaces them): `DELETE /scheduled-notice-storage/scheduled-notices?query=loanId=="<id>"
+    /// and triggeringEvent=="Due date" and noticeConfig.timing==("Upon At" or "After")`.
+    pub(crate) async fn delete_overdue_notices(&self, loan_id: &str) -> Result<Reply, CallError> {
+        let name = "delete overdue notices";
+        let q = format!(
+            "loanId=={} and triggeringEvent==\"Due date\" and noticeConfig.timing==(\"Upon At\" or \"After\")",
+            cql_quote(loan_id)
+        );
+        let reply = self
+            .0
+            .okapi
+            .call(
+                name,
+                Method::DELETE,
+                SCHEDULED_NOTICES,
+                &[("query", &q)],
+                None,
+            )
+            .await?;
+        match reply.is_success() {
+            true => Ok(reply),
+            false => Err(CallError::Failed {
+                name: name.into(),
+                reply,
+            }),
+        }
+    }
+
     /// Takes a patron's check-out lock: the lock's id, or the failure.
     pub(crate) async fn acquire_lock(
         &self,

@@ -27,11 +27,10 @@ impl Inventory<'_> {
         let okapi = self.0.okapi;
         let q = format!("barcode=={}", cql_quote(barcode));
         let query = [("query", q.as_str()), ("limit", "1")];
-        let found = first(
-            okapi
-                .get_list("item by barcode", ITEMS, &query, "items")
-                .await?,
-        );
+        let found = self
+            .0
+            .first_match("item by barcode", ITEMS, &q, "1", "items")
+            .await?;
         if found.is_some() {
             return Ok(found.map(Item::from_json));
         }

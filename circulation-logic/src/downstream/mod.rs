@@ -177,3 +177,21 @@ impl Peers<'_> {
 fn first(list: Vec<serde_json::Value>) -> Option<serde_json::Value> {
     list.into_iter().next()
 }
+
+impl Peers<'_> {
+    /// The first record of `path` matching the CQL `query`, asking for at most `limit`.
+    async fn first_match(
+        self,
+        name: &str,
+        path: &str,
+        query: &str,
+        limit: &str,
+        key: &str,
+    ) -> Result<Option<serde_json::Value>, CallError> {
+        let list = self
+            .okapi
+            .get_list(name, path, &[("query", query), ("limit", limit)], key)
+            .await?;
+        Ok(first(list))
+    }
+}

@@ -1,5 +1,5 @@
 //! Users (mod-users): users, patron groups and proxy relationships.
-use super::{first, Peers};
+use super::Peers;
 use crate::domain::{PatronGroup, ProxyRelationship, User};
 use crate::okapi::{cql_quote, CallError};
 
@@ -14,13 +14,8 @@ impl Users<'_> {
         barcode: &str,
     ) -> Result<Option<User>, CallError> {
         let q = format!("barcode=={}", cql_quote(barcode));
-        Ok(first(
-            self.0
-                .okapi
-                .get_list(name, "/users", &[("query", &q), ("limit", "1")], "users")
-                .await?,
-        )
-        .map(User::from_json))
+        let user = self.0.first_match(name, "/users", &q, "1", "users").await?;
+        Ok(user.map(User::from_json))
     }
 
     pub(crate) async fn by_id(&self, name: &str, id: &str) -> Result<Option<User>, CallError> {

@@ -43,16 +43,15 @@ use shared_types::policy::{FixedDueDateSchedule, LoanPolicy, LoanProfile};
 pub(crate) use closed_library::openings_query_date;
 pub(crate) use fixed::{find_due_date_for, loan_schedules};
 pub(crate) use hold_shelf::hold_shelf_expiration;
-#[cfg(test)]
-pub(crate) use openings::SingleDayOpening;
-pub(crate) use openings::SurroundingOpenings;
+pub(crate) use openings::{SingleDayOpening, SurroundingOpenings};
 pub(crate) use recall::recall_due_date;
 pub(crate) use renewal::{renewal_due_date, RenewalDateError, RenewalDueDate};
-pub(crate) use time::{parse_date_time, parse_utc};
+pub(crate) use rolling::add_period;
+pub(crate) use time::{local_date, local_to_utc, parse_date_time, parse_utc};
 
 use closed_library::{strategy_for, strategy_for_expiry, strategy_for_limit};
-use rolling::{add_period, PeriodError};
-use time::{local_date, millis, truncate_millis};
+use rolling::PeriodError;
+use time::{millis, truncate_millis};
 
 /// `loan date falls outside of the date ranges in the loan policy` (fixed schedule, or a
 /// rolling profile's due date limit schedule).

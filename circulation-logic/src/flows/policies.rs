@@ -83,6 +83,35 @@ fn deferred<T>(found: Result<Option<T>, CallError>, what: &str, id: &str) -> Res
     }
 }
 
+/// The loan policy the rules choose now for `user` and `item` at a location in `units` (as
+/// mod-circulation's `LoanPolicyRepository.lookupPolicy(loan)` does for the grace period of an
+/// overdue fine): a policy the rules name that does not exist is a 500.
+pub(crate) async fn current_loan_policy(
+    peers: Peers<'_>,
+    user: &User,
+    item: &Item,
+    units: LocationUnits,
+) -> Result<LoanPolicy, Failure> {
+    let input = match_input(user, item, units);
+    let rules = circulation_rules(peers).await?;
+    let id = rules.find(PolicyType::Loan, &input?).policy_id;
+    match peers.storage().loan_policy(&id).await? {
+        Some(record) => typed_loan_policy(&record, &id),
+        None => Err(loan_policy_not_found(&id)),
+    }
+}
+
+fn loan_policy_not_found(id: &str) -> Failure {
+    Failure::Server(format!(
+        "Loan policy {id} could not be found, please check circulation rules"
+    ))
+}
+
+fn typed_loan_policy(record: &LoanPolicyRecord, id: &str) -> Result<LoanPolicy, Failure> {
+    serde_json::from_value(record.json().clone())
+        .map_err(|e| Failure::Server(format!("Loan policy {id} cannot be read: {e}")))
+}
+
 /// The policies for `user` borrowing `item` at a location in `units`. Even with a forced loan
 /// policy the rules pick the other policies.
 pub(crate) async fn policies_for(
@@ -135,17 +164,11 @@ pub(crate) async fn policies_for(
         .await;
     let (loan_policy, typed) = match loan? {
         Some(record) => {
-            let typed: LoanPolicy = serde_json::from_value(record.json().clone()).map_err(|e| {
-                Failure::Server(format!("Loan policy {loan_id} cannot be read: {e}"))
-            })?;
+            let typed = typed_loan_policy(&record, &loan_id)?;
             (record, typed)
         }
         None if forced_loan_policy_id.is_some() => missing_forced_policy(&loan_id),
-        None => {
-            return Err(Failure::Server(format!(
-                "Loan policy {loan_id} could not be found, please check circulation rules"
-            )))
-        }
+        None => return Err(loan_policy_not_found(&loan_id)),
     };
     let schedule = match typed
         .loans_policy

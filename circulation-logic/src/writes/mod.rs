@@ -3,6 +3,7 @@
 //! transaction"):
 //! the write that can lose a race first, then the ones an undo can restore, best-effort writes
 //! last. A flow composes them; on a failure it undoes what was done, newest first.
+pub(crate) mod fines;
 pub(crate) mod item;
 pub(crate) mod loan;
 pub(crate) mod lock;

@@ -176,6 +176,7 @@ fn before_write(
         }
     }
     inventory::before_write(tenant, c.path, obj, old)?;
+    feesfines::before_write(c.path, obj)?;
     let now = now_iso();
     let created = old
         .and_then(|o| o.pointer("/metadata/createdDate"))

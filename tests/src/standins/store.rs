@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
-use super::{patron_blocks, settings};
+use super::{feesfines, patron_blocks, settings};
 
 /// One collection of records, in insertion order, with an id index and a case-folded
 /// barcode index (used to narrow `barcode==` / `id==` queries before CQL evaluation).
@@ -268,6 +268,7 @@ impl TenantData {
             events: Vec::new(),
         };
         patron_blocks::seed(&mut t);
+        feesfines::seed(&mut t);
         t
     }
 

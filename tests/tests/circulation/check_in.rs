@@ -1,12 +1,13 @@
 //! End-to-end check-in through the gateway: FOLIO's refusals, the loan closed, the item's next
 //! status (available, in transit, awaiting pickup or delivery) and the request it fills.
 use super::support::{
-    checked_out, item_record, item_request, post, published, replace, sample, start, stored_loan,
-    Answer,
+    checked_out, checked_out_at, item_record, item_request, post, published, replace, sample,
+    start, stored_loan, Answer,
 };
 use circulation_tests::http::{encode, FolioClient};
 use circulation_tests::sample_data as sd;
 use circulation_tests::stack::Stack;
+use circulation_tests::standins::feesfines::OVERDUE_FINE_TYPE_ID;
 use serde_json::{json, Value};
 
 const STAFF: &str = "8f1d2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b";
@@ -351,5 +352,310 @@ async fn twenty_simultaneous_check_ins_leave_one_consistent_state() {
     )
     .await;
     assert!(open.is_empty(), "{open:?}");
+    stack.stop().await;
+}
+
+// Overdue fines. The sample rules give every loan the sample overdue fine policy; a test
+// changes it before its first check-out (which reads, and caches, it). Items 0, 1, 2 and 4 are
+// books on the sample rolling policy: three weeks, a grace period of one day.
+
+/// A loan made on `LOAN_DATE` is due at the end of Monday 2030-03-25 (UTC).
+const LOAN_DATE: &str = "2030-03-04T10:00:00.000Z";
+const DUE: &str = "2030-03-25T23:59:59.000Z";
+
+/// A stack whose sample overdue fine policy has `changes` applied.
+async fn fining(changes: Value) -> Stack {
+    let stack = start().await;
+    let mut policy = sample(&stack).overdue_fine_policies[0].clone();
+    for (key, value) in changes.as_object().expect("changes") {
+        policy[key] = value.clone();
+    }
+    replace(&stack.client(), "/overdue-fines-policies", &policy).await;
+    stack
+}
+
+/// Item `item` checked out to patron 2 on `LOAN_DATE`.
+async fn loan_due_on_monday(stack: &Stack, item: usize) -> Value {
+    let loan = checked_out_at(stack, 2, item, LOAN_DATE).await;
+    assert_eq!(loan["dueDate"], DUE, "{loan}");
+    loan
+}
+
+/// Item `item` checked in on `date` at `service_point` by a staff member (patron 0).
+async fn returned(stack: &Stack, item: usize, service_point: &str, date: &str) -> Answer {
+    let s = sample(stack);
+    let staff = s.patron(0)["id"].as_str().expect("staff id");
+    let body = json!({"itemBarcode": s.item_barcode(item), "servicePointId": service_point,
+                      "checkInDate": date});
+    let a = check_in(stack, body, &[("X-Okapi-User-Id", staff)]).await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert_eq!(a.body["loan"]["status"]["name"], "Closed", "{}", a.text);
+    a
+}
+
+async fn accounts_of(client: &FolioClient, loan: &Value) -> Vec<Value> {
+    let id = loan["id"].as_str().expect("loan id");
+    records(client, "/accounts", &format!("loanId=={id}"), "accounts").await
+}
+
+/// The items checked out on `LOAN_DATE`, then returned at Circ Desk 1 on the dates given: the
+/// fines of each loan.
+async fn fines_when_returned(stack: &Stack, returns: &[(usize, &str)]) -> Vec<Vec<Value>> {
+    let mut loans = Vec::new();
+    for (item, _) in returns {
+        loans.push(loan_due_on_monday(stack, *item).await);
+    }
+    let mut fines = Vec::new();
+    for ((item, date), loan) in returns.iter().zip(&loans) {
+        returned(stack, *item, sd::SERVICE_POINT_CD1, date).await;
+        fines.push(fines_of(&stack.client(), loan).await);
+    }
+    fines
+}
+
+/// The amounts of the loan's accounts.
+async fn fines_of(client: &FolioClient, loan: &Value) -> Vec<Value> {
+    let accounts = accounts_of(client, loan).await;
+    accounts.iter().map(|a| a["amount"].clone()).collect()
+}
+
+#[tokio::test]
+async fn an_overdue_loan_checked_in_is_charged_its_overdue_fine() {
+    let stack = fining(
+        json!({"overdueFine": {"quantity": 0.5, "intervalId": "day"}, "maxOverdueFine": 0.0}),
+    )
+    .await;
+    let client = stack.client();
+    let s = sample(&stack);
+    let loan = loan_due_on_monday(&stack, 0).await;
+    // Due-date notices of the loan: the fine replaces those upon or after the due date.
+    let notices = "/scheduled-notice-storage/scheduled-notices";
+    for timing in ["Before", "Upon At", "After"] {
+        let notice = json!({"loanId": loan["id"], "triggeringEvent": "Due date",
+            "nextRunTime": DUE, "noticeConfig": {"timing": timing,
+            "templateId": "5a0b8c4e-1f2d-4c3b-9a8e-7d6c5b4a3f21", "format": "Email"}});
+        assert_eq!(client.post(notices, &notice).await.status, 201);
+    }
+    // Three days, twelve hours and a minute late (the due date's seconds do not count): past
+    // the grace period of a day, so all of it is fined, every day begun: 4 × 0.50.
+    let a = returned(&stack, 0, sd::SERVICE_POINT_CD1, "2030-03-29T12:00:00.000Z").await;
+    assert_eq!(a.body["loan"]["id"], loan["id"]);
+    let loan_id = loan["id"].as_str().unwrap();
+    let left = records(
+        &client,
+        notices,
+        &format!("loanId=={loan_id}"),
+        "scheduledNotices",
+    )
+    .await;
+    let timings: Vec<&Value> = left.iter().map(|n| &n["noticeConfig"]["timing"]).collect();
+    assert_eq!(timings, vec!["Before"], "{left:?}");
+
+    let accounts = accounts_of(&client, &loan).await;
+    assert_eq!(accounts.len(), 1, "{accounts:?}");
+    let account = &accounts[0];
+    let item = item_record(&client, &s.item_barcode(0)).await;
+    let instance = &s.instances[0];
+    for (key, expected) in [
+        ("amount", json!(2.0)),
+        ("remaining", json!(2.0)),
+        ("status", json!({"name": "Open"})),
+        ("paymentStatus", json!({"name": "Outstanding"})),
+        ("feeFineType", json!("Overdue fine")),
+        ("feeFineId", json!(OVERDUE_FINE_TYPE_ID)),
+        ("ownerId", json!(sd::FEE_FINE_OWNER)),
+        ("feeFineOwner", json!("Circulation desks")),
+        ("loanId", loan["id"].clone()),
+        ("userId", loan["userId"].clone()),
+        ("itemId", item["id"].clone()),
+        ("barcode", json!(s.item_barcode(0))),
+        ("title", instance["title"].clone()),
+        (
+            "contributors",
+            json!([{"name": instance["contributors"][0]["name"]}]),
+        ),
+        (
+            "callNumber",
+            item["effectiveCallNumberComponents"]["callNumber"].clone(),
+        ),
+        ("location", json!("Main Library")),
+        ("materialType", json!("book")),
+        ("materialTypeId", json!(sd::MATERIAL_TYPE_BOOK)),
+        ("dueDate", json!(DUE)),
+        ("returnedDate", json!("2030-03-29T12:00:00.000Z")),
+        ("loanPolicyId", json!(sd::LOAN_POLICY_ROLLING)),
+        ("overdueFinePolicyId", json!(sd::OVERDUE_FINE_POLICY)),
+        ("lostItemFeePolicyId", json!(sd::LOST_ITEM_FEE_POLICY)),
+    ] {
+        assert_eq!(account[key], expected, "{key}: {account}");
+    }
+
+    let account_id = account["id"].as_str().unwrap();
+    let actions = records(
+        &client,
+        "/feefineactions",
+        &format!("accountId=={account_id}"),
+        "feefineactions",
+    )
+    .await;
+    assert_eq!(actions.len(), 1, "{actions:?}");
+    let action = &actions[0];
+    let staff = &s.patron(0)["personal"];
+    let staff_name = format!(
+        "{}, {}",
+        staff["lastName"].as_str().unwrap(),
+        staff["firstName"].as_str().unwrap()
+    );
+    for (key, expected) in [
+        ("typeAction", json!("Overdue fine")),
+        ("amountAction", json!(2.0)),
+        ("balance", json!(2.0)),
+        ("userId", loan["userId"].clone()),
+        ("createdAt", json!(sd::SERVICE_POINT_CD1)),
+        ("source", json!(staff_name)),
+        ("notify", json!(false)),
+        ("transactionInformation", json!("-")),
+    ] {
+        assert_eq!(action[key], expected, "{key}: {action}");
+    }
+    assert!(action["dateAction"].is_string(), "{action}");
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn nothing_is_charged_on_time_or_within_the_grace_period() {
+    let stack = fining(
+        json!({"overdueFine": {"quantity": 1.0, "intervalId": "hour"}, "maxOverdueFine": 0.0}),
+    )
+    .await;
+    let fines = fines_when_returned(
+        &stack,
+        &[
+            (0, "2030-03-25T23:00:00.000Z"),
+            // 1440 minutes late: not more than the grace period of a day.
+            (1, "2030-03-26T23:59:00.000Z"),
+            // 1441 minutes: past it, and then the whole of it is fined (25 hours begun).
+            (2, "2030-03-27T00:00:00.000Z"),
+        ],
+    )
+    .await;
+    assert_eq!(fines, vec![vec![], vec![], vec![json!(25.0)]]);
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn the_maximum_overdue_fine_caps_the_fine() {
+    let stack = fining(
+        json!({"overdueFine": {"quantity": 1.25, "intervalId": "day"}, "maxOverdueFine": 3.0}),
+    )
+    .await;
+    // Ten days late: 12.50, capped at 3.00; two days late: 2.50.
+    let fines = fines_when_returned(
+        &stack,
+        &[
+            (0, "2030-04-04T12:00:00.000Z"),
+            (1, "2030-03-27T12:00:00.000Z"),
+        ],
+    )
+    .await;
+    assert_eq!(fines, vec![vec![json!(3.0)], vec![json!(2.5)]]);
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn a_due_date_a_recall_changed_is_fined_at_the_recall_rate() {
+    let stack = fining(
+        json!({"overdueFine": {"quantity": 1.0, "intervalId": "day"}, "maxOverdueFine": 0.0,
+               "overdueRecallFine": {"quantity": 2.0, "intervalId": "hour"},
+               "maxOverdueRecallFine": 0.0, "gracePeriodRecall": true}),
+    )
+    .await;
+    let client = stack.client();
+    let recalled = loan_due_on_monday(&stack, 0).await;
+    let mut stored = stored_loan(&client, &recalled).await;
+    stored["dueDateChangedByRecall"] = json!(true);
+    replace(&client, "/loan-storage/loans", &stored).await;
+    let not_recalled = loan_due_on_monday(&stack, 1).await;
+    // Five hours late, within the loan policy's grace period of a day: the recalled loan is
+    // fined anyway (the policy ignores the grace period for recalls), 5 × 2.00 an hour; the
+    // other is not.
+    returned(&stack, 0, sd::SERVICE_POINT_CD1, "2030-03-26T04:59:00.000Z").await;
+    returned(&stack, 1, sd::SERVICE_POINT_CD1, "2030-03-26T04:59:00.000Z").await;
+    assert_eq!(fines_of(&client, &recalled).await, vec![json!(10.0)]);
+    assert_eq!(fines_of(&client, &not_recalled).await, Vec::<Value>::new());
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn closed_hours_do_not_count_unless_the_policy_counts_them() {
+    let stack = fining(
+        json!({"overdueFine": {"quantity": 1.0, "intervalId": "hour"}, "maxOverdueFine": 0.0,
+               "countClosed": false}),
+    )
+    .await;
+    let client = stack.client();
+    // Item 4 is in the Annex, whose primary service point (Circ Desk 2) opens 08:00-19:59 on
+    // weekdays. From Monday night to Thursday noon it is open 719 + 719 + 240 = 1678 minutes:
+    // 28 hours begun (counting closed hours it would be 61).
+    let loan = loan_due_on_monday(&stack, 4).await;
+    returned(&stack, 4, sd::SERVICE_POINT_CD2, "2030-03-28T12:00:00.000Z").await;
+    assert_eq!(fines_of(&client, &loan).await, vec![json!(28.0)]);
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn no_fine_without_a_policy_that_fines_or_an_owner() {
+    let stack = fining(
+        json!({"overdueFine": {"quantity": 1.0, "intervalId": "day"}, "maxOverdueFine": 0.0}),
+    )
+    .await;
+    let client = stack.client();
+    let s = sample(&stack);
+    // FOLIO's reference overdue fine policy has no overdue fine.
+    let reference_policy = "cd3f6cac-0000-4079-9fae-2fb28e521499";
+    let mut unfined = s.overdue_fine_policies[0].clone();
+    unfined["id"] = json!(reference_policy);
+    unfined["name"] = json!("No overdue fine");
+    assert_eq!(
+        client
+            .post("/overdue-fines-policies", &unfined)
+            .await
+            .status,
+        201
+    );
+    let fined = loan_due_on_monday(&stack, 0).await;
+    let without_policy = loan_due_on_monday(&stack, 1).await;
+    let with_unfined_policy = loan_due_on_monday(&stack, 2).await;
+    let without_owner = loan_due_on_monday(&stack, 4).await;
+    let mut stored = stored_loan(&client, &without_policy).await;
+    stored
+        .as_object_mut()
+        .unwrap()
+        .remove("overdueFinePolicyId");
+    replace(&client, "/loan-storage/loans", &stored).await;
+    let mut stored = stored_loan(&client, &with_unfined_policy).await;
+    stored["overdueFinePolicyId"] = json!(reference_policy);
+    replace(&client, "/loan-storage/loans", &stored).await;
+
+    let late = "2030-03-29T12:00:00.000Z";
+    for item in [0, 1, 2] {
+        returned(&stack, item, sd::SERVICE_POINT_CD1, late).await;
+    }
+    assert_eq!(fines_of(&client, &fined).await, vec![json!(4.0)]);
+    assert_eq!(
+        fines_of(&client, &without_policy).await,
+        Vec::<Value>::new()
+    );
+    assert_eq!(
+        fines_of(&client, &with_unfined_policy).await,
+        Vec::<Value>::new()
+    );
+    // No owner for the item location's service point: the check-in goes on without a fine.
+    let removed = client
+        .delete(&format!("/owners/{}", sd::FEE_FINE_OWNER))
+        .await;
+    assert_eq!(removed.status, 204);
+    returned(&stack, 4, sd::SERVICE_POINT_CD1, late).await;
+    assert_eq!(fines_of(&client, &without_owner).await, Vec::<Value>::new());
     stack.stop().await;
 }

@@ -106,10 +106,26 @@ pub(crate) async fn replace(client: &FolioClient, path: &str, record: &Value) {
 
 /// A check-out of item `item` to patron `patron` that must succeed: the loan answered.
 pub(crate) async fn checked_out(stack: &Stack, patron: usize, item: usize) -> Value {
+    check_out_succeeds(stack, body(stack, patron, item)).await
+}
+
+/// The same, loaned at `loan_date`.
+pub(crate) async fn checked_out_at(
+    stack: &Stack,
+    patron: usize,
+    item: usize,
+    loan_date: &str,
+) -> Value {
+    let mut b = body(stack, patron, item);
+    b["loanDate"] = json!(loan_date);
+    check_out_succeeds(stack, b).await
+}
+
+async fn check_out_succeeds(stack: &Stack, body: Value) -> Value {
     let a = post(
         &stack.url(),
         "/circulation/check-out-by-barcode",
-        &body(stack, patron, item),
+        &body,
         &[],
     )
     .await;

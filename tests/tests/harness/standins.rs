@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use circulation_tests::sample_data::{self, SampleData};
-use circulation_tests::standins::{descriptors, patron_blocks, Latency, StandinConfig, Standins};
+use circulation_tests::standins::{
+    descriptors, feesfines, patron_blocks, Latency, StandinConfig, Standins,
+};
 use serde_json::{json, Value};
 
 const T: &str = "diku";
@@ -493,6 +495,92 @@ async fn fees_fines_manual_blocks_and_policies() {
         )
         .await;
     assert_eq!(ids(&v, "lostItemFeePolicies").len(), 1);
+    s.stop().await;
+}
+
+/// What circulation charges an overdue fine with: the owner of a service point, the seeded
+/// automatic fee/fine type, and accounts and actions that need their schemas' required fields.
+#[tokio::test]
+async fn fees_fines_owners_types_accounts_and_actions() {
+    let s = start().await;
+    let api = Api::new(&s);
+    let data = SampleData::generate(0, 0);
+    api.seed(T, "/owners", &data.fee_fine_owners).await;
+    api.seed(
+        T,
+        "/owners",
+        &[json!({"owner": "Nobody's", "servicePointOwner": [{"value": U3, "label": "x"}]})],
+    )
+    .await;
+    let v = api
+        .query(
+            T,
+            "/owners",
+            &format!("servicePointOwner=(\"{}\")", sample_data::SERVICE_POINT_CD2),
+            "&limit=2147483647",
+        )
+        .await;
+    assert_eq!(
+        ids(&v, "owners"),
+        vec![sample_data::FEE_FINE_OWNER.to_string()]
+    );
+    let v = api
+        .query(
+            T,
+            "/feefines",
+            "feeFineType==(\"Overdue fine\") and automatic==\"true\"",
+            "&limit=1",
+        )
+        .await;
+    assert_eq!(
+        ids(&v, "feefines"),
+        vec![feesfines::OVERDUE_FINE_TYPE_ID.to_string()]
+    );
+    let v = api
+        .query(
+            T,
+            "/feefines",
+            "feeFineType==(\"Overdue fine\") and automatic==\"false\"",
+            "",
+        )
+        .await;
+    assert_eq!(v["totalRecords"], json!(0));
+
+    let account = json!({"amount": 2.5, "remaining": 2.5, "status": {"name": "Open"},
+        "paymentStatus": {"name": "Outstanding"}, "userId": U1,
+        "feeFineId": feesfines::OVERDUE_FINE_TYPE_ID, "ownerId": sample_data::FEE_FINE_OWNER,
+        "loanId": U2});
+    let mut incomplete = account.clone();
+    incomplete.as_object_mut().unwrap().remove("ownerId");
+    let r = api.post(T, "/accounts", &incomplete).await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(
+        r.json()["errors"][0]["parameters"][0]["key"],
+        json!("ownerId")
+    );
+    let r = api.post(T, "/accounts", &account).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let stored = api.get(T, &format!("/accounts/{id}")).await.json();
+    assert_eq!(stored["amount"], json!(2.5));
+    let v = api
+        .query(T, "/accounts", &format!("loanId==\"{U2}\""), "")
+        .await;
+    assert_eq!(ids(&v, "accounts"), vec![id.clone()]);
+    let r = api.post(T, "/feefineactions", &json!({"userId": U1})).await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    let r = api
+        .post(
+            T,
+            "/feefineactions",
+            &json!({"userId": U1, "accountId": id, "typeAction": "Overdue fine"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let v = api
+        .query(T, "/feefineactions", &format!("accountId==\"{id}\""), "")
+        .await;
+    assert_eq!(v["feefineactions"][0]["typeAction"], json!("Overdue fine"));
     s.stop().await;
 }
 
@@ -1237,6 +1325,11 @@ fn descriptors_cover_every_path() {
         "/manualblocks",
         "/overdue-fines-policies/{id}",
         "/lost-item-fees-policies/{id}",
+        "/owners",
+        "/feefines",
+        "/accounts/{id}",
+        "/feefineactions",
+        "/calendar/dates/{servicePointId}/all-openings",
         "/patron-block-limits",
         "/patron-block-conditions",
         "/automated-patron-blocks/{userId}",

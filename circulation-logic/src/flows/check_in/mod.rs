@@ -1,7 +1,8 @@
 //! Check-in by barcode (`POST /circulation/check-in-by-barcode`), fail-fast as mod-circulation:
 //! the request and the item are checked one refusal at a time; then the check-in is recorded,
 //! the request the item fills moves on (hold shelf, in transit, awaiting delivery), the item
-//! gets its next status and the open loan is closed; notices and events last.
+//! gets its next status and the open loan is closed; then the overdue fine, if one is due;
+//! events last.
 mod request;
 
 use crate::domain::check_in::{last_check_in, next_state, NextState, OPEN_AWAITING_PICKUP};
@@ -13,6 +14,7 @@ use crate::downstream::Peers;
 use crate::due_date::{hold_shelf_expiration, parse_utc};
 use crate::error::Failure;
 use crate::events;
+use crate::flows::fines::{charge_overdue_fine, FineOccasion, OverdueLoan};
 use crate::okapi::CallError;
 use crate::validation::check_in as rules;
 use crate::writes::{self, undo_and_fail, undo_and_forward_refusal, Undo};
@@ -218,6 +220,23 @@ pub(crate) async fn check_in(peers: Peers<'_>, body: &Value) -> Result<Value, Fa
     written?;
     let ((holdings, instance), destination, borrower, names) = answer_records?;
     (r.holdings, r.instance) = (holdings, instance);
+    if let Some(loan) = &closed {
+        let overdue = OverdueLoan {
+            occasion: FineOccasion::CheckIn {
+                found_by_library: action == CheckInAction::FoundByLibrary,
+            },
+            loan,
+            item: ItemInContext {
+                item: Some(&item_after),
+                ..r.in_context()
+            },
+            item_status_before: &r.item.status(),
+            borrower: borrower.as_ref(),
+            tz: r.tz,
+            now: Utc::now(),
+        };
+        charge_overdue_fine(peers, FLOW, overdue).await;
+    }
     let log = events::CheckInLog {
         service_point_id: service_point,
         loan: closed.as_ref(),
