@@ -12,6 +12,7 @@ use crate::due_date::{renewal_due_date, RenewalDueDate};
 use crate::error::Failure;
 use crate::events;
 use crate::flows::due::{settle, DueInput};
+use crate::flows::fines::{charge_overdue_fine, FineOccasion, OverdueLoan};
 use crate::flows::policies::{circulation_rules, policies_for};
 use crate::okapi::CallError;
 use crate::validation::item::item_not_found;
@@ -276,6 +277,7 @@ async fn renew(
     };
     // A lost item renewed through an override is checked out again, before the loan is
     // written (undone if the loan cannot be).
+    let status_before = item.status();
     let item_before = item.clone();
     let item = match item_before.status() {
         ItemStatus::DeclaredLost | ItemStatus::AgedToLost if overrides.renewal_block => {
@@ -304,6 +306,29 @@ async fn renew(
             item_before
         }
     };
+    // A loan renewed overdue is fined as if returned now (FOLIO's renewal fine).
+    if loan.due_date().is_some_and(|due| due < now) {
+        let material_type = match item.material_type_id() {
+            Some(id) => peers.inventory().material_type(id).await.ok().flatten(),
+            None => None,
+        };
+        let overdue = OverdueLoan {
+            occasion: FineOccasion::Renewal,
+            loan,
+            item: ItemInContext {
+                item: Some(&item),
+                holdings: holdings.as_ref(),
+                instance: instance.as_ref(),
+                location: location.as_ref(),
+                material_type: material_type.as_ref(),
+            },
+            item_status_before: &status_before,
+            borrower: Some(&user),
+            tz,
+            now,
+        };
+        charge_overdue_fine(peers, FLOW, overdue).await;
+    }
     events::publish(
         peers.okapi,
         peers.fan,

@@ -1,8 +1,9 @@
 //! End-to-end renewal by barcode through the gateway: the loan renewed (due date, count,
 //! action, `Location`), and FOLIO's refusals with their codes and override blocks.
 use super::support::{
-    body, item_record, item_request, post, published, sample, start, stored_loan, Answer,
+    body, item_record, item_request, post, published, replace, sample, start, stored_loan, Answer,
 };
+use circulation_tests::http::encode;
 use circulation_tests::sample_data as sd;
 use circulation_tests::stack::Stack;
 use serde_json::{json, Value};
@@ -517,5 +518,51 @@ async fn a_policy_that_does_not_renew_needs_the_overrides_due_date() {
         item_record(&client, &barcode).await["status"]["name"],
         "Checked out"
     );
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn an_overdue_loan_renewed_is_charged_its_overdue_fine() {
+    let stack = start().await;
+    let client = stack.client();
+    let s = sample(&stack);
+    let mut policy = s.overdue_fine_policies[0].clone();
+    policy["overdueFine"] = json!({"quantity": 1.0, "intervalId": "day"});
+    policy["maxOverdueFine"] = json!(0.0);
+    policy["forgiveOverdueFine"] = json!(false);
+    replace(&client, "/overdue-fines-policies", &policy).await;
+    // Checked out thirty days ago on the three-week policy: nine days overdue, or so.
+    let mut b = body(&stack, 7, 5);
+    let month_ago = chrono::Utc::now() - chrono::Duration::days(30);
+    b["loanDate"] = json!(month_ago.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+    let loan = post(&stack.url(), "/circulation/check-out-by-barcode", &b, &[]).await;
+    assert_eq!(loan.status, 201, "{}", loan.text);
+    let due = chrono::DateTime::parse_from_rfc3339(loan.body["dueDate"].as_str().unwrap()).unwrap();
+    let days_begun = |at: chrono::DateTime<chrono::Utc>| {
+        let minutes = (at.timestamp() / 60 - due.timestamp() / 60) as f64;
+        (minutes / 1440.0).ceil()
+    };
+    let before = days_begun(chrono::Utc::now());
+    let a = renew(&stack, renewal_body(&stack, 7, 5)).await;
+    let after = days_begun(chrono::Utc::now());
+    assert_eq!(a.status, 200, "{}", a.text);
+    let loan_id = loan.body["id"].as_str().unwrap();
+    let accounts = client
+        .get(&format!(
+            "/accounts?query={}",
+            encode(&format!("loanId=={loan_id}"))
+        ))
+        .await
+        .json();
+    let accounts = accounts["accounts"].as_array().unwrap();
+    assert_eq!(accounts.len(), 1, "{accounts:?}");
+    assert_eq!(accounts[0]["feeFineType"], "Overdue fine");
+    let amount = accounts[0]["amount"].as_f64().unwrap();
+    assert!(
+        amount == before || amount == after,
+        "{amount}: {before}..{after}"
+    );
+    // The fine is for the loan as it was due: the renewal moved the due date on.
+    assert_eq!(accounts[0]["dueDate"], loan.body["dueDate"]);
     stack.stop().await;
 }
