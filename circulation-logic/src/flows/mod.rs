@@ -7,3 +7,4 @@ pub(crate) mod due;
 pub(crate) mod loans;
 pub(crate) mod policies;
 pub(crate) mod renew;
+pub(crate) mod template;

@@ -360,3 +360,159 @@ async fn twenty_simultaneous_check_ins_leave_one_consistent_state() {
     assert!(open.is_empty(), "{open:?}");
     stack.stop().await;
 }
+
+#[tokio::test]
+async fn the_staff_slip_names_the_item_from_its_records() {
+    let stack = start().await;
+    let client = stack.client();
+    let s = sample(&stack);
+    checked_out(&stack, 2, 3).await;
+    let barcode = s.item_barcode(3);
+    let a = check_in(
+        &stack,
+        check_in_body(&barcode, sd::SERVICE_POINT_CD2),
+        &[("X-Okapi-User-Id", STAFF)],
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    let slip = &a.body["staffSlipContext"];
+    let item = item_record(&client, &barcode).await;
+    let instance = &s.instances[3];
+    let checked_in_at = item["lastCheckIn"]["dateTime"].clone();
+    assert!(checked_in_at.is_string(), "{item}");
+    // Item 3 of the sample: a DVD at the main library (its desk is Circ Desk 1), checked in at
+    // Circ Desk 2 and so in transit home.
+    assert_eq!(
+        slip["item"],
+        json!({
+            "title": instance["title"], "instanceHrid": "in00000004",
+            "primaryContributor": null, "allContributors": instance["contributors"][0]["name"],
+            "datesOfPublication": "", "editions": "", "physicalDescriptions": "",
+            "seriesStatements": "", "barcode": barcode, "status": "In transit",
+            "enumeration": null, "volume": null, "chronology": null, "yearCaption": "",
+            "materialType": "dvd", "loanType": "Can circulate", "copy": "1",
+            "numberOfPieces": null, "displaySummary": null, "descriptionOfPieces": null,
+            "accessionNumber": null, "administrativeNotes": "",
+            "effectiveLocationSpecific": "Main Library",
+            "effectiveLocationLibrary": "Datalogisk Institut",
+            "effectiveLocationCampus": "City Campus",
+            "effectiveLocationInstitution": "Københavns Universitet",
+            "effectiveLocationDiscoveryDisplayName": "Main Library",
+            "effectiveLocationPrimaryServicePointName": "Circ Desk 1",
+            "callNumber": item["effectiveCallNumberComponents"]["callNumber"],
+            "callNumberPrefix": null, "callNumberSuffix": null, "shelvingOrder": null,
+            "lastCheckedInDateTime": checked_in_at,
+            "toServicePoint": "Circ Desk 1", "fromServicePoint": "Circ Desk 2",
+        })
+    );
+    assert_eq!(slip["currentDateTime"], checked_in_at);
+    assert!(slip.get("request").is_none() && slip.get("requester").is_none());
+
+    // Checked in at home: no destination, from the desk it is checked in at.
+    let a = check_in(
+        &stack,
+        check_in_body(&barcode, sd::SERVICE_POINT_CD1),
+        &[("X-Okapi-User-Id", STAFF)],
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    let slip_item = &a.body["staffSlipContext"]["item"];
+    assert_eq!(slip_item["status"], "Available");
+    assert_eq!(slip_item["fromServicePoint"], "Circ Desk 1");
+    assert!(slip_item.get("toServicePoint").is_none(), "{slip_item}");
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn the_staff_slip_of_a_filled_hold_names_the_request_and_requester() {
+    let stack = start().await;
+    let client = stack.client();
+    let s = sample(&stack);
+    let home = "d3c3a3e0-0d0e-4f1f-9a1a-0a0b0c0d0e01";
+    let physics = "d3c3a3e0-0d0e-4f1f-9a1a-0a0b0c0d0e02";
+    let posted = client
+        .post(
+            "/addresstypes",
+            &json!({"id": home, "addressType": "Home", "desc": "Home address"}),
+        )
+        .await;
+    assert_eq!(posted.status, 201, "{}", posted.body);
+    let posted = client
+        .post(
+            "/departments",
+            &json!({"id": physics, "name": "Physics", "code": "PHY"}),
+        )
+        .await;
+    assert_eq!(posted.status, 201, "{}", posted.body);
+    let mut requester = s.patron(16).clone();
+    requester["departments"] = json!([physics]);
+    requester["personal"]["middleName"] = json!("Q");
+    requester["personal"]["addresses"] = json!([{
+        "addressTypeId": home, "addressLine1": "Nørregade 10", "city": "København",
+        "postalCode": "1165", "countryId": "DK", "primaryAddress": true,
+    }]);
+    replace(&client, "/users", &requester).await;
+
+    checked_out(&stack, 2, 4).await;
+    let item = item_record(&client, &s.item_barcode(4)).await;
+    let request_id = "b1b2c3d4-0000-4000-8000-000000000031";
+    item_request(
+        &client,
+        request_id,
+        "Hold",
+        &item,
+        &requester,
+        sd::SERVICE_POINT_CD1,
+    )
+    .await;
+    let path = "/request-storage/requests";
+    let mut request = client.get(&format!("{path}/{request_id}")).await.json();
+    request["deliveryAddressTypeId"] = json!(home);
+    request["patronComments"] = json!("Needed for the exam");
+    request["requestExpirationDate"] = json!("2030-06-30T23:59:59.000+00:00");
+    replace(&client, path, &request).await;
+
+    let a = check_in(
+        &stack,
+        check_in_body(&s.item_barcode(4), sd::SERVICE_POINT_CD1),
+        &[("X-Okapi-User-Id", STAFF)],
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    let stored = client.get(&format!("{path}/{request_id}")).await.json();
+    assert_eq!(stored["status"], "Open - Awaiting pickup");
+    let slip = &a.body["staffSlipContext"];
+    // Storage writes dates with an offset, the slip in UTC with a `Z`.
+    let expiration = stored["holdShelfExpirationDate"]
+        .as_str()
+        .expect("a hold shelf expiration")
+        .replace("+00:00", "Z");
+    assert_eq!(
+        slip["request"],
+        json!({
+            "requestID": request_id, "servicePointPickup": "Circ Desk 1",
+            "requestDate": "2030-01-01T00:00:00.000Z",
+            "requestExpirationDate": "2030-06-30T23:59:59.000Z",
+            "holdShelfExpirationDate": expiration,
+            "deliveryAddressType": "Home", "patronComments": "Needed for the exam",
+        })
+    );
+    let personal = &requester["personal"];
+    assert_eq!(
+        slip["requester"],
+        json!({
+            "firstName": personal["firstName"], "preferredFirstName": personal["firstName"],
+            "lastName": personal["lastName"], "middleName": "Q",
+            "barcode": requester["barcode"], "patronGroup": "undergrad",
+            "departments": "Physics",
+            "primaryAddressLine1": "Nørregade 10", "primaryAddressLine2": null,
+            "primaryCity": "København", "primaryStateProvRegion": null,
+            "primaryZipPostalCode": "1165", "primaryDeliveryAddressType": "Home",
+            "addressLine1": "Nørregade 10", "addressLine2": null, "city": "København",
+            "region": null, "postalCode": "1165", "countryId": "DK", "addressType": "Home",
+        })
+    );
+    assert_eq!(slip["item"]["status"], "Awaiting pickup");
+    assert_eq!(slip["item"]["barcode"], s.item_barcode(4).as_str());
+    stack.stop().await;
+}

@@ -219,12 +219,7 @@ impl Gatherer<'_> {
         };
         let location = inventory.location_of(&item);
         let material_type = inventory.material_type_of(&item);
-        let loan_type = async {
-            match item.loan_type_id() {
-                Some(id) => inventory.loan_type(id).await,
-                None => Ok(None),
-            }
-        };
+        let loan_type = inventory.loan_type_of(&item);
         let open_loan = storage.open_loans_for_item(item_id);
         let queue = async {
             match tlr {
