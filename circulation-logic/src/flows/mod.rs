@@ -1,6 +1,7 @@
 //! The circulation flows, each composed of the shared lookups ([`crate::downstream`]),
 //! validations ([`crate::validation`]), due dates ([`due`]), policies ([`policies`]) and write
 //! steps ([`crate::writes`]).
+pub(crate) mod batch;
 pub(crate) mod check_in;
 pub(crate) mod check_out;
 pub(crate) mod due;
