@@ -294,7 +294,7 @@ impl LocationUnit {
 }
 
 /// The kinds of location unit, each with its path under `/location-units`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum LocationUnitKind {
     Library,
     Campus,

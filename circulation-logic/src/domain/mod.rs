@@ -6,6 +6,7 @@ mod record;
 pub(crate) mod check_in;
 pub(crate) mod inventory;
 pub(crate) mod loan;
+pub(crate) mod notice;
 pub(crate) mod policies;
 pub(crate) mod representation;
 pub(crate) mod request;

@@ -5,6 +5,8 @@
 use super::inventory::{
     Holdings, Instance, Item, LoanType, Location, LocationUnit, MaterialType, ServicePoint,
 };
+use super::loan::Loan;
+use super::policies::LoanPolicyRecord;
 use super::request::Request;
 use super::user::{AddressType, Department, PatronGroup, User};
 use crate::due_date::parse_utc;
@@ -289,6 +291,48 @@ pub(crate) fn check_in_context(slip: &CheckInSlip<'_>) -> Value {
     Value::Object(o)
 }
 
+/// A loan with what its tokens name beside the stored loan.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LoanRecords<'a> {
+    pub loan: &'a Loan,
+    pub loan_policy: Option<&'a LoanPolicyRecord>,
+    /// The comment of the loan's latest "patronInfoAdded" action.
+    pub patron_info: Option<&'a str>,
+}
+
+/// The loan's tokens (mod-circulation's loan context): its dates, the renewals taken, allowed
+/// and remaining (when the policy was read), and the patron info added.
+pub(crate) fn loan_context(r: &LoanRecords<'_>) -> Context {
+    let loan = r.loan;
+    let mut o = Map::new();
+    for (token_name, key) in [
+        ("initialBorrowDate", "loanDate"),
+        ("dueDate", "dueDate"),
+        ("checkedInDate", "returnDate"),
+    ] {
+        if let Some(d) = date(loan.string(key)) {
+            o.insert(token_name.into(), d);
+        }
+    }
+    let taken = loan.renewal_count();
+    o.insert("numberOfRenewalsTaken".into(), json!(taken.to_string()));
+    if let Some(policy) = r.loan_policy {
+        let (allowed, remaining) = match policy.renewal_limit() {
+            None => ("unlimited".to_string(), "unlimited".to_string()),
+            Some(limit) => (
+                limit.to_string(),
+                limit.saturating_sub(i64::from(taken)).max(0).to_string(),
+            ),
+        };
+        o.insert("numberOfRenewalsAllowed".into(), json!(allowed));
+        o.insert("numberOfRenewalsRemaining".into(), json!(remaining));
+    }
+    if let Some(info) = r.patron_info.filter(|i| !i.trim().is_empty()) {
+        o.insert("additionalInfo".into(), json!(info));
+    }
+    o
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -530,5 +574,42 @@ mod tests {
         assert_eq!(c["requester"]["lastName"], "Doe");
         assert_eq!(c["requester"]["addressType"], "Home");
         assert!(c["item"].get("toServicePoint").is_none());
+    }
+
+    #[test]
+    fn loan_tokens_with_renewals_left() {
+        let loan = Loan::from_json(json!({
+            "loanDate": "2030-01-01T10:00:00Z", "dueDate": "2030-01-22T10:00:00.000+00:00",
+            "renewalCount": 2,
+        }));
+        let limited = LoanPolicyRecord::from_json(
+            json!({"renewalsPolicy": {"unlimited": false, "numberAllowed": 3}}),
+        );
+        let r = LoanRecords {
+            loan: &loan,
+            loan_policy: Some(&limited),
+            patron_info: Some("Call me"),
+        };
+        assert_eq!(
+            Value::Object(loan_context(&r)),
+            json!({"initialBorrowDate": "2030-01-01T10:00:00.000Z",
+                   "dueDate": "2030-01-22T10:00:00.000Z", "numberOfRenewalsTaken": "2",
+                   "numberOfRenewalsAllowed": "3", "numberOfRenewalsRemaining": "1",
+                   "additionalInfo": "Call me"})
+        );
+        let unlimited = LoanPolicyRecord::from_json(json!({"renewalsPolicy": {"unlimited": true}}));
+        let c = loan_context(&LoanRecords {
+            loan_policy: Some(&unlimited),
+            patron_info: None,
+            ..r
+        });
+        assert_eq!(c["numberOfRenewalsAllowed"], "unlimited");
+        assert_eq!(c["numberOfRenewalsRemaining"], "unlimited");
+        assert!(c.get("additionalInfo").is_none());
+        let c = loan_context(&LoanRecords {
+            loan_policy: None,
+            ..r
+        });
+        assert!(c.get("numberOfRenewalsAllowed").is_none());
     }
 }

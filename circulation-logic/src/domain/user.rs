@@ -69,6 +69,19 @@ impl User {
         self.0.get("personal")?.get(key)?.as_str()
     }
 
+    /// The contact types the user prefers, in order (`personal.preferredContactTypeIds`).
+    pub(crate) fn preferred_contact_type_ids(&self) -> Vec<&str> {
+        self.0
+            .get("personal")
+            .map(|p| strings(p, "preferredContactTypeIds"))
+            .unwrap_or_default()
+    }
+
+    /// The one contact type older user records prefer (`personal.preferredContactTypeId`).
+    pub(crate) fn preferred_contact_type_id(&self) -> Option<&str> {
+        text(&self.0, &["personal", "preferredContactTypeId"])
+    }
+
     /// The ids of the user's departments.
     pub(crate) fn department_ids(&self) -> Vec<&str> {
         strings(&self.0, "departments")
@@ -180,6 +193,11 @@ record_view!(
 );
 
 impl ProxyRelationship {
+    /// The patron's notices go to the proxy (`notificationsTo` "Proxy").
+    pub(crate) fn notifies_proxy(&self) -> bool {
+        text(&self.0, &["notificationsTo"]).is_some_and(|to| to.eq_ignore_ascii_case("proxy"))
+    }
+
     /// Active and not expired at `now`.
     pub(crate) fn is_active(&self, now: DateTime<Utc>) -> bool {
         let status = text(&self.0, &["status"]).or(text(&self.0, &["meta", "status"]));

@@ -5,6 +5,7 @@ pub(crate) mod batch;
 pub(crate) mod check_in;
 pub(crate) mod check_out;
 pub(crate) mod due;
+pub(crate) mod end_session;
 pub(crate) mod loans;
 pub(crate) mod policies;
 pub(crate) mod renew;

@@ -68,13 +68,6 @@ pub(crate) async fn user_names(
     delivery_address_type_id: Option<&str>,
 ) -> Result<UserNames, CallError> {
     let users = peers.users();
-    let mut type_ids: Vec<&str> = user
-        .primary_address()
-        .and_then(|a| a.type_id())
-        .into_iter()
-        .chain(delivery_address_type_id)
-        .collect();
-    type_ids.dedup();
     let (group, departments, address_types) = peers
         .fan
         .join3(
@@ -90,20 +83,37 @@ pub(crate) async fn user_names(
                     .map(|id| users.department(id))
                     .collect(),
             ),
-            peers.fan.all(
-                type_ids
-                    .into_iter()
-                    .map(|id| users.address_type(id))
-                    .collect(),
-            ),
+            address_types(peers, &user, delivery_address_type_id),
         )
         .await;
     Ok(UserNames {
         group: group?,
         departments: found(departments)?,
-        address_types: found(address_types)?,
+        address_types: address_types?,
         user,
     })
+}
+
+/// The types of `user`'s primary address and of `delivery_address_type_id`.
+pub(crate) async fn address_types(
+    peers: Peers<'_>,
+    user: &User,
+    delivery_address_type_id: Option<&str>,
+) -> Result<Vec<AddressType>, CallError> {
+    let mut ids: Vec<&str> = user
+        .primary_address()
+        .and_then(|a| a.type_id())
+        .into_iter()
+        .chain(delivery_address_type_id)
+        .collect();
+    ids.dedup();
+    let users = peers.users();
+    found(
+        peers
+            .fan
+            .all(ids.into_iter().map(|id| users.address_type(id)).collect())
+            .await,
+    )
 }
 
 /// The records found among the answers of several reads; the first failure, if any.

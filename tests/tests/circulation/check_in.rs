@@ -516,3 +516,62 @@ async fn the_staff_slip_of_a_filled_hold_names_the_request_and_requester() {
     assert_eq!(slip["item"]["barcode"], s.item_barcode(4).as_str());
     stack.stop().await;
 }
+
+/// A check-in sends no notice itself; ending the patron's check-in session sends the policy's
+/// "Check in" notice, in the format the patron prefers among those the policy has.
+#[tokio::test]
+async fn the_check_in_notice_is_sent_when_the_patrons_session_ends() {
+    let stack = start().await;
+    let client = stack.client();
+    let s = sample(&stack);
+    let notice = |template: &str, format: &str| {
+        json!({"templateId": template, "format": format, "realTime": true,
+               "sendOptions": {"sendWhen": "Check in"}})
+    };
+    let email = "6b0a6f2e-3c1d-4f0e-9a8b-7c6d5e4f3a21";
+    let policy = json!({
+        "id": sd::NOTICE_POLICY_NONE, "name": "Check-in notices", "active": true,
+        "loanNotices": [
+            notice("6b0a6f2e-3c1d-4f0e-9a8b-7c6d5e4f3a20", "Print"),
+            notice(email, "Email"),
+        ],
+    });
+    let path = format!(
+        "/patron-notice-policy-storage/patron-notice-policies/{}",
+        sd::NOTICE_POLICY_NONE
+    );
+    let put = client.put(&path, &policy).await;
+    assert_eq!(put.status, 204, "{}", put.body);
+    let patron = s.patron(2);
+    // The sample patrons prefer email ("002").
+    assert_eq!(patron["personal"]["preferredContactTypeId"], "002");
+    let loan = checked_out(&stack, 2, 3).await;
+    let a = check_in(
+        &stack,
+        check_in_body(&s.item_barcode(3), sd::SERVICE_POINT_CD1),
+        &[("X-Okapi-User-Id", STAFF)],
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert!(stack.standins.sent_notices("diku").is_empty());
+    let end = json!({"endSessions": [{"patronId": patron["id"], "actionType": "Check-in"}]});
+    let a = post(
+        &stack.url(),
+        "/circulation/end-patron-action-session",
+        &end,
+        &[],
+    )
+    .await;
+    assert_eq!(a.status, 204, "{}", a.text);
+    let notices = stack.standins.sent_notices("diku");
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert_eq!(notices[0]["templateId"], email);
+    assert_eq!(notices[0]["recipientId"], patron["id"]);
+    let loans = notices[0]["context"]["loans"].as_array().unwrap();
+    assert_eq!(loans.len(), 1);
+    assert_eq!(loans[0]["loan"]["checkedInDate"], CHECK_IN_DATE);
+    assert_eq!(loans[0]["loan"]["initialBorrowDate"], loan["loanDate"]);
+    assert_eq!(loans[0]["item"]["status"], "Available");
+    assert_eq!(loans[0]["item"]["barcode"], s.item_barcode(3).as_str());
+    stack.stop().await;
+}
