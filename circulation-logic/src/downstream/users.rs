@@ -45,6 +45,17 @@ impl Users<'_> {
             .await
     }
 
+    /// The user's patron group (none when the user names none).
+    pub(crate) async fn patron_group_of(
+        &self,
+        user: &User,
+    ) -> Result<Option<PatronGroup>, CallError> {
+        match user.patron_group_id() {
+            Some(id) => self.patron_group(id).await,
+            None => Ok(None),
+        }
+    }
+
     /// An address type (cached: configuration).
     pub(crate) async fn address_type(&self, id: &str) -> Result<Option<AddressType>, CallError> {
         let path = format!("/addresstypes/{id}");

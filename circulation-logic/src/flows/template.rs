@@ -71,12 +71,7 @@ pub(crate) async fn user_names(
     let (group, departments, address_types) = peers
         .fan
         .join3(
-            async {
-                match user.patron_group_id() {
-                    Some(id) => users.patron_group(id).await,
-                    None => Ok(None),
-                }
-            },
+            users.patron_group_of(&user),
             peers.fan.all(
                 user.department_ids()
                     .into_iter()

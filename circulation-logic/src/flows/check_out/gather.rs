@@ -131,12 +131,7 @@ impl Gatherer<'_> {
             }
         };
         let users = self.peers.users();
-        let group = async {
-            match user.patron_group_id() {
-                Some(id) => users.patron_group(id).await,
-                None => Ok(None),
-            }
-        };
+        let group = users.patron_group_of(user);
         let relationships = async {
             match proxy.map(User::id).filter(|id| !id.is_empty()) {
                 Some(proxy_id) if proxy_id != user_id => {
