@@ -1,5 +1,5 @@
-//! `POST /circulation/end-patron-action-session`.
-use super::{flow_response, Context, FlowLog};
+//! `POST /circulation/end-patron-action-session`: 204 once the sessions are ended.
+use super::{json_flow, Context};
 use crate::flows::end_session::end_sessions;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
@@ -12,17 +12,17 @@ pub(crate) async fn end_patron_action_session(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let peers = super::peers(&req, &okapi, &state);
-    let outcome = match super::json_object(&body) {
-        Ok(body) => end_sessions(peers, &body).await,
-        Err(e) => Err(e),
-    };
-    flow_response(
+    let flow = "end-patron-action-session";
+    json_flow(
+        &req,
         &okapi,
-        FlowLog {
-            flow: "end-patron-action-session",
-            fan: peers.fan,
+        &state,
+        &body,
+        flow,
+        |peers, body| async move {
+            end_sessions(peers, &body).await?;
+            Ok((StatusCode::NO_CONTENT, Value::Null, None))
         },
-        outcome.map(|()| (StatusCode::NO_CONTENT, Value::Null, None)),
     )
+    .await
 }

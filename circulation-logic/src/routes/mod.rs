@@ -105,6 +105,35 @@ fn json_object(body: &[u8]) -> Result<Value, Failure> {
     }
 }
 
+/// The answer of a flow run on a JSON object body (FOLIO's 400 for any other body): `run`
+/// gives the peers and the body, the flow's status, body and `Location`.
+async fn json_flow<'a, F, Fut>(
+    req: &HttpRequest,
+    okapi: &'a Okapi,
+    state: &'a AppState,
+    body: &[u8],
+    flow: &'static str,
+    run: F,
+) -> HttpResponse
+where
+    F: FnOnce(Peers<'a>, Value) -> Fut,
+    Fut: std::future::Future<Output = Result<(StatusCode, Value, Option<String>), Failure>>,
+{
+    let peers = peers(req, okapi, state);
+    let outcome = match json_object(body) {
+        Ok(body) => run(peers, body).await,
+        Err(e) => Err(e),
+    };
+    flow_response(
+        okapi,
+        FlowLog {
+            flow,
+            fan: peers.fan,
+        },
+        outcome,
+    )
+}
+
 /// What a flow's log line names.
 struct FlowLog {
     flow: &'static str,
