@@ -1,7 +1,8 @@
 //! End-to-end check-in through the gateway: FOLIO's refusals, the loan closed, the item's next
 //! status (available, in transit, awaiting pickup or delivery) and the request it fills.
 use super::support::{
-    checked_out, item_record, item_request, post, replace, sample, start, stored_loan, Answer,
+    checked_out, item_record, item_request, post, replace, sample, start, stored_loan,
+    use_loan_notices, Answer,
 };
 use circulation_tests::http::{encode, FolioClient};
 use circulation_tests::sample_data as sd;
@@ -19,6 +20,18 @@ async fn check_in(stack: &Stack, body: Value, headers: &[(&str, &str)]) -> Answe
         headers,
     )
     .await
+}
+
+/// A check-in by staff that must succeed.
+async fn checked_in(stack: &Stack, barcode: &str, service_point: &str) -> Answer {
+    let a = check_in(
+        stack,
+        check_in_body(barcode, service_point),
+        &[("X-Okapi-User-Id", STAFF)],
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    a
 }
 
 fn check_in_body(barcode: &str, service_point: &str) -> Value {
@@ -132,19 +145,13 @@ async fn check_in_closes_the_loan_and_makes_the_item_available_at_home() {
 }
 
 #[tokio::test]
-async fn checked_in_elsewhere_the_item_goes_home_in_transit() {
+async fn checked_in_elsewhere_the_item_goes_home_in_transit_as_its_slip_says() {
     let stack = start().await;
     let client = stack.client();
     let s = sample(&stack);
     checked_out(&stack, 2, 3).await;
     let barcode = s.item_barcode(3);
-    let a = check_in(
-        &stack,
-        check_in_body(&barcode, sd::SERVICE_POINT_CD2),
-        &[("X-Okapi-User-Id", STAFF)],
-    )
-    .await;
-    assert_eq!(a.status, 200, "{}", a.text);
+    let a = checked_in(&stack, &barcode, sd::SERVICE_POINT_CD2).await;
     let item = &a.body["item"];
     assert_eq!(item["status"]["name"], "In transit");
     assert_eq!(
@@ -161,6 +168,46 @@ async fn checked_in_elsewhere_the_item_goes_home_in_transit() {
         stored["inTransitDestinationServicePointId"],
         sd::SERVICE_POINT_CD1
     );
+    // The staff slip names the item from its records.
+    let slip = &a.body["staffSlipContext"];
+    let item = stored;
+    let instance = &s.instances[3];
+    let checked_in_at = item["lastCheckIn"]["dateTime"].clone();
+    assert!(checked_in_at.is_string(), "{item}");
+    // Item 3 of the sample: a DVD at the main library (its desk is Circ Desk 1), checked in at
+    // Circ Desk 2 and so in transit home.
+    assert_eq!(
+        slip["item"],
+        json!({
+            "title": instance["title"], "instanceHrid": "in00000004",
+            "primaryContributor": null, "allContributors": instance["contributors"][0]["name"],
+            "datesOfPublication": "", "editions": "", "physicalDescriptions": "",
+            "seriesStatements": "", "barcode": barcode, "status": "In transit",
+            "enumeration": null, "volume": null, "chronology": null, "yearCaption": "",
+            "materialType": "dvd", "loanType": "Can circulate", "copy": "1",
+            "numberOfPieces": null, "displaySummary": null, "descriptionOfPieces": null,
+            "accessionNumber": null, "administrativeNotes": "",
+            "effectiveLocationSpecific": "Main Library",
+            "effectiveLocationLibrary": "Datalogisk Institut",
+            "effectiveLocationCampus": "City Campus",
+            "effectiveLocationInstitution": "Københavns Universitet",
+            "effectiveLocationDiscoveryDisplayName": "Main Library",
+            "effectiveLocationPrimaryServicePointName": "Circ Desk 1",
+            "callNumber": item["effectiveCallNumberComponents"]["callNumber"],
+            "callNumberPrefix": null, "callNumberSuffix": null, "shelvingOrder": null,
+            "lastCheckedInDateTime": checked_in_at,
+            "toServicePoint": "Circ Desk 1", "fromServicePoint": "Circ Desk 2",
+        })
+    );
+    assert_eq!(slip["currentDateTime"], checked_in_at);
+    assert!(slip.get("request").is_none() && slip.get("requester").is_none());
+
+    // Checked in at home: no destination, from the desk it is checked in at.
+    let a = checked_in(&stack, &barcode, sd::SERVICE_POINT_CD1).await;
+    let slip_item = &a.body["staffSlipContext"]["item"];
+    assert_eq!(slip_item["status"], "Available");
+    assert_eq!(slip_item["fromServicePoint"], "Circ Desk 1");
+    assert!(slip_item.get("toServicePoint").is_none(), "{slip_item}");
     stack.stop().await;
 }
 
@@ -362,68 +409,6 @@ async fn twenty_simultaneous_check_ins_leave_one_consistent_state() {
 }
 
 #[tokio::test]
-async fn the_staff_slip_names_the_item_from_its_records() {
-    let stack = start().await;
-    let client = stack.client();
-    let s = sample(&stack);
-    checked_out(&stack, 2, 3).await;
-    let barcode = s.item_barcode(3);
-    let a = check_in(
-        &stack,
-        check_in_body(&barcode, sd::SERVICE_POINT_CD2),
-        &[("X-Okapi-User-Id", STAFF)],
-    )
-    .await;
-    assert_eq!(a.status, 200, "{}", a.text);
-    let slip = &a.body["staffSlipContext"];
-    let item = item_record(&client, &barcode).await;
-    let instance = &s.instances[3];
-    let checked_in_at = item["lastCheckIn"]["dateTime"].clone();
-    assert!(checked_in_at.is_string(), "{item}");
-    // Item 3 of the sample: a DVD at the main library (its desk is Circ Desk 1), checked in at
-    // Circ Desk 2 and so in transit home.
-    assert_eq!(
-        slip["item"],
-        json!({
-            "title": instance["title"], "instanceHrid": "in00000004",
-            "primaryContributor": null, "allContributors": instance["contributors"][0]["name"],
-            "datesOfPublication": "", "editions": "", "physicalDescriptions": "",
-            "seriesStatements": "", "barcode": barcode, "status": "In transit",
-            "enumeration": null, "volume": null, "chronology": null, "yearCaption": "",
-            "materialType": "dvd", "loanType": "Can circulate", "copy": "1",
-            "numberOfPieces": null, "displaySummary": null, "descriptionOfPieces": null,
-            "accessionNumber": null, "administrativeNotes": "",
-            "effectiveLocationSpecific": "Main Library",
-            "effectiveLocationLibrary": "Datalogisk Institut",
-            "effectiveLocationCampus": "City Campus",
-            "effectiveLocationInstitution": "Københavns Universitet",
-            "effectiveLocationDiscoveryDisplayName": "Main Library",
-            "effectiveLocationPrimaryServicePointName": "Circ Desk 1",
-            "callNumber": item["effectiveCallNumberComponents"]["callNumber"],
-            "callNumberPrefix": null, "callNumberSuffix": null, "shelvingOrder": null,
-            "lastCheckedInDateTime": checked_in_at,
-            "toServicePoint": "Circ Desk 1", "fromServicePoint": "Circ Desk 2",
-        })
-    );
-    assert_eq!(slip["currentDateTime"], checked_in_at);
-    assert!(slip.get("request").is_none() && slip.get("requester").is_none());
-
-    // Checked in at home: no destination, from the desk it is checked in at.
-    let a = check_in(
-        &stack,
-        check_in_body(&barcode, sd::SERVICE_POINT_CD1),
-        &[("X-Okapi-User-Id", STAFF)],
-    )
-    .await;
-    assert_eq!(a.status, 200, "{}", a.text);
-    let slip_item = &a.body["staffSlipContext"]["item"];
-    assert_eq!(slip_item["status"], "Available");
-    assert_eq!(slip_item["fromServicePoint"], "Circ Desk 1");
-    assert!(slip_item.get("toServicePoint").is_none(), "{slip_item}");
-    stack.stop().await;
-}
-
-#[tokio::test]
 async fn the_staff_slip_of_a_filled_hold_names_the_request_and_requester() {
     let stack = start().await;
     let client = stack.client();
@@ -472,13 +457,7 @@ async fn the_staff_slip_of_a_filled_hold_names_the_request_and_requester() {
     request["requestExpirationDate"] = json!("2030-06-30T23:59:59.000+00:00");
     replace(&client, path, &request).await;
 
-    let a = check_in(
-        &stack,
-        check_in_body(&s.item_barcode(4), sd::SERVICE_POINT_CD1),
-        &[("X-Okapi-User-Id", STAFF)],
-    )
-    .await;
-    assert_eq!(a.status, 200, "{}", a.text);
+    let a = checked_in(&stack, &s.item_barcode(4), sd::SERVICE_POINT_CD1).await;
     let stored = client.get(&format!("{path}/{request_id}")).await.json();
     assert_eq!(stored["status"], "Open - Awaiting pickup");
     let slip = &a.body["staffSlipContext"];
@@ -529,30 +508,20 @@ async fn the_check_in_notice_is_sent_when_the_patrons_session_ends() {
                "sendOptions": {"sendWhen": "Check in"}})
     };
     let email = "6b0a6f2e-3c1d-4f0e-9a8b-7c6d5e4f3a21";
-    let policy = json!({
-        "id": sd::NOTICE_POLICY_NONE, "name": "Check-in notices", "active": true,
-        "loanNotices": [
+    use_loan_notices(
+        &client,
+        "Check-in notices",
+        json!([
             notice("6b0a6f2e-3c1d-4f0e-9a8b-7c6d5e4f3a20", "Print"),
             notice(email, "Email"),
-        ],
-    });
-    let path = format!(
-        "/patron-notice-policy-storage/patron-notice-policies/{}",
-        sd::NOTICE_POLICY_NONE
-    );
-    let put = client.put(&path, &policy).await;
-    assert_eq!(put.status, 204, "{}", put.body);
+        ]),
+    )
+    .await;
     let patron = s.patron(2);
     // The sample patrons prefer email ("002").
     assert_eq!(patron["personal"]["preferredContactTypeId"], "002");
     let loan = checked_out(&stack, 2, 3).await;
-    let a = check_in(
-        &stack,
-        check_in_body(&s.item_barcode(3), sd::SERVICE_POINT_CD1),
-        &[("X-Okapi-User-Id", STAFF)],
-    )
-    .await;
-    assert_eq!(a.status, 200, "{}", a.text);
+    checked_in(&stack, &s.item_barcode(3), sd::SERVICE_POINT_CD1).await;
     assert!(stack.standins.sent_notices("diku").is_empty());
     let end = json!({"endSessions": [{"patronId": patron["id"], "actionType": "Check-in"}]});
     let a = post(

@@ -1,7 +1,9 @@
 //! End-to-end check-out through the gateway: FOLIO's validations (messages, parameters, codes,
 //! order), overrides, due dates, request fulfilment, fan-out strategies, the race for one item
 //! and the undo when a module fails mid-way.
-use super::support::{body, checked_out, item_record, param, post, replace, sample, start, Answer};
+use super::support::{
+    body, checked_out, item_record, param, post, replace, sample, start, use_loan_notices, Answer,
+};
 use circulation_tests::http::{encode, FolioClient};
 use circulation_tests::sample_data as sd;
 use circulation_tests::stack::{Stack, StackConfig};
@@ -715,9 +717,10 @@ async fn due_date_notices_are_scheduled() {
     let stack = start().await;
     let client = stack.client();
     let template = "2d5f138f-e088-4dff-80f6-9830f13bcde7";
-    let policy = json!({
-        "id": sd::NOTICE_POLICY_NONE, "name": "Send No Notices", "active": true,
-        "loanNotices": [
+    use_loan_notices(
+        &client,
+        "Send No Notices",
+        json!([
             // No frequency: FOLIO refuses one on an "Upon At" due-date notice.
             {"templateId": template, "format": "Email", "realTime": false,
              "sendOptions": {"sendHow": "Upon At", "sendWhen": "Due date"}},
@@ -727,18 +730,9 @@ async fn due_date_notices_are_scheduled() {
                              "sendEvery": {"duration": 1, "intervalId": "Hours"}}},
             {"templateId": template, "format": "Email", "frequency": "One time", "realTime": true,
              "sendOptions": {"sendWhen": "Check out"}},
-        ],
-    });
-    let put = client
-        .put(
-            &format!(
-                "/patron-notice-policy-storage/patron-notice-policies/{}",
-                sd::NOTICE_POLICY_NONE
-            ),
-            &policy,
-        )
-        .await;
-    assert_eq!(put.status, 204, "{}", put.body);
+        ]),
+    )
+    .await;
     // A reminder-fee overdue policy: its first reminder is scheduled too.
     let overdue = json!({
         "id": sd::OVERDUE_FINE_POLICY, "name": "Overdue fine policy", "countClosed": true,
@@ -1983,23 +1977,13 @@ async fn check_out_notices_are_sent_when_the_patrons_session_ends() {
     let client = stack.client();
     let s = sample(&stack);
     let template = "7a1e6c1f-4a8b-4b8f-9c55-0c1c2d3e4f50";
-    let policy = json!({
-        "id": sd::NOTICE_POLICY_NONE, "name": "Check-out notices", "active": true,
-        "loanNotices": [
-            {"templateId": template, "format": "Email", "frequency": "One time",
-             "realTime": true, "sendOptions": {"sendWhen": "Check out"}},
-        ],
-    });
-    let put = client
-        .put(
-            &format!(
-                "/patron-notice-policy-storage/patron-notice-policies/{}",
-                sd::NOTICE_POLICY_NONE
-            ),
-            &policy,
-        )
-        .await;
-    assert_eq!(put.status, 204, "{}", put.body);
+    use_loan_notices(
+        &client,
+        "Check-out notices",
+        json!([{"templateId": template, "format": "Email", "frequency": "One time",
+                "realTime": true, "sendOptions": {"sendWhen": "Check out"}}]),
+    )
+    .await;
     let patron = s.patron(4).clone();
     let patron_id = patron["id"].as_str().unwrap();
     let first = checked_out(&stack, 4, 5).await;
