@@ -148,6 +148,29 @@ impl Item {
         Item(out)
     }
 
+    /// The copy number: the item's, else its holdings' (the first that is not blank).
+    pub(crate) fn copy_number<'a>(&'a self, holdings: Option<&'a Holdings>) -> Option<&'a str> {
+        let not_blank = |s: &&str| !s.trim().is_empty();
+        self.string("copyNumber").filter(not_blank).or_else(|| {
+            holdings
+                .and_then(|h| h.string("copyNumber"))
+                .filter(not_blank)
+        })
+    }
+
+    /// `effectiveCallNumberComponents`: call number, prefix and suffix as read (none when the
+    /// item has no such object).
+    pub(crate) fn call_number_components(&self) -> Option<[Option<&str>; 3]> {
+        let c = self.0.get("effectiveCallNumberComponents")?.as_object()?;
+        let part = |key: &str| c.get(key).and_then(Value::as_str);
+        Some([part("callNumber"), part("prefix"), part("suffix")])
+    }
+
+    /// The lending library of a DCB item (its slips name it as the institution).
+    pub(crate) fn lending_library_code(&self) -> Option<&str> {
+        self.string("lendingLibraryCode")
+    }
+
     /// `_version`, inventory's optimistic-locking counter.
     pub(crate) fn version(&self) -> Option<&Value> {
         self.0.get("_version")
@@ -174,6 +197,46 @@ impl Instance {
     pub(crate) fn title(&self) -> Option<&str> {
         self.0.get("title").and_then(Value::as_str)
     }
+
+    /// The objects of an array field.
+    fn entries(&self, key: &str) -> impl Iterator<Item = &Value> {
+        self.0
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+    }
+
+    /// The contributors' names, in order (a contributor without a name is skipped).
+    pub(crate) fn contributor_names(&self) -> Vec<&str> {
+        self.entries("contributors")
+            .filter_map(|c| c.get("name").and_then(Value::as_str))
+            .collect()
+    }
+
+    /// The name of the first contributor marked primary.
+    pub(crate) fn primary_contributor(&self) -> Option<&str> {
+        self.entries("contributors")
+            .find(|c| c.get("primary").and_then(Value::as_bool) == Some(true))
+            .and_then(|c| c.get("name").and_then(Value::as_str))
+    }
+
+    /// The publications' dates (a publication without one is skipped).
+    pub(crate) fn dates_of_publication(&self) -> Vec<&str> {
+        self.entries("publication")
+            .filter_map(|p| p.get("dateOfPublication").and_then(Value::as_str))
+            .collect()
+    }
+
+    /// The series statements' values (older instances list plain strings).
+    pub(crate) fn series_statements(&self) -> Vec<&str> {
+        self.entries("series")
+            .filter_map(|s| {
+                s.as_str()
+                    .or_else(|| s.get("value").and_then(Value::as_str))
+            })
+            .collect()
+    }
 }
 
 record_view!(
@@ -198,6 +261,10 @@ impl Location {
 }
 
 impl Location {
+    pub(crate) fn discovery_display_name(&self) -> Option<&str> {
+        self.string("discoveryDisplayName")
+    }
+
     /// The location's primary service point.
     pub(crate) fn primary_service_point(&self) -> Option<&str> {
         text(&self.0, &["primaryServicePoint"])
@@ -212,6 +279,35 @@ impl Location {
                 .get("servicePointIds")
                 .and_then(Value::as_array)
                 .is_some_and(|ids| ids.iter().any(|id| id.as_str() == Some(service_point_id)))
+    }
+}
+
+record_view!(
+    /// A location unit (`/location-units/libraries`, `campuses` or `institutions`).
+    LocationUnit
+);
+
+impl LocationUnit {
+    pub(crate) fn name(&self) -> Option<&str> {
+        self.string("name")
+    }
+}
+
+/// The kinds of location unit, each with its path under `/location-units`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum LocationUnitKind {
+    Library,
+    Campus,
+    Institution,
+}
+
+impl LocationUnitKind {
+    pub(crate) fn path(self) -> &'static str {
+        match self {
+            LocationUnitKind::Library => "libraries",
+            LocationUnitKind::Campus => "campuses",
+            LocationUnitKind::Institution => "institutions",
+        }
     }
 }
 
@@ -259,6 +355,12 @@ record_view!(
     /// A loan type (`/loan-types`).
     LoanType
 );
+
+impl LoanType {
+    pub(crate) fn name(&self) -> Option<&str> {
+        self.string("name")
+    }
+}
 
 #[cfg(test)]
 mod tests {

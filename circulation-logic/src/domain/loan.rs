@@ -144,6 +144,20 @@ impl Loan {
         Loan(loan)
     }
 
+    /// The loan's last action (`action`) and its comment.
+    pub(crate) fn action(&self) -> Option<&str> {
+        text(&self.0, &["action"])
+    }
+
+    pub(crate) fn action_comment(&self) -> Option<&str> {
+        self.string("actionComment")
+    }
+
+    /// A proxy who borrowed for the patron.
+    pub(crate) fn proxy_user_id(&self) -> Option<&str> {
+        text(&self.0, &["proxyUserId"])
+    }
+
     pub(crate) fn checkout_service_point_id(&self) -> Option<&str> {
         text(&self.0, &["checkoutServicePointId"])
     }

@@ -7,17 +7,19 @@ pub(crate) mod check_in;
 pub(crate) mod feesfines;
 pub(crate) mod inventory;
 pub(crate) mod loan;
+pub(crate) mod notice;
 pub(crate) mod policies;
 pub(crate) mod representation;
 pub(crate) mod request;
 pub(crate) mod scheduled_notices;
 pub(crate) mod settings;
+pub(crate) mod template_context;
 pub(crate) mod user;
 
 pub(crate) use feesfines::{FeeFine, FeeFineOwner, NewAccount};
 pub(crate) use inventory::{
-    Holdings, Instance, Item, ItemStatus, LoanType, Location, LocationUnits, MaterialType,
-    ServicePoint,
+    Holdings, Instance, Item, ItemStatus, LoanType, Location, LocationUnit, LocationUnitKind,
+    LocationUnits, MaterialType, ServicePoint,
 };
 pub(crate) use loan::{CheckInAction, CheckOutAction, Loan, NewLoan};
 pub(crate) use policies::{
@@ -27,5 +29,6 @@ pub(crate) use representation::{extended_loan, ItemInContext, LoanExtras};
 pub(crate) use request::{Fulfilment, Request, RequestQueue};
 pub(crate) use settings::LockSettings;
 pub(crate) use user::{
-    AutomatedBlock, BlockedAction, ManualBlock, PatronGroup, ProxyRelationship, User,
+    AddressType, AutomatedBlock, BlockedAction, Department, ManualBlock, PatronGroup,
+    ProxyRelationship, User,
 };

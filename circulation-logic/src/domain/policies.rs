@@ -100,6 +100,17 @@ impl LoanPolicyRecord {
     pub(crate) fn name(&self) -> Option<&str> {
         self.0.get("name").and_then(|n| n.as_str())
     }
+
+    /// The renewals the policy allows: `None` for unlimited (`renewalsPolicy.unlimited`), else
+    /// `numberAllowed` (0 when missing).
+    pub(crate) fn renewal_limit(&self) -> Option<i64> {
+        let renewals = self.0.get("renewalsPolicy");
+        let field = |key: &str| renewals.and_then(|r| r.get(key));
+        if field("unlimited").and_then(|u| u.as_bool()) == Some(true) {
+            return None;
+        }
+        Some(field("numberAllowed").and_then(|n| n.as_i64()).unwrap_or(0))
+    }
 }
 
 record_view!(

@@ -31,6 +31,16 @@ macro_rules! record_view {
             pub(crate) fn id(&self) -> &str {
                 $crate::domain::record::text(&self.0, &["id"]).unwrap_or_default()
             }
+
+            /// A string field as read, empty or not (templates print what is there).
+            pub(crate) fn string(&self, key: &str) -> Option<&str> {
+                self.0.get(key).and_then(serde_json::Value::as_str)
+            }
+
+            /// The strings of an array field (none when it is missing).
+            pub(crate) fn strings(&self, key: &str) -> Vec<&str> {
+                $crate::domain::record::strings(&self.0, key)
+            }
         }
     };
 }
@@ -43,6 +53,14 @@ pub(crate) fn text<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
         cur = cur.get(key)?;
     }
     cur.as_str().filter(|s| !s.is_empty())
+}
+
+/// The strings of the array at `key` (none when it is missing; other values skipped).
+pub(crate) fn strings<'a>(v: &'a Value, key: &str) -> Vec<&'a str> {
+    v.get(key)
+        .and_then(Value::as_array)
+        .map(|list| list.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
 }
 
 /// A boolean at `key`.

@@ -61,6 +61,11 @@ impl Request {
         }
     }
 
+    /// The address type the request is delivered to.
+    pub(crate) fn delivery_address_type_id(&self) -> Option<&str> {
+        text(&self.0, &["deliveryAddressTypeId"])
+    }
+
     pub(crate) fn pickup_service_point_id(&self) -> Option<&str> {
         text(&self.0, &["pickupServicePointId"])
     }

@@ -1,6 +1,6 @@
 //! Views of the users module's records (users, patron groups, proxy relationships) and of the
 //! patron blocks a check-out looks at.
-use super::record::{cloned, flag, record_view, text};
+use super::record::{cloned, flag, record_view, strings, text};
 use crate::due_date::{parse_date_time, parse_utc};
 use chrono::{DateTime, FixedOffset, Utc};
 use serde_json::{json, Value};
@@ -69,6 +69,52 @@ impl User {
         })
     }
 
+    /// A `personal` name field as read (`firstName`, `lastName`, `middleName`,
+    /// `preferredFirstName`).
+    pub(crate) fn personal(&self, key: &str) -> Option<&str> {
+        self.0.get("personal")?.get(key)?.as_str()
+    }
+
+    /// The contact types the user prefers, in order (`personal.preferredContactTypeIds`).
+    pub(crate) fn preferred_contact_type_ids(&self) -> Vec<&str> {
+        self.0
+            .get("personal")
+            .map(|p| strings(p, "preferredContactTypeIds"))
+            .unwrap_or_default()
+    }
+
+    /// The one contact type older user records prefer (`personal.preferredContactTypeId`).
+    pub(crate) fn preferred_contact_type_id(&self) -> Option<&str> {
+        text(&self.0, &["personal", "preferredContactTypeId"])
+    }
+
+    /// The ids of the user's departments.
+    pub(crate) fn department_ids(&self) -> Vec<&str> {
+        strings(&self.0, "departments")
+    }
+
+    fn addresses(&self) -> impl Iterator<Item = Address<'_>> {
+        self.0
+            .get("personal")
+            .and_then(|p| p.get("addresses"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|a| a.is_object())
+            .map(Address)
+    }
+
+    /// The first address marked primary.
+    pub(crate) fn primary_address(&self) -> Option<Address<'_>> {
+        self.addresses()
+            .find(|a| a.0.get("primaryAddress").and_then(Value::as_bool) == Some(true))
+    }
+
+    /// The first address of the address type `type_id`.
+    pub(crate) fn address_of_type(&self, type_id: &str) -> Option<Address<'_>> {
+        self.addresses().find(|a| a.type_id() == Some(type_id))
+    }
+
     /// The borrower summary of a loan answer: always its six keys, `null` for what the user
     /// record lacks.
     pub(crate) fn borrower_summary(&self) -> Value {
@@ -86,12 +132,56 @@ impl User {
     }
 }
 
+/// One of a user's postal addresses (`personal.addresses[]`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Address<'a>(&'a Value);
+
+impl<'a> Address<'a> {
+    pub(crate) fn type_id(&self) -> Option<&'a str> {
+        self.field("addressTypeId")
+    }
+
+    /// A field as read: `addressLine1`, `addressLine2`, `city`, `region`, `postalCode`,
+    /// `countryId`.
+    pub(crate) fn field(&self, key: &str) -> Option<&'a str> {
+        self.0.get(key).and_then(Value::as_str)
+    }
+}
+
+record_view!(
+    /// An address type (`/addresstypes`).
+    AddressType
+);
+
+impl AddressType {
+    /// Its name (`addressType`).
+    pub(crate) fn name(&self) -> Option<&str> {
+        self.string("addressType")
+    }
+}
+
+record_view!(
+    /// A department (`/departments`).
+    Department
+);
+
+impl Department {
+    pub(crate) fn name(&self) -> Option<&str> {
+        self.string("name")
+    }
+}
+
 record_view!(
     /// A patron group (`/groups`).
     PatronGroup
 );
 
 impl PatronGroup {
+    /// The group's name as read (`group`).
+    pub(crate) fn group(&self) -> Option<&str> {
+        self.string("group")
+    }
+
     /// The group's name (`group`).
     pub(crate) fn name(&self) -> Option<Value> {
         cloned(&self.0, "group")
@@ -109,6 +199,11 @@ record_view!(
 );
 
 impl ProxyRelationship {
+    /// The patron's notices go to the proxy (`notificationsTo` "Proxy").
+    pub(crate) fn notifies_proxy(&self) -> bool {
+        text(&self.0, &["notificationsTo"]).is_some_and(|to| to.eq_ignore_ascii_case("proxy"))
+    }
+
     /// Active and not expired at `now`.
     pub(crate) fn is_active(&self, now: DateTime<Utc>) -> bool {
         let status = text(&self.0, &["status"]).or(text(&self.0, &["meta", "status"]));

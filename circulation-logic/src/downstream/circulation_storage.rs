@@ -2,6 +2,7 @@
 //! requests, rules, loan and notice policies, schedules, patron action sessions, scheduled
 //! notices and check-out locks.
 use super::Peers;
+use crate::domain::notice::PatronActionSession;
 use crate::domain::request::OPEN_STATUSES_CQL;
 use crate::domain::{Loan, LoanPolicyRecord, NoticePolicy, Request, RequestQueue};
 use crate::okapi::{cql_quote, CallError, Reply};
@@ -274,6 +275,66 @@ impl CirculationStorage<'_> {
                 Some(session),
             )
             .await
+    }
+
+    /// A patron's sessions of one action ("Check-out", "Check-in"), at most 200 (as
+    /// mod-circulation reads them).
+    pub(crate) async fn sessions(
+        &self,
+        patron_id: &str,
+        action_type: &str,
+    ) -> Result<Vec<PatronActionSession>, CallError> {
+        let q = format!(
+            "patronId=={} and actionType=={}",
+            cql_quote(patron_id),
+            cql_quote(action_type)
+        );
+        let list = self
+            .0
+            .okapi
+            .get_list(
+                "patron action sessions",
+                SESSIONS,
+                &[("query", &q), ("limit", "200")],
+                "patronActionSessions",
+            )
+            .await?;
+        Ok(list
+            .into_iter()
+            .map(PatronActionSession::from_json)
+            .collect())
+    }
+
+    /// Loans by id, in batches.
+    pub(crate) async fn loans_by_ids(&self, ids: &[&str]) -> Result<Vec<Loan>, CallError> {
+        let list = self.0.by_ids("loans", LOANS, "loans", ids).await?;
+        Ok(list.into_iter().map(Loan::from_json).collect())
+    }
+
+    /// The comment of the loan's latest "patronInfoAdded" action in its history.
+    pub(crate) async fn latest_patron_info(
+        &self,
+        loan_id: &str,
+    ) -> Result<Option<String>, CallError> {
+        let q = format!(
+            "loan.id=={} and loan.action==\"patronInfoAdded\" sortBy createdDate/sort.descending",
+            cql_quote(loan_id)
+        );
+        let list = self
+            .0
+            .okapi
+            .get_list(
+                "latest patron info",
+                "/loan-storage/loan-history",
+                &[("query", &q), ("limit", "1")],
+                "loansHistory",
+            )
+            .await?;
+        Ok(list.into_iter().next().and_then(|h| {
+            Loan::from_json(h.get("loan").cloned().unwrap_or_default())
+                .action_comment()
+                .map(str::to_string)
+        }))
     }
 
     pub(crate) async fn delete_session(

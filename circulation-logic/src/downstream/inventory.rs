@@ -1,6 +1,9 @@
 //! Inventory (mod-inventory-storage), and mod-dcb's circulation items for DCB virtual items.
 use super::{first, Peers};
-use crate::domain::{Holdings, Instance, Item, LoanType, Location, MaterialType, ServicePoint};
+use crate::domain::{
+    Holdings, Instance, Item, LoanType, Location, LocationUnit, LocationUnitKind, MaterialType,
+    ServicePoint,
+};
 use crate::okapi::{cql_quote, CallError, Reply};
 use reqwest::Method;
 
@@ -176,6 +179,51 @@ impl Inventory<'_> {
     pub(crate) async fn loan_type(&self, id: &str) -> Result<Option<LoanType>, CallError> {
         let path = format!("/loan-types/{id}");
         self.0.cached("loan type", &path, LoanType::from_json).await
+    }
+
+    /// The item's loan type (temporary, else permanent; none when it names none).
+    pub(crate) async fn loan_type_of(&self, item: &Item) -> Result<Option<LoanType>, CallError> {
+        match item.loan_type_id() {
+            Some(id) => self.loan_type(id).await,
+            None => Ok(None),
+        }
+    }
+
+    /// A library, campus or institution (cached: configuration).
+    pub(crate) async fn location_unit(
+        &self,
+        kind: LocationUnitKind,
+        id: &str,
+    ) -> Result<Option<LocationUnit>, CallError> {
+        let path = format!("/location-units/{}/{id}", kind.path());
+        self.0
+            .cached("location unit", &path, LocationUnit::from_json)
+            .await
+    }
+
+    /// The library, campus and institution a location names (each none when it names none or
+    /// it is not found).
+    pub(crate) async fn location_units_of(
+        &self,
+        location: Option<&Location>,
+    ) -> Result<[Option<LocationUnit>; 3], CallError> {
+        let units = location.map(Location::units).unwrap_or_default();
+        let unit = |kind, id: String| async move {
+            match id.is_empty() {
+                true => Ok(None),
+                false => self.location_unit(kind, &id).await,
+            }
+        };
+        let (library, campus, institution) = self
+            .0
+            .fan
+            .join3(
+                unit(LocationUnitKind::Library, units.library_id),
+                unit(LocationUnitKind::Campus, units.campus_id),
+                unit(LocationUnitKind::Institution, units.institution_id),
+            )
+            .await;
+        Ok([library?, campus?, institution?])
     }
 
     /// The item as stored now (for an undo that writes over its current version).

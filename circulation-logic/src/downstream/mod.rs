@@ -4,6 +4,7 @@ pub(crate) mod calendar;
 pub(crate) mod circulation_storage;
 pub(crate) mod feesfines;
 pub(crate) mod inventory;
+pub(crate) mod notify;
 pub(crate) mod patron_blocks;
 pub(crate) mod pubsub;
 pub(crate) mod settings;
@@ -18,6 +19,7 @@ pub(crate) use calendar::Calendar;
 pub(crate) use circulation_storage::CirculationStorage;
 pub(crate) use feesfines::FeesFines;
 pub(crate) use inventory::Inventory;
+pub(crate) use notify::Notify;
 pub(crate) use patron_blocks::PatronBlocks;
 pub(crate) use pubsub::PubSub;
 pub(crate) use settings::Settings;
@@ -59,6 +61,10 @@ impl<'a> Peers<'a> {
 
     pub(crate) fn feesfines(self) -> FeesFines<'a> {
         FeesFines(self)
+    }
+
+    pub(crate) fn notify(self) -> Notify<'a> {
+        Notify(self.okapi)
     }
 
     pub(crate) fn pubsub(self) -> PubSub<'a> {

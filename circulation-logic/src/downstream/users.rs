@@ -1,6 +1,6 @@
 //! Users (mod-users): users, patron groups and proxy relationships.
 use super::Peers;
-use crate::domain::{PatronGroup, ProxyRelationship, User};
+use crate::domain::{AddressType, Department, PatronGroup, ProxyRelationship, User};
 use crate::okapi::{cql_quote, CallError};
 
 #[derive(Clone, Copy)]
@@ -37,6 +37,33 @@ impl Users<'_> {
         let path = format!("/groups/{id}");
         self.0
             .cached("patron group", &path, PatronGroup::from_json)
+            .await
+    }
+
+    /// The user's patron group (none when the user names none).
+    pub(crate) async fn patron_group_of(
+        &self,
+        user: &User,
+    ) -> Result<Option<PatronGroup>, CallError> {
+        match user.patron_group_id() {
+            Some(id) => self.patron_group(id).await,
+            None => Ok(None),
+        }
+    }
+
+    /// An address type (cached: configuration).
+    pub(crate) async fn address_type(&self, id: &str) -> Result<Option<AddressType>, CallError> {
+        let path = format!("/addresstypes/{id}");
+        self.0
+            .cached("address type", &path, AddressType::from_json)
+            .await
+    }
+
+    /// A department (cached: configuration).
+    pub(crate) async fn department(&self, id: &str) -> Result<Option<Department>, CallError> {
+        let path = format!("/departments/{id}");
+        self.0
+            .cached("department", &path, Department::from_json)
             .await
     }
 

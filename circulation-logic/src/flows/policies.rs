@@ -53,6 +53,18 @@ fn match_input(user: &User, item: &Item, units: LocationUnits) -> Result<MatchIn
     Err(Failure::Server(missing.into()))
 }
 
+/// The id of the policy of `kind` the rules give `user` borrowing `item` at a location in
+/// `units`.
+pub(crate) fn policy_id(
+    rules: &rules::Rules,
+    kind: PolicyType,
+    user: &User,
+    item: &Item,
+    units: LocationUnits,
+) -> Result<String, Failure> {
+    Ok(rules.find(kind, &match_input(user, item, units)?).policy_id)
+}
+
 /// The loan policy a forced id names when it does not exist: not loanable, and (as in FOLIO)
 /// nameless.
 fn missing_forced_policy(id: &str) -> (LoanPolicyRecord, LoanPolicy) {

@@ -1,6 +1,7 @@
 //! Per-tenant cache for configuration that is safe to reuse briefly: the circulation rules
-//! text, policies, and the reference records the rules match on (patron groups, locations,
-//! material types, loan types). Never users, items, loans, requests, blocks or settings. Entries live for
+//! text, policies, the reference records the rules match on (patron groups, locations,
+//! material types, loan types) and those answers and slips name (service points, location units,
+//! address types, departments). Never users, items, loans, requests, blocks or settings. Entries live for
 //! `POLICY_CACHE_SECONDS`; 0 disables the cache. Not-found answers are never cached.
 use super::{CallError, Okapi};
 use crate::rules::{Rules, RulesError};

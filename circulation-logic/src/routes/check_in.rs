@@ -1,5 +1,5 @@
 //! `POST /circulation/check-in-by-barcode`.
-use super::{flow_response, Context, FlowLog};
+use super::{json_flow, Context};
 use crate::flows::check_in::check_in;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
@@ -11,17 +11,16 @@ pub(crate) async fn check_in_by_barcode(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let peers = super::peers(&req, &okapi, &state);
-    let outcome = match super::json_object(&body) {
-        Ok(body) => check_in(peers, &body).await,
-        Err(e) => Err(e),
-    };
-    flow_response(
+    json_flow(
+        &req,
         &okapi,
-        FlowLog {
-            flow: "check-in",
-            fan: peers.fan,
+        &state,
+        &body,
+        "check-in",
+        |peers, body| async move {
+            let answer = check_in(peers, &body).await?;
+            Ok((StatusCode::OK, answer, None))
         },
-        outcome.map(|body| (StatusCode::OK, body, None)),
     )
+    .await
 }

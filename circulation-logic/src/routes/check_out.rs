@@ -1,6 +1,5 @@
 //! `POST /circulation/check-out-by-barcode` and its dry run.
-use super::Context;
-use super::{flow_response, FlowLog};
+use super::{json_flow, Context};
 use crate::flows::check_out::check_out;
 use crate::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -30,22 +29,22 @@ async fn handle(
     state: web::Data<AppState>,
     dry_run: bool,
 ) -> HttpResponse {
-    let peers = super::peers(&req, &okapi, &state);
-    let outcome = match super::json_object(&body) {
-        Ok(body) => check_out(peers, &state.settings, &body, dry_run).await,
-        Err(e) => Err(e),
-    };
     let flow = if dry_run {
         "check-out (dry run)"
     } else {
         "check-out"
     };
-    flow_response(
+    let settings = &state.settings;
+    json_flow(
+        &req,
         &okapi,
-        FlowLog {
-            flow,
-            fan: peers.fan,
+        &state,
+        &body,
+        flow,
+        |peers, body| async move {
+            let s = check_out(peers, settings, &body, dry_run).await?;
+            Ok((s.status, s.body, s.location))
         },
-        outcome.map(|s| (s.status, s.body, s.location)),
     )
+    .await
 }

@@ -3,6 +3,7 @@
 pub(crate) mod check_in;
 pub(crate) mod check_out;
 mod context;
+pub(crate) mod end_session;
 pub(crate) mod loans;
 pub(crate) mod renew;
 pub(crate) mod rules;
@@ -40,6 +41,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         "/circulation/renew-by-id",
         web::post().to(renew::renew_by_id_route),
     )
+    .route(
+        "/circulation/end-patron-action-session",
+        web::post().to(end_session::end_patron_action_session),
+    )
     .route("/circulation/loans", web::get().to(loans::get_loans))
     .route("/circulation/loans/{id}", web::get().to(loans::get_loan))
     .route("/circulation/rules", web::get().to(rules::get_rules))
@@ -62,6 +67,7 @@ pub fn served_routes() -> Vec<(&'static str, String)> {
         ("POST", "/circulation/check-in-by-barcode".to_string()),
         ("POST", "/circulation/renew-by-barcode".to_string()),
         ("POST", "/circulation/renew-by-id".to_string()),
+        ("POST", "/circulation/end-patron-action-session".to_string()),
         ("GET", "/circulation/loans".to_string()),
         ("GET", "/circulation/loans/{id}".to_string()),
         ("GET", "/circulation/rules".to_string()),
@@ -99,6 +105,35 @@ fn json_object(body: &[u8]) -> Result<Value, Failure> {
     }
 }
 
+/// The answer of a flow run on a JSON object body (FOLIO's 400 for any other body): `run`
+/// gives the peers and the body, the flow's status, body and `Location`.
+async fn json_flow<'a, F, Fut>(
+    req: &HttpRequest,
+    okapi: &'a Okapi,
+    state: &'a AppState,
+    body: &[u8],
+    flow: &'static str,
+    run: F,
+) -> HttpResponse
+where
+    F: FnOnce(Peers<'a>, Value) -> Fut,
+    Fut: std::future::Future<Output = Result<(StatusCode, Value, Option<String>), Failure>>,
+{
+    let peers = peers(req, okapi, state);
+    let outcome = match json_object(body) {
+        Ok(body) => run(peers, body).await,
+        Err(e) => Err(e),
+    };
+    flow_response(
+        okapi,
+        FlowLog {
+            flow,
+            fan: peers.fan,
+        },
+        outcome,
+    )
+}
+
 /// What a flow's log line names.
 struct FlowLog {
     flow: &'static str,
@@ -119,7 +154,10 @@ fn flow_response(
             if let Some(location) = location {
                 builder.insert_header(("location", location));
             }
-            builder.body(serde_json::to_string_pretty(&body).unwrap_or_default())
+            match status {
+                StatusCode::NO_CONTENT => builder.finish(),
+                _ => builder.body(serde_json::to_string_pretty(&body).unwrap_or_default()),
+            }
         }
         Err(failure) => failure.error_response(),
     };

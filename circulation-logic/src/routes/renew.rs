@@ -1,5 +1,5 @@
 //! `POST /circulation/renew-by-barcode` and `POST /circulation/renew-by-id`.
-use super::{flow_response, Context, FlowLog};
+use super::{json_flow, Context};
 use crate::flows::renew::{renew_by_barcode, renew_by_id};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
@@ -37,18 +37,19 @@ async fn handle(
     state: web::Data<AppState>,
     by: By,
 ) -> HttpResponse {
-    let peers = super::peers(&req, &okapi, &state);
-    let outcome = match (super::json_object(&body), by) {
-        (Ok(body), By::Barcode) => renew_by_barcode(peers, &body).await,
-        (Ok(body), By::Id) => renew_by_id(peers, &body).await,
-        (Err(e), _) => Err(e),
-    };
-    flow_response(
+    json_flow(
+        &req,
         &okapi,
-        FlowLog {
-            flow: "renew",
-            fan: peers.fan,
+        &state,
+        &body,
+        "renew",
+        |peers, body| async move {
+            let renewed = match by {
+                By::Barcode => renew_by_barcode(peers, &body).await?,
+                By::Id => renew_by_id(peers, &body).await?,
+            };
+            Ok((StatusCode::OK, renewed.body, Some(renewed.location)))
         },
-        outcome.map(|r| (StatusCode::OK, r.body, Some(r.location))),
     )
+    .await
 }

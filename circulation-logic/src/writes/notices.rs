@@ -1,10 +1,43 @@
-//! Scheduling a new loan's notices (best effort: a failure is only logged, as in
-//! mod-circulation, and never changes the answer).
+//! Scheduling a new loan's notices, and sending a patron notice at once (best effort: a
+//! failure is only logged, as in mod-circulation, and never changes the answer).
+use crate::domain::notice::{notice_log_record, NoticeLog};
 use crate::domain::scheduled_notices::{due_date_notices, first_reminder};
 use crate::domain::{NoticePolicy, OverdueFinePolicy};
 use crate::downstream::Peers;
 use chrono::{DateTime, Duration, Utc};
+use serde_json::{Map, Value};
 use shared_types::dates::iso_millis_z;
+
+/// Sends `notice` (a `POST /patron-notice` body) and records it in the circulation log: a
+/// `NOTICE`, or a `NOTICE_ERROR` naming why mod-notify did not take it.
+pub(crate) async fn send_patron_notice(
+    peers: Peers<'_>,
+    notice: &Value,
+    log: NoticeLog<'_>,
+    items: &[Map<String, Value>],
+) {
+    let error = match peers.notify().send(notice).await {
+        Ok(()) => None,
+        Err(e) => {
+            log::warn!("patron notice not sent: {e}");
+            Some(e.to_string())
+        }
+    };
+    let log = NoticeLog {
+        error: error.as_deref(),
+        ..log
+    };
+    log_notice(peers, log, items).await;
+}
+
+/// Publishes the circulation log's record of a notice (`NOTICE_ERROR` when `log` has an
+/// error).
+pub(crate) async fn log_notice(peers: Peers<'_>, log: NoticeLog<'_>, items: &[Map<String, Value>]) {
+    let record = notice_log_record(log, items);
+    if let Err(e) = peers.pubsub().publish("LOG_RECORD", &record).await {
+        log::warn!("notice log record not published: {e}");
+    }
+}
 
 /// Schedules the loan's due-date notices (before the answer, so a client that reads them
 /// right after the check-out finds them).

@@ -1,7 +1,7 @@
 //! ModuleDescriptors for the stand-ins, so a gateway can register and route to them.
 use serde_json::{json, Value};
 
-use super::{calendar, feesfines, inventory, patron_blocks, pubsub, settings, users};
+use super::{calendar, feesfines, inventory, notify, patron_blocks, pubsub, settings, users};
 
 /// Module descriptors of every stand-in "module", all served by the one stand-in URL.
 pub fn descriptors() -> Vec<Value> {
@@ -13,6 +13,7 @@ pub fn descriptors() -> Vec<Value> {
         calendar::descriptor(),
         settings::descriptor(),
         pubsub::descriptor(),
+        notify::descriptor(),
     ]
 }
 

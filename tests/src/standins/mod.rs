@@ -1,5 +1,5 @@
 //! In-memory stand-ins for the FOLIO modules outside this project (users, inventory storage,
-//! fees/fines, patron blocks, calendar, settings/locale, pub-sub).
+//! fees/fines, patron blocks, calendar, settings/locale, pub-sub, notify).
 //!
 //! One HTTP server serves all of them, per tenant (`X-Okapi-Tenant`), from memory, on FOLIO's
 //! real paths with FOLIO's JSON shapes, CQL `query`, `limit` (default 10) and `offset`.
@@ -28,6 +28,7 @@ mod store;
 pub mod calendar;
 pub mod feesfines;
 pub mod inventory;
+pub mod notify;
 pub mod patron_blocks;
 pub mod pubsub;
 pub mod settings;

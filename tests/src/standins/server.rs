@@ -15,7 +15,7 @@ use super::collections::{collection, collections, record};
 use super::latency::{Delayer, Latency};
 use super::request::{not_found, text, Ctx};
 use super::store::TenantData;
-use super::{calendar, patron_blocks, pubsub, settings, timer};
+use super::{calendar, notify, patron_blocks, pubsub, settings, timer};
 
 /// How to start the stand-in server.
 #[derive(Debug, Clone)]
@@ -140,6 +140,14 @@ impl Standins {
             .unwrap_or_default()
     }
 
+    /// The notices POSTed to `/patron-notice` for a tenant, oldest first.
+    pub fn sent_notices(&self, tenant: &str) -> Vec<Value> {
+        self.shared
+            .existing_tenant(tenant)
+            .map(|t| t.read().unwrap_or_else(|e| e.into_inner()).notices.clone())
+            .unwrap_or_default()
+    }
+
     /// Forgets the events published for a tenant.
     pub fn clear_published_events(&self, tenant: &str) {
         if let Some(t) = self.shared.existing_tenant(tenant) {
@@ -239,6 +247,9 @@ async fn handle(req: &HttpRequest, body: &[u8], shared: &Shared, path: &str) -> 
         body,
     };
     if let Some(r) = pubsub::handle(&ctx) {
+        return r;
+    }
+    if let Some(r) = notify::handle(&ctx) {
         return r;
     }
     if let Some(r) = settings::handle(&ctx) {

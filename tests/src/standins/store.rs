@@ -258,6 +258,8 @@ pub(crate) struct TenantData {
     pub(crate) locale: Value,
     /// Events received on `/pubsub/publish`, in order.
     pub(crate) events: Vec<Value>,
+    /// Notices received on `/patron-notice`, in order.
+    pub(crate) notices: Vec<Value>,
 }
 
 impl TenantData {
@@ -266,6 +268,7 @@ impl TenantData {
             stores: HashMap::new(),
             locale: settings::default_locale(),
             events: Vec::new(),
+            notices: Vec::new(),
         };
         patron_blocks::seed(&mut t);
         feesfines::seed(&mut t);

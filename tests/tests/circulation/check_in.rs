@@ -2,7 +2,7 @@
 //! status (available, in transit, awaiting pickup or delivery) and the request it fills.
 use super::support::{
     checked_out, checked_out_at, item_record, item_request, post, published, replace, sample,
-    start, stored_loan, Answer,
+    start, stored_loan, use_loan_notices, Answer,
 };
 use circulation_tests::http::{encode, FolioClient};
 use circulation_tests::sample_data as sd;
@@ -21,6 +21,18 @@ async fn check_in(stack: &Stack, body: Value, headers: &[(&str, &str)]) -> Answe
         headers,
     )
     .await
+}
+
+/// A check-in by staff that must succeed.
+async fn checked_in(stack: &Stack, barcode: &str, service_point: &str) -> Answer {
+    let a = check_in(
+        stack,
+        check_in_body(barcode, service_point),
+        &[("X-Okapi-User-Id", STAFF)],
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    a
 }
 
 fn check_in_body(barcode: &str, service_point: &str) -> Value {
@@ -126,19 +138,13 @@ async fn check_in_closes_the_loan_and_makes_the_item_available_at_home() {
 }
 
 #[tokio::test]
-async fn checked_in_elsewhere_the_item_goes_home_in_transit() {
+async fn checked_in_elsewhere_the_item_goes_home_in_transit_as_its_slip_says() {
     let stack = start().await;
     let client = stack.client();
     let s = sample(&stack);
     checked_out(&stack, 2, 3).await;
     let barcode = s.item_barcode(3);
-    let a = check_in(
-        &stack,
-        check_in_body(&barcode, sd::SERVICE_POINT_CD2),
-        &[("X-Okapi-User-Id", STAFF)],
-    )
-    .await;
-    assert_eq!(a.status, 200, "{}", a.text);
+    let a = checked_in(&stack, &barcode, sd::SERVICE_POINT_CD2).await;
     let item = &a.body["item"];
     assert_eq!(item["status"]["name"], "In transit");
     assert_eq!(
@@ -155,6 +161,46 @@ async fn checked_in_elsewhere_the_item_goes_home_in_transit() {
         stored["inTransitDestinationServicePointId"],
         sd::SERVICE_POINT_CD1
     );
+    // The staff slip names the item from its records.
+    let slip = &a.body["staffSlipContext"];
+    let item = stored;
+    let instance = &s.instances[3];
+    let checked_in_at = item["lastCheckIn"]["dateTime"].clone();
+    assert!(checked_in_at.is_string(), "{item}");
+    // Item 3 of the sample: a DVD at the main library (its desk is Circ Desk 1), checked in at
+    // Circ Desk 2 and so in transit home.
+    assert_eq!(
+        slip["item"],
+        json!({
+            "title": instance["title"], "instanceHrid": "in00000004",
+            "primaryContributor": null, "allContributors": instance["contributors"][0]["name"],
+            "datesOfPublication": "", "editions": "", "physicalDescriptions": "",
+            "seriesStatements": "", "barcode": barcode, "status": "In transit",
+            "enumeration": null, "volume": null, "chronology": null, "yearCaption": "",
+            "materialType": "dvd", "loanType": "Can circulate", "copy": "1",
+            "numberOfPieces": null, "displaySummary": null, "descriptionOfPieces": null,
+            "accessionNumber": null, "administrativeNotes": "",
+            "effectiveLocationSpecific": "Main Library",
+            "effectiveLocationLibrary": "Datalogisk Institut",
+            "effectiveLocationCampus": "City Campus",
+            "effectiveLocationInstitution": "Københavns Universitet",
+            "effectiveLocationDiscoveryDisplayName": "Main Library",
+            "effectiveLocationPrimaryServicePointName": "Circ Desk 1",
+            "callNumber": item["effectiveCallNumberComponents"]["callNumber"],
+            "callNumberPrefix": null, "callNumberSuffix": null, "shelvingOrder": null,
+            "lastCheckedInDateTime": checked_in_at,
+            "toServicePoint": "Circ Desk 1", "fromServicePoint": "Circ Desk 2",
+        })
+    );
+    assert_eq!(slip["currentDateTime"], checked_in_at);
+    assert!(slip.get("request").is_none() && slip.get("requester").is_none());
+
+    // Checked in at home: no destination, from the desk it is checked in at.
+    let a = checked_in(&stack, &barcode, sd::SERVICE_POINT_CD1).await;
+    let slip_item = &a.body["staffSlipContext"]["item"];
+    assert_eq!(slip_item["status"], "Available");
+    assert_eq!(slip_item["fromServicePoint"], "Circ Desk 1");
+    assert!(slip_item.get("toServicePoint").is_none(), "{slip_item}");
     stack.stop().await;
 }
 
@@ -657,5 +703,142 @@ async fn no_fine_without_a_policy_that_fines_or_an_owner() {
     assert_eq!(removed.status, 204);
     returned(&stack, 4, sd::SERVICE_POINT_CD1, late).await;
     assert_eq!(fines_of(&client, &without_owner).await, Vec::<Value>::new());
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn the_staff_slip_of_a_filled_hold_names_the_request_and_requester() {
+    let stack = start().await;
+    let client = stack.client();
+    let s = sample(&stack);
+    let home = "d3c3a3e0-0d0e-4f1f-9a1a-0a0b0c0d0e01";
+    let physics = "d3c3a3e0-0d0e-4f1f-9a1a-0a0b0c0d0e02";
+    let posted = client
+        .post(
+            "/addresstypes",
+            &json!({"id": home, "addressType": "Home", "desc": "Home address"}),
+        )
+        .await;
+    assert_eq!(posted.status, 201, "{}", posted.body);
+    let posted = client
+        .post(
+            "/departments",
+            &json!({"id": physics, "name": "Physics", "code": "PHY"}),
+        )
+        .await;
+    assert_eq!(posted.status, 201, "{}", posted.body);
+    let mut requester = s.patron(16).clone();
+    requester["departments"] = json!([physics]);
+    requester["personal"]["middleName"] = json!("Q");
+    requester["personal"]["addresses"] = json!([{
+        "addressTypeId": home, "addressLine1": "Nørregade 10", "city": "København",
+        "postalCode": "1165", "countryId": "DK", "primaryAddress": true,
+    }]);
+    replace(&client, "/users", &requester).await;
+
+    checked_out(&stack, 2, 4).await;
+    let item = item_record(&client, &s.item_barcode(4)).await;
+    let request_id = "b1b2c3d4-0000-4000-8000-000000000031";
+    item_request(
+        &client,
+        request_id,
+        "Hold",
+        &item,
+        &requester,
+        sd::SERVICE_POINT_CD1,
+    )
+    .await;
+    let path = "/request-storage/requests";
+    let mut request = client.get(&format!("{path}/{request_id}")).await.json();
+    request["deliveryAddressTypeId"] = json!(home);
+    request["patronComments"] = json!("Needed for the exam");
+    request["requestExpirationDate"] = json!("2030-06-30T23:59:59.000+00:00");
+    replace(&client, path, &request).await;
+
+    let a = checked_in(&stack, &s.item_barcode(4), sd::SERVICE_POINT_CD1).await;
+    let stored = client.get(&format!("{path}/{request_id}")).await.json();
+    assert_eq!(stored["status"], "Open - Awaiting pickup");
+    let slip = &a.body["staffSlipContext"];
+    // Storage writes dates with an offset, the slip in UTC with a `Z`.
+    let expiration = stored["holdShelfExpirationDate"]
+        .as_str()
+        .expect("a hold shelf expiration")
+        .replace("+00:00", "Z");
+    assert_eq!(
+        slip["request"],
+        json!({
+            "requestID": request_id, "servicePointPickup": "Circ Desk 1",
+            "requestDate": "2030-01-01T00:00:00.000Z",
+            "requestExpirationDate": "2030-06-30T23:59:59.000Z",
+            "holdShelfExpirationDate": expiration,
+            "deliveryAddressType": "Home", "patronComments": "Needed for the exam",
+        })
+    );
+    let personal = &requester["personal"];
+    assert_eq!(
+        slip["requester"],
+        json!({
+            "firstName": personal["firstName"], "preferredFirstName": personal["firstName"],
+            "lastName": personal["lastName"], "middleName": "Q",
+            "barcode": requester["barcode"], "patronGroup": "undergrad",
+            "departments": "Physics",
+            "primaryAddressLine1": "Nørregade 10", "primaryAddressLine2": null,
+            "primaryCity": "København", "primaryStateProvRegion": null,
+            "primaryZipPostalCode": "1165", "primaryDeliveryAddressType": "Home",
+            "addressLine1": "Nørregade 10", "addressLine2": null, "city": "København",
+            "region": null, "postalCode": "1165", "countryId": "DK", "addressType": "Home",
+        })
+    );
+    assert_eq!(slip["item"]["status"], "Awaiting pickup");
+    assert_eq!(slip["item"]["barcode"], s.item_barcode(4).as_str());
+    stack.stop().await;
+}
+
+/// A check-in sends no notice itself; ending the patron's check-in session sends the policy's
+/// "Check in" notice, in the format the patron prefers among those the policy has.
+#[tokio::test]
+async fn the_check_in_notice_is_sent_when_the_patrons_session_ends() {
+    let stack = start().await;
+    let client = stack.client();
+    let s = sample(&stack);
+    let notice = |template: &str, format: &str| {
+        json!({"templateId": template, "format": format, "realTime": true,
+               "sendOptions": {"sendWhen": "Check in"}})
+    };
+    let email = "6b0a6f2e-3c1d-4f0e-9a8b-7c6d5e4f3a21";
+    use_loan_notices(
+        &client,
+        "Check-in notices",
+        json!([
+            notice("6b0a6f2e-3c1d-4f0e-9a8b-7c6d5e4f3a20", "Print"),
+            notice(email, "Email"),
+        ]),
+    )
+    .await;
+    let patron = s.patron(2);
+    // The sample patrons prefer email ("002").
+    assert_eq!(patron["personal"]["preferredContactTypeId"], "002");
+    let loan = checked_out(&stack, 2, 3).await;
+    checked_in(&stack, &s.item_barcode(3), sd::SERVICE_POINT_CD1).await;
+    assert!(stack.standins.sent_notices("diku").is_empty());
+    let end = json!({"endSessions": [{"patronId": patron["id"], "actionType": "Check-in"}]});
+    let a = post(
+        &stack.url(),
+        "/circulation/end-patron-action-session",
+        &end,
+        &[],
+    )
+    .await;
+    assert_eq!(a.status, 204, "{}", a.text);
+    let notices = stack.standins.sent_notices("diku");
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert_eq!(notices[0]["templateId"], email);
+    assert_eq!(notices[0]["recipientId"], patron["id"]);
+    let loans = notices[0]["context"]["loans"].as_array().unwrap();
+    assert_eq!(loans.len(), 1);
+    assert_eq!(loans[0]["loan"]["checkedInDate"], CHECK_IN_DATE);
+    assert_eq!(loans[0]["loan"]["initialBorrowDate"], loan["loanDate"]);
+    assert_eq!(loans[0]["item"]["status"], "Available");
+    assert_eq!(loans[0]["item"]["barcode"], s.item_barcode(3).as_str());
     stack.stop().await;
 }

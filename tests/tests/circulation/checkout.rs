@@ -1,7 +1,10 @@
 //! End-to-end check-out through the gateway: FOLIO's validations (messages, parameters, codes,
 //! order), overrides, due dates, request fulfilment, fan-out strategies, the race for one item
 //! and the undo when a module fails mid-way.
-use super::support::{body, item_record, param, post, published, replace, sample, start, Answer};
+use super::support::{
+    body, checked_out, item_record, param, post, published, replace, sample, start,
+    use_loan_notices, Answer,
+};
 use circulation_tests::http::{encode, FolioClient};
 use circulation_tests::sample_data as sd;
 use circulation_tests::stack::{Stack, StackConfig};
@@ -708,9 +711,10 @@ async fn due_date_notices_are_scheduled() {
     let stack = start().await;
     let client = stack.client();
     let template = "2d5f138f-e088-4dff-80f6-9830f13bcde7";
-    let policy = json!({
-        "id": sd::NOTICE_POLICY_NONE, "name": "Send No Notices", "active": true,
-        "loanNotices": [
+    use_loan_notices(
+        &client,
+        "Send No Notices",
+        json!([
             // No frequency: FOLIO refuses one on an "Upon At" due-date notice.
             {"templateId": template, "format": "Email", "realTime": false,
              "sendOptions": {"sendHow": "Upon At", "sendWhen": "Due date"}},
@@ -720,18 +724,9 @@ async fn due_date_notices_are_scheduled() {
                              "sendEvery": {"duration": 1, "intervalId": "Hours"}}},
             {"templateId": template, "format": "Email", "frequency": "One time", "realTime": true,
              "sendOptions": {"sendWhen": "Check out"}},
-        ],
-    });
-    let put = client
-        .put(
-            &format!(
-                "/patron-notice-policy-storage/patron-notice-policies/{}",
-                sd::NOTICE_POLICY_NONE
-            ),
-            &policy,
-        )
-        .await;
-    assert_eq!(put.status, 204, "{}", put.body);
+        ]),
+    )
+    .await;
     // A reminder-fee overdue policy: its first reminder is scheduled too.
     let overdue = json!({
         "id": sd::OVERDUE_FINE_POLICY, "name": "Overdue fine policy", "countClosed": true,
@@ -1963,5 +1958,153 @@ async fn missing_holdings_refuse_the_check_out() {
     let item = item_record(&client, &s.item_barcode(0)).await;
     assert_eq!(item["status"]["name"], "Available");
     assert_eq!(open_loans(&client, item["id"].as_str().unwrap()).await, 0);
+    stack.stop().await;
+}
+
+/// The "Check out" and "Check in" loan notices are not sent by the check-out or check-in: each
+/// records a patron action session, and ending the patron's sessions of one action sends one
+/// notice listing their loans (FOLIO's `end-patron-action-session`), logs it and deletes the
+/// sessions. A policy without a notice for the action sends nothing.
+#[tokio::test]
+async fn check_out_notices_are_sent_when_the_patrons_session_ends() {
+    let stack = start().await;
+    let client = stack.client();
+    let s = sample(&stack);
+    let template = "7a1e6c1f-4a8b-4b8f-9c55-0c1c2d3e4f50";
+    use_loan_notices(
+        &client,
+        "Check-out notices",
+        json!([{"templateId": template, "format": "Email", "frequency": "One time",
+                "realTime": true, "sendOptions": {"sendWhen": "Check out"}}]),
+    )
+    .await;
+    let patron = s.patron(4).clone();
+    let patron_id = patron["id"].as_str().unwrap();
+    let first = checked_out(&stack, 4, 5).await;
+    let second = checked_out(&stack, 4, 6).await;
+    assert!(
+        stack.standins.sent_notices("diku").is_empty(),
+        "a check-out sends no notice itself"
+    );
+    let sessions = |action: &'static str| {
+        let client = client.clone();
+        let q = format!("patronId=={patron_id} and actionType==\"{action}\"");
+        async move {
+            client
+                .get(&format!(
+                    "/patron-action-session-storage/patron-action-sessions?query={}",
+                    encode(&q)
+                ))
+                .await
+                .json()["totalRecords"]
+                .clone()
+        }
+    };
+    assert_eq!(sessions("Check-out").await, 2);
+    let end =
+        |action: &str| json!({"endSessions": [{"patronId": patron_id, "actionType": action}]});
+    let path = "/circulation/end-patron-action-session";
+
+    let a = post(&stack.url(), path, &end("Check-out"), &[]).await;
+    assert_eq!(a.status, 204, "{}", a.text);
+    assert!(a.text.is_empty());
+    let notices = stack.standins.sent_notices("diku");
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    let notice = &notices[0];
+    assert_eq!(notice["recipientId"], patron_id);
+    assert_eq!(notice["templateId"], template);
+    assert_eq!(notice["deliveryChannel"], "email");
+    assert_eq!(notice["outputFormat"], "text/html");
+    let context = &notice["context"];
+    assert_eq!(context["user"]["barcode"], patron["barcode"]);
+    assert_eq!(context["user"]["lastName"], patron["personal"]["lastName"]);
+    // Read without its group, as FOLIO's session reads the patron.
+    assert_eq!(context["user"]["patronGroup"], "");
+    let loans = context["loans"].as_array().expect("loans");
+    assert_eq!(loans.len(), 2, "{context}");
+    let barcodes: Vec<&Value> = loans.iter().map(|l| &l["item"]["barcode"]).collect();
+    assert!(
+        barcodes.contains(&&json!(s.item_barcode(5))),
+        "{barcodes:?}"
+    );
+    assert!(
+        barcodes.contains(&&json!(s.item_barcode(6))),
+        "{barcodes:?}"
+    );
+    let of_first = loans
+        .iter()
+        .find(|l| l["item"]["barcode"] == s.item_barcode(5).as_str())
+        .unwrap();
+    assert_eq!(of_first["loan"]["dueDate"], first["dueDate"]);
+    assert_eq!(of_first["loan"]["numberOfRenewalsTaken"], "0");
+    assert_eq!(of_first["loan"]["numberOfRenewalsAllowed"], "3");
+    assert_eq!(
+        of_first["item"]["effectiveLocationLibrary"],
+        "Datalogisk Institut"
+    );
+    assert_eq!(of_first["item"]["status"], "Checked out");
+    assert_eq!(sessions("Check-out").await, 0);
+    // The notice in the circulation log, published before the answer.
+    let logged: Vec<Value> = stack
+        .standins
+        .published_events("diku")
+        .iter()
+        .filter(|e| e["eventType"] == "LOG_RECORD")
+        .filter_map(|e| serde_json::from_str::<Value>(e["eventPayload"].as_str()?).ok())
+        .filter(|p| p["logEventType"] == "NOTICE")
+        .collect();
+    assert_eq!(logged.len(), 1, "{logged:?}");
+    let items = logged[0]["payload"]["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert!(items.iter().any(|i| i["loanId"] == second["id"]));
+    assert!(items.iter().all(|i| i["templateId"] == template
+        && i["triggeringEvent"] == "Check out"
+        && i["noticePolicyId"] == sd::NOTICE_POLICY_NONE));
+
+    // Checked in: a check-in session, but the policy has no "Check in" notice.
+    let check_in = json!({"itemBarcode": s.item_barcode(5), "servicePointId": sd::SERVICE_POINT_CD1,
+                          "checkInDate": "2030-03-10T12:00:00.000Z"});
+    let a = post(
+        &stack.url(),
+        "/circulation/check-in-by-barcode",
+        &check_in,
+        &[("X-Okapi-User-Id", "8f1d2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b")],
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert_eq!(sessions("Check-in").await, 1);
+    let a = post(&stack.url(), path, &end("Check-in"), &[]).await;
+    assert_eq!(a.status, 204, "{}", a.text);
+    assert_eq!(stack.standins.sent_notices("diku").len(), 1);
+    assert_eq!(sessions("Check-in").await, 0);
+
+    // FOLIO's refusals of the request.
+    let a = post(
+        &stack.url(),
+        path,
+        &json!({"endSessions": [{"actionType": "Check-out"}]}),
+        &[],
+    )
+    .await;
+    assert_eq!(a.status, 422, "{}", a.text);
+    assert_eq!(
+        a.messages(),
+        ["End patron session request must have patron id"]
+    );
+    let a = post(
+        &stack.url(),
+        path,
+        &json!({"endSessions": [{"patronId": patron_id}]}),
+        &[],
+    )
+    .await;
+    assert_eq!(
+        a.messages(),
+        ["End patron session request must have action type"]
+    );
+    let a = post(&stack.url(), path, &end("Renewal"), &[]).await;
+    assert_eq!(a.status, 422, "{}", a.text);
+    assert_eq!(a.messages(), ["Invalid patron action type value"]);
+    assert_eq!(param(&a.errors()[0], "actionType"), Some(json!("Renewal")));
     stack.stop().await;
 }

@@ -197,3 +197,18 @@ pub(crate) async fn published(
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }
+
+/// Stores `loan_notices` as the notice policy every sample rule names. Before anything reads the
+/// policy: the logic module caches it.
+pub(crate) async fn use_loan_notices(client: &FolioClient, name: &str, loan_notices: Value) {
+    let policy = json!({
+        "id": sd::NOTICE_POLICY_NONE, "name": name, "active": true,
+        "loanNotices": loan_notices,
+    });
+    let path = format!(
+        "/patron-notice-policy-storage/patron-notice-policies/{}",
+        sd::NOTICE_POLICY_NONE
+    );
+    let put = client.put(&path, &policy).await;
+    assert_eq!(put.status, 204, "{}", put.body);
+}

@@ -1299,6 +1299,7 @@ fn descriptors_cover_every_path() {
         ("settings", "1.2"),
         ("locale", "1.0"),
         ("pubsub-publish", "0.1"),
+        ("patron-notice", "1.0"),
     ] {
         assert_eq!(
             interfaces.get(iface).map(String::as_str),

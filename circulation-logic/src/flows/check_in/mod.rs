@@ -4,11 +4,12 @@
 //! gets its next status and the open loan is closed; then the overdue fine, if one is due;
 //! events last.
 mod request;
+mod slip;
 
 use crate::domain::check_in::{last_check_in, next_state, NextState, OPEN_AWAITING_PICKUP};
 use crate::domain::{
     extended_loan, CheckInAction, Holdings, Instance, Item, ItemInContext, ItemStatus, Loan,
-    LoanExtras, Location, MaterialType, RequestQueue, ServicePoint, User,
+    LoanExtras, Location, MaterialType, Request, RequestQueue, ServicePoint, User,
 };
 use crate::downstream::Peers;
 use crate::due_date::{hold_shelf_expiration, parse_utc};
@@ -192,11 +193,27 @@ pub(crate) async fn check_in(peers: Peers<'_>, body: &Value) -> Result<Value, Fa
         Ok::<_, Failure>(())
     };
     let for_answer = async {
-        let (titles, destination, borrower, names) = peers
+        let service_points = [
+            next.destination.as_deref(),
+            Some(service_point),
+            r.location
+                .as_ref()
+                .and_then(Location::primary_service_point),
+            filled.and_then(Request::pickup_service_point_id),
+        ];
+        let (titles, slip, borrower, names) = peers
             .fan
             .join4(
                 titles(peers, &r),
-                service_point_if(peers, next.destination.as_deref()),
+                // Boxed: the slip's reads would make the check-in's future too big for a
+                // worker's stack in a debug build.
+                Box::pin(slip::read(
+                    peers,
+                    &r,
+                    service_points,
+                    pickup_service_point.as_ref(),
+                    filled,
+                )),
                 async {
                     match loan.and_then(Loan::user_id) {
                         Some(id) => peers.users().by_id("loan borrower", id).await,
@@ -211,15 +228,16 @@ pub(crate) async fn check_in(peers: Peers<'_>, body: &Value) -> Result<Value, Fa
                 },
             )
             .await;
-        Ok::<_, CallError>((titles?, destination?, borrower?, names))
+        Ok::<_, CallError>((titles?, slip?, borrower?, names))
     };
     let (written, answer_records) = peers
         .fan
         .join2(Box::pin(writes), Box::pin(for_answer))
         .await;
     written?;
-    let ((holdings, instance), destination, borrower, names) = answer_records?;
+    let ((holdings, instance), slip, borrower, names) = answer_records?;
     (r.holdings, r.instance) = (holdings, instance);
+    let destination = slip.service_point(next.destination.as_deref());
     if let Some(loan) = &closed {
         let overdue = OverdueLoan {
             occasion: FineOccasion::CheckIn {
@@ -244,7 +262,7 @@ pub(crate) async fn check_in(peers: Peers<'_>, body: &Value) -> Result<Value, Fa
         item: &item_after,
         item_barcode: barcode,
         instance_id: r.holdings.as_ref().and_then(Holdings::instance_id),
-        destination: destination.as_ref().and_then(ServicePoint::name),
+        destination: destination.and_then(ServicePoint::name),
         tz: r.tz,
         claimed_returned_resolution: resolution,
         request: moved
@@ -274,9 +292,18 @@ pub(crate) async fn check_in(peers: Peers<'_>, body: &Value) -> Result<Value, Fa
         );
         answer.insert("loan".into(), body);
     }
+    answer.insert("item".into(), item_answer(context, &next, destination));
+    let moved_request = moved.as_ref().map(|(_, after)| after);
     answer.insert(
-        "item".into(),
-        item_answer(context, &next, destination.as_ref()),
+        "staffSlipContext".into(),
+        slip.context(
+            &r,
+            &item_after,
+            moved_request,
+            service_point,
+            next.destination.as_deref(),
+            now,
+        ),
     );
     answer.insert("inHouseUse".into(), json!(in_house_use(&r, service_point)));
     Ok(Value::Object(answer))

@@ -131,12 +131,7 @@ impl Gatherer<'_> {
             }
         };
         let users = self.peers.users();
-        let group = async {
-            match user.patron_group_id() {
-                Some(id) => users.patron_group(id).await,
-                None => Ok(None),
-            }
-        };
+        let group = users.patron_group_of(user);
         let relationships = async {
             match proxy.map(User::id).filter(|id| !id.is_empty()) {
                 Some(proxy_id) if proxy_id != user_id => {
@@ -219,12 +214,7 @@ impl Gatherer<'_> {
         };
         let location = inventory.location_of(&item);
         let material_type = inventory.material_type_of(&item);
-        let loan_type = async {
-            match item.loan_type_id() {
-                Some(id) => inventory.loan_type(id).await,
-                None => Ok(None),
-            }
-        };
+        let loan_type = inventory.loan_type_of(&item);
         let open_loan = storage.open_loans_for_item(item_id);
         let queue = async {
             match tlr {
