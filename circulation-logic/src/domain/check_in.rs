@@ -5,7 +5,7 @@ use super::inventory::{ItemStatus, Location};
 use super::request::{FulfillmentPreference, Request};
 use serde_json::json;
 
-pub(crate) const OPEN_AWAITING_PICKUP: &str = "Open - Awaiting pickup";
+pub(crate) use super::request::OPEN_AWAITING_PICKUP;
 pub(crate) const OPEN_IN_TRANSIT: &str = "Open - In transit";
 pub(crate) const OPEN_AWAITING_DELIVERY: &str = "Open - Awaiting delivery";
 

@@ -24,6 +24,7 @@ pub(crate) const OPEN_STATUSES_CQL: &str = "(\"Open - Not yet filled\" or \"Open
 
 pub(crate) const OPEN_NOT_YET_FILLED: &str = "Open - Not yet filled";
 pub(crate) const CLOSED_FILLED: &str = "Closed - Filled";
+pub(crate) const OPEN_AWAITING_PICKUP: &str = "Open - Awaiting pickup";
 
 record_view!(
     /// A request.
@@ -70,12 +71,20 @@ impl Request {
         text(&self.0, &["pickupServicePointId"])
     }
 
-    /// The request moved to `status`; waiting on the hold shelf until `hold_shelf_expiration`.
+    /// The request moved to `status`. Awaiting pickup, it keeps the hold shelf expiration it
+    /// has, else takes `hold_shelf_expiration`; in transit or awaiting delivery it has none
+    /// (mod-circulation's `UpdateRequestQueue`).
     pub(crate) fn with_status(&self, status: &str, hold_shelf_expiration: Option<&str>) -> Request {
         let mut changed = self.0.clone();
-        changed["status"] = json!(status);
-        if let Some(expiration) = hold_shelf_expiration {
-            changed["holdShelfExpirationDate"] = json!(expiration);
+        if let Some(o) = changed.as_object_mut() {
+            o.insert("status".into(), json!(status));
+            if status != OPEN_AWAITING_PICKUP {
+                o.remove("holdShelfExpirationDate");
+            } else if let (None, Some(expiration)) =
+                (o.get("holdShelfExpirationDate"), hold_shelf_expiration)
+            {
+                o.insert("holdShelfExpirationDate".into(), json!(expiration));
+            }
         }
         Request(changed)
     }
@@ -229,6 +238,25 @@ mod tests {
 
     fn queue(list: Value) -> RequestQueue {
         RequestQueue::from_json(list.as_array().unwrap().clone())
+    }
+
+    #[test]
+    fn hold_shelf_expiration_kept_on_the_shelf_and_dropped_in_transit() {
+        let r = Request(json!({"id": "a", "holdShelfExpirationDate": "2030-01-01T00:00:00.000Z"}));
+        let waiting = r.with_status(OPEN_AWAITING_PICKUP, Some("2031-01-01T00:00:00.000Z"));
+        assert_eq!(
+            waiting.json()["holdShelfExpirationDate"],
+            "2030-01-01T00:00:00.000Z"
+        );
+        let fresh = Request(json!({"id": "b"}))
+            .with_status(OPEN_AWAITING_PICKUP, Some("2031-01-01T00:00:00.000Z"));
+        assert_eq!(
+            fresh.json()["holdShelfExpirationDate"],
+            "2031-01-01T00:00:00.000Z"
+        );
+        let moving = r.with_status("Open - In transit", None);
+        assert!(moving.json().get("holdShelfExpirationDate").is_none());
+        assert_eq!(moving.json()["status"], "Open - In transit");
     }
 
     #[test]
