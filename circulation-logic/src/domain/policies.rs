@@ -23,6 +23,15 @@ impl OverdueFinePolicy {
             == Some(true)
     }
 
+    /// The policy bills reminder fees: it has a reminder schedule (mod-circulation's
+    /// `isReminderFeesPolicy`).
+    pub(crate) fn has_reminder_fees(&self) -> bool {
+        self.0
+            .pointer("/reminderFeesPolicy/reminderSchedule")
+            .and_then(|v| v.as_array())
+            .is_some_and(|schedule| !schedule.is_empty())
+    }
+
     /// The rate an overdue loan is fined at: `overdueRecallFine` and `maxOverdueRecallFine`
     /// when a recall changed the due date, else `overdueFine` and `maxOverdueFine`. None unless
     /// the quantity, a known interval and the maximum are all there (mod-circulation's

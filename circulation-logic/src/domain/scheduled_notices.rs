@@ -12,6 +12,15 @@ use shared_types::policy::{
 };
 use shared_types::scheduled_notice::{ScheduledNotice, ScheduledNoticeConfig, TriggeringEvent};
 
+/// CQL selecting a loan's scheduled notices of its due date.
+pub(crate) const DUE_DATE_NOTICES: &str = "triggeringEvent==\"Due date\"";
+/// CQL selecting the due-date notices sent upon or after the due date (an overdue fine
+/// replaces them).
+pub(crate) const OVERDUE_NOTICES: &str =
+    "triggeringEvent==\"Due date\" and noticeConfig.timing==(\"Upon At\" or \"After\")";
+/// CQL selecting a loan's scheduled reminders of a reminder-fee policy.
+pub(crate) const REMINDER_NOTICES: &str = "triggeringEvent==\"Due date - with reminder fee\"";
+
 /// `at` moved by `interval` (`sign` 1 forward, -1 back), as java.time's `ZonedDateTime` in UTC.
 fn shift(at: DateTime<Utc>, interval: &NoticeInterval, sign: i64) -> Option<DateTime<Utc>> {
     let n = i64::from(interval.duration);

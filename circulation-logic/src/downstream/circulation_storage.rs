@@ -358,15 +358,15 @@ impl CirculationStorage<'_> {
             .await
     }
 
-    /// Deletes the loan's due-date notices sent upon or after the due date (an overdue fine
-    /// replaces them): `DELETE /scheduled-notice-storage/scheduled-notices?query=loanId=="<id>"
-    /// and triggeringEvent=="Due date" and noticeConfig.timing==("Upon At" or "After")`.
-    pub(crate) async fn delete_overdue_notices(&self, loan_id: &str) -> Result<Reply, CallError> {
-        let name = "delete overdue notices";
-        let q = format!(
-            "loanId=={} and triggeringEvent==\"Due date\" and noticeConfig.timing==(\"Upon At\" or \"After\")",
-            cql_quote(loan_id)
-        );
+    /// Deletes the loan's scheduled notices that `which` (CQL) selects:
+    /// `DELETE /scheduled-notice-storage/scheduled-notices?query=loanId=="<id>" and <which>`.
+    pub(crate) async fn delete_scheduled_notices(
+        &self,
+        name: &str,
+        loan_id: &str,
+        which: &str,
+    ) -> Result<Reply, CallError> {
+        let q = format!("loanId=={} and {which}", cql_quote(loan_id));
         let reply = self
             .0
             .okapi

@@ -13,6 +13,7 @@
 //! Writes: the account and its charge ([`writes::fines`]), then the loan's due-date notices
 //! upon or after the due date are deleted.
 use crate::domain::feesfines::OVERDUE_FINE_TYPE;
+use crate::domain::scheduled_notices::OVERDUE_NOTICES;
 use crate::domain::{ItemInContext, ItemStatus, Loan, Location, NewAccount, User};
 use crate::downstream::Peers;
 use crate::due_date::local_date;
@@ -248,7 +249,10 @@ async fn charge(
         }
     };
     // As mod-circulation, also when nothing could be charged.
-    if let Err(e) = peers.storage().delete_overdue_notices(o.loan.id()).await {
+    let storage = peers.storage();
+    let delete =
+        storage.delete_scheduled_notices("delete overdue notices", o.loan.id(), OVERDUE_NOTICES);
+    if let Err(e) = delete.await {
         log::warn!(
             "{}: overdue notices of loan {} not deleted: {e}",
             flow.to_lowercase(),

@@ -306,6 +306,14 @@ async fn renew(
             item_before
         }
     };
+    writes::notices::reschedule(
+        peers,
+        policies.notice_policy.as_ref(),
+        overdue.as_ref(),
+        &renewed,
+        tz,
+    )
+    .await;
     // A loan renewed overdue is fined as if returned now (FOLIO's renewal fine).
     if loan.due_date().is_some_and(|due| due < now) {
         let material_type = match item.material_type_id() {

@@ -1,8 +1,10 @@
 //! Scheduling a new loan's notices, and sending a patron notice at once (best effort: a
 //! failure is only logged, as in mod-circulation, and never changes the answer).
 use crate::domain::notice::{notice_log_record, NoticeLog};
-use crate::domain::scheduled_notices::{due_date_notices, first_reminder};
-use crate::domain::{NoticePolicy, OverdueFinePolicy};
+use crate::domain::scheduled_notices::{
+    due_date_notices, first_reminder, DUE_DATE_NOTICES, REMINDER_NOTICES,
+};
+use crate::domain::{Loan, NoticePolicy, OverdueFinePolicy};
 use crate::downstream::Peers;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Map, Value};
@@ -67,6 +69,56 @@ pub(crate) async fn schedule(
             log::warn!("check-out: due date notice not scheduled: {e}");
         }
     }
+}
+
+/// After a renewal, the loan's due-date notices and first reminder scheduled again for its new
+/// due date (mod-circulation's `rescheduleDueDateNotices` and `rescheduleFirstReminder`): the
+/// old ones deleted first, nothing scheduled when they could not be.
+pub(crate) async fn reschedule(
+    peers: Peers<'_>,
+    notice_policy: Option<&NoticePolicy>,
+    overdue_fine_policy: Option<&OverdueFinePolicy>,
+    loan: &Loan,
+    tz: chrono_tz::Tz,
+) {
+    let (Some(due_date), Some(user_id)) = (loan.due_date(), loan.user_id()) else {
+        return;
+    };
+    let storage = peers.storage();
+    let due_date_notices = async {
+        let deleted = storage
+            .delete_scheduled_notices("delete due date notices", loan.id(), DUE_DATE_NOTICES)
+            .await;
+        match deleted {
+            Ok(_) => schedule(peers, notice_policy, loan.id(), user_id, due_date).await,
+            Err(e) => log::warn!("renewal: due date notices not rescheduled: {e}"),
+        }
+    };
+    let reminder = async {
+        let Some(policy) = overdue_fine_policy.filter(|p| p.has_reminder_fees()) else {
+            return;
+        };
+        let deleted = storage
+            .delete_scheduled_notices("delete reminders", loan.id(), REMINDER_NOTICES)
+            .await;
+        match deleted {
+            Ok(_) => {
+                let service_point = loan.checkout_service_point_id().unwrap_or_default();
+                schedule_first_reminder(
+                    peers,
+                    policy,
+                    loan.id(),
+                    user_id,
+                    due_date,
+                    service_point,
+                    tz,
+                )
+                .await
+            }
+            Err(e) => log::warn!("renewal: first reminder not rescheduled: {e}"),
+        }
+    };
+    peers.fan.join2(due_date_notices, reminder).await;
 }
 
 /// Schedules the first reminder of a reminder-fee policy. Unless the policy counts closed

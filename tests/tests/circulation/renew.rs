@@ -1,7 +1,8 @@
 //! End-to-end renewal by barcode through the gateway: the loan renewed (due date, count,
 //! action, `Location`), and FOLIO's refusals with their codes and override blocks.
 use super::support::{
-    body, item_record, item_request, post, published, replace, sample, start, stored_loan, Answer,
+    body, item_record, item_request, post, published, replace, sample, start, stored_loan,
+    use_loan_notices, Answer,
 };
 use circulation_tests::http::encode;
 use circulation_tests::sample_data as sd;
@@ -564,5 +565,51 @@ async fn an_overdue_loan_renewed_is_charged_its_overdue_fine() {
     );
     // The fine is for the loan as it was due: the renewal moved the due date on.
     assert_eq!(accounts[0]["dueDate"], loan.body["dueDate"]);
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn a_renewal_reschedules_the_due_date_notices() {
+    let stack = start().await;
+    let client = stack.client();
+    let template = "2d5f138f-e088-4dff-80f6-9830f13bcde7";
+    use_loan_notices(
+        &client,
+        "Due date notices",
+        json!([{"templateId": template, "format": "Email", "realTime": false,
+                "sendOptions": {"sendHow": "Upon At", "sendWhen": "Due date"}}]),
+    )
+    .await;
+    let loan = loan_from_ten_days_ago(&stack).await;
+    let id = loan["id"].as_str().unwrap();
+    let notices = || {
+        let client = client.clone();
+        let q = format!("loanId==\"{id}\" and triggeringEvent==\"Due date\"");
+        async move {
+            let list = client
+                .get(&format!(
+                    "/scheduled-notice-storage/scheduled-notices?query={}",
+                    encode(&q)
+                ))
+                .await
+                .json();
+            list["scheduledNotices"].as_array().unwrap().clone()
+        }
+    };
+    let before = notices().await;
+    assert_eq!(before.len(), 1, "{before:?}");
+    let at = |n: &Value| {
+        chrono::DateTime::parse_from_rfc3339(n["nextRunTime"].as_str().unwrap()).unwrap()
+    };
+    let due =
+        |v: &Value| chrono::DateTime::parse_from_rfc3339(v["dueDate"].as_str().unwrap()).unwrap();
+    assert_eq!(at(&before[0]), due(&loan));
+
+    let a = renew(&stack, renewal_body(&stack, 7, 5)).await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    let after = notices().await;
+    assert_eq!(after.len(), 1, "{after:?}");
+    assert_ne!(after[0]["id"], before[0]["id"]);
+    assert_eq!(at(&after[0]), due(&a.body));
     stack.stop().await;
 }
