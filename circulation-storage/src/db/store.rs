@@ -49,17 +49,7 @@ pub(crate) fn update(
     id: Uuid,
     jsonb: &Value,
 ) -> Result<bool, StorageError> {
-    let n = Cacheable {
-        pieces: vec![
-            Piece::Sql(format!("UPDATE {table} SET jsonb = ")),
-            Piece::Jsonb(jsonb),
-            Piece::Sql(" WHERE id = ".into()),
-            Piece::Uuid(&id),
-        ],
-        cache: true,
-    }
-    .execute(conn)?;
-    Ok(n > 0)
+    update_where(conn, table, id, jsonb, None)
 }
 
 /// Replaces the jsonb of a record only while its `metadata.updatedDate` is still `version`;
@@ -71,15 +61,30 @@ pub(crate) fn update_if_version(
     jsonb: &Value,
     version: &str,
 ) -> Result<bool, StorageError> {
+    update_where(conn, table, id, jsonb, Some(version))
+}
+
+fn update_where(
+    conn: &mut PgConnection,
+    table: &str,
+    id: Uuid,
+    jsonb: &Value,
+    version: Option<&str>,
+) -> Result<bool, StorageError> {
+    let mut pieces = vec![
+        Piece::Sql(format!("UPDATE {table} SET jsonb = ")),
+        Piece::Jsonb(jsonb),
+        Piece::Sql(" WHERE id = ".into()),
+        Piece::Uuid(&id),
+    ];
+    if let Some(version) = version {
+        pieces.push(Piece::Sql(
+            " AND jsonb->'metadata'->>'updatedDate' = ".into(),
+        ));
+        pieces.push(Piece::Text(version));
+    }
     let n = Cacheable {
-        pieces: vec![
-            Piece::Sql(format!("UPDATE {table} SET jsonb = ")),
-            Piece::Jsonb(jsonb),
-            Piece::Sql(" WHERE id = ".into()),
-            Piece::Uuid(&id),
-            Piece::Sql(" AND jsonb->'metadata'->>'updatedDate' = ".into()),
-            Piece::Text(version),
-        ],
+        pieces,
         cache: true,
     }
     .execute(conn)?;
