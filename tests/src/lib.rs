@@ -4,6 +4,7 @@ pub mod bulk;
 pub mod cpu;
 pub mod gateway;
 pub mod http;
+pub mod kafka;
 pub mod pg;
 pub mod process;
 pub mod sample_data;
