@@ -3,6 +3,7 @@
 //! everything registered and tenant `diku` enabled — the way a sysop would set up Okapi.
 use crate::gateway::{Gateway, GatewayConfig};
 use crate::http::FolioClient;
+use crate::kafka::Broker;
 use crate::pg::TempPostgres;
 use crate::process::ModuleProcess;
 use crate::sample_data::SampleData;
@@ -28,6 +29,8 @@ pub struct StackConfig {
     pub sample_data: Option<(usize, usize)>,
     /// Extra environment for the logic module (e.g. FAN_OUT).
     pub logic_env: Vec<(String, String)>,
+    /// Start a Kafka-protocol broker and name it to the modules (`KAFKA_HOST`, `KAFKA_PORT`).
+    pub kafka: bool,
 }
 
 impl Default for StackConfig {
@@ -40,6 +43,7 @@ impl Default for StackConfig {
             standin_latency: Latency::None,
             sample_data: Some((20, 50)),
             logic_env: Vec::new(),
+            kafka: true,
         }
     }
 }
@@ -51,6 +55,8 @@ pub struct Stack {
     pub logic: Vec<ModuleProcess>,
     pub sample: Option<SampleData>,
     pub started_in: Duration,
+    /// The broker, unless started without one.
+    pub broker: Option<Broker>,
     // Last: the database outlives the modules using it.
     pub pg: TempPostgres,
 }
@@ -68,13 +74,20 @@ impl Stack {
             std::env::var("MODULE_LOG").unwrap_or_else(|_| "warn".into()),
         );
 
+        let broker = match config.kafka {
+            true => Some(Broker::start().map_err(|e| e.to_string())?),
+            false => None,
+        };
+        let kafka_env = broker.as_ref().map(Broker::env).unwrap_or_default();
         let mut storage_env = pg.env();
+        storage_env.extend(kafka_env.iter().cloned());
         storage_env.push(quiet.clone());
         let mut storage = Vec::new();
         for _ in 0..config.storage_instances.max(1) {
             storage.push(ModuleProcess::start("circulation-storage", &storage_env, &[]).await?);
         }
         let mut logic_env = config.logic_env.clone();
+        logic_env.extend(kafka_env);
         logic_env.push(quiet);
         let mut logic = Vec::new();
         for _ in 0..config.logic_instances.max(1) {
@@ -165,6 +178,7 @@ impl Stack {
             logic,
             sample,
             started_in: started.elapsed(),
+            broker,
             pg,
         })
     }
@@ -204,6 +218,7 @@ impl Stack {
             standins,
             mut storage,
             mut logic,
+            broker,
             pg,
             ..
         } = self;
@@ -214,6 +229,7 @@ impl Stack {
         }
         gateway.stop().await;
         standins.stop().await;
+        drop(broker);
         drop(pg);
     }
 }

@@ -35,6 +35,9 @@ struct Args {
     /// Start without sample data (reference data is still loaded).
     #[arg(long)]
     no_sample_data: bool,
+    /// Run without the Kafka-protocol broker (the modules then publish no Kafka events).
+    #[arg(long)]
+    no_kafka: bool,
 }
 
 fn latency(args: &Args) -> Latency {
@@ -62,6 +65,7 @@ async fn main() {
         standin_latency: latency(&args),
         sample_data: (!args.no_sample_data).then_some((args.patrons, args.items)),
         logic_env: Vec::new(),
+        kafka: !args.no_kafka,
     };
     let stack = match Stack::start(config).await {
         Ok(stack) => stack,
@@ -71,6 +75,9 @@ async fn main() {
         }
     };
     log::info!("started in {:?}", stack.started_in);
+    if let Some(broker) = &stack.broker {
+        println!("KAFKA {}", broker.address());
+    }
     println!("READY {}", stack.url());
 
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())

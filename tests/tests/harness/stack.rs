@@ -59,6 +59,10 @@ async fn stack_starts_serves_and_cleans_up() {
         .expect("stack starts");
     let pid = stack.id();
     let mut lines = BufReader::new(stack.stdout.take().unwrap()).lines();
+    // The broker's address first, then READY.
+    let kafka = lines.next().expect("a line").expect("readable");
+    let broker = kafka.strip_prefix("KAFKA ").expect("KAFKA <host>:<port>");
+    assert!(std::net::TcpStream::connect(broker).is_ok(), "{broker}");
     let ready = lines.next().expect("a line").expect("readable");
     assert_eq!(ready, format!("READY http://127.0.0.1:{port}"));
 
@@ -77,8 +81,8 @@ async fn stack_starts_serves_and_cleans_up() {
 
     let modules = children_of(pid);
     assert!(
-        modules.len() >= 2,
-        "storage and logic run as child processes: {modules:?}"
+        modules.len() >= 3,
+        "storage, logic and the broker run as child processes: {modules:?}"
     );
     let dirs = temp_dirs_of(pid);
     assert_eq!(dirs.len(), 1, "one database directory: {dirs:?}");
@@ -101,4 +105,8 @@ async fn stack_starts_serves_and_cleans_up() {
         .send()
         .await;
     assert!(gone.is_err());
+    assert!(
+        std::net::TcpStream::connect(broker).is_err(),
+        "broker stopped"
+    );
 }
