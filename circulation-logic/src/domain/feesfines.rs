@@ -1,11 +1,15 @@
 //! Fees/fines records (mod-feesfines): the fee/fine owners and fee/fine types circulation looks
-//! up, and the account and its charge action it creates for an automatic fee or fine (as
-//! mod-circulation's `StoredAccount` and `StoredFeeFineAction` write them).
+//! up, the account and its charge action it creates for an automatic fee or fine (as
+//! mod-circulation's `StoredAccount` and `StoredFeeFineAction` write them), and the accounts,
+//! actions and actual cost records of a lost item's fees with the refund and cancel requests
+//! that close them (mod-feesfines' actions API).
 use super::inventory::{Instance, Item, Location, MaterialType};
 use super::loan::Loan;
 use super::record::{record_view, text};
 use super::representation::ItemInContext;
-use crate::fines::overdue::cents_as_number;
+use crate::due_date::parse_utc;
+use crate::fines::lost_item::LostFee;
+use crate::fines::overdue::{cents_as_number, cents_as_text, Amount};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 use shared_types::dates::iso_millis_z;
@@ -36,6 +40,154 @@ impl FeeFine {
     pub(crate) fn fee_fine_type(&self) -> Option<&str> {
         text(&self.0, &["feeFineType"])
     }
+}
+
+/// Why the paid part of a lost item's fee is refunded (`paymentMethod` of the refund;
+/// mod-circulation's `AccountRefundReason`).
+pub(crate) const REFUND_REASON_LOST_ITEM_FOUND: &str = "Lost item found";
+
+/// Why what remains of a lost item's fees is cancelled: the item was returned (checked in) or
+/// renewed (mod-circulation's `AccountCancelReason` and `ActualCostFeeCancelReason`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CancelReason {
+    ItemReturned,
+    // For the renewal through an override, whose flow is to call `refund_lost_item_fees`.
+    #[allow(dead_code)]
+    ItemRenewed,
+}
+
+impl CancelReason {
+    /// The account's `cancellationReason`, which mod-feesfines makes its payment status and
+    /// the cancelling action's type.
+    pub(crate) fn for_account(self) -> &'static str {
+        match self {
+            CancelReason::ItemReturned => "Cancelled item returned",
+            CancelReason::ItemRenewed => "Cancelled item renewed",
+        }
+    }
+
+    /// An actual cost record's `additionalInfoForStaff`.
+    pub(crate) fn for_actual_cost(self) -> &'static str {
+        match self {
+            CancelReason::ItemReturned => "Lost item was returned",
+            CancelReason::ItemRenewed => "Lost item was renewed",
+        }
+    }
+}
+
+record_view!(
+    /// An account (`/accounts`): a fee or fine charged to a patron.
+    Account
+);
+
+impl Account {
+    /// `feeFineType`, e.g. "Lost item fee".
+    pub(crate) fn fee_fine_type(&self) -> Option<&str> {
+        text(&self.0, &["feeFineType"])
+    }
+
+    /// What is left to pay (`remaining`).
+    pub(crate) fn remaining(&self) -> Option<Amount> {
+        self.0.get("remaining").and_then(Amount::from_json)
+    }
+
+    /// `paymentStatus.name`, e.g. "Outstanding", "Paid fully", "Cancelled item returned".
+    pub(crate) fn payment_status(&self) -> Option<&str> {
+        text(&self.0, &["paymentStatus", "name"])
+    }
+
+    /// When it was charged (`metadata.createdDate`).
+    pub(crate) fn created(&self) -> Option<DateTime<Utc>> {
+        text(&self.0, &["metadata", "createdDate"]).and_then(parse_utc)
+    }
+
+    /// What the choice of the lost item fees refunded looks at.
+    pub(crate) fn as_lost_fee(&self) -> LostFee<'_> {
+        LostFee {
+            fee_fine_type: self.fee_fine_type(),
+            created: self.created(),
+            payment_status: self.payment_status(),
+        }
+    }
+}
+
+record_view!(
+    /// A fee/fine action (`/feefineactions`): a charge, payment, transfer, refund, cancellation…
+    /// of one account.
+    FeeFineAction
+);
+
+impl FeeFineAction {
+    pub(crate) fn account_id(&self) -> Option<&str> {
+        text(&self.0, &["accountId"])
+    }
+
+    /// `typeAction`, e.g. "Paid fully", "Transferred partially".
+    pub(crate) fn type_action(&self) -> Option<&str> {
+        text(&self.0, &["typeAction"])
+    }
+
+    /// `amountAction`.
+    pub(crate) fn amount(&self) -> Option<Amount> {
+        self.0.get("amountAction").and_then(Amount::from_json)
+    }
+}
+
+record_view!(
+    /// An actual cost record (`/actual-cost-record-storage/actual-cost-records`, circulation
+    /// storage): a lost item whose actual cost staff bill later.
+    ActualCostRecord
+);
+
+impl ActualCostRecord {
+    /// When it was recorded (`metadata.createdDate`).
+    pub(crate) fn created(&self) -> Option<DateTime<Utc>> {
+        text(&self.0, &["metadata", "createdDate"]).and_then(parse_utc)
+    }
+}
+
+/// Who acts on an account: the staff member's "Last, First" (or username) and, when known, the
+/// service point (mod-feesfines writes them as the action's `source` and `createdAt`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ActedBy<'a> {
+    pub user_name: &'a str,
+    pub service_point_id: Option<&'a str>,
+}
+
+impl ActedBy<'_> {
+    fn request(self, fields: Value) -> Value {
+        let mut o = Map::new();
+        o.insert("notifyPatron".into(), json!(true));
+        put(&mut o, "servicePointId", self.service_point_id);
+        put(&mut o, "userName", Some(self.user_name));
+        if let Value::Object(fields) = fields {
+            o.extend(fields);
+        }
+        Value::Object(o)
+    }
+
+    /// The body of `POST /accounts/{id}/refund` (`defaultActionRequest.json`): `cents` as two
+    /// decimals, the reason as the payment method, the patron notified.
+    pub(crate) fn refund_request(self, cents: i64, reason: &str) -> Value {
+        self.request(json!({"amount": cents_as_text(cents), "paymentMethod": reason}))
+    }
+
+    /// The body of `POST /accounts/{id}/cancel` (`cancelActionRequest.json`), the patron
+    /// notified.
+    pub(crate) fn cancel_request(self, reason: &str) -> Value {
+        self.request(json!({"cancellationReason": reason}))
+    }
+}
+
+/// What an account action left to pay (`remainingAmount` of `actionSuccessResponse.json`, a
+/// decimal in a string).
+pub(crate) fn remaining_after_action(answer: &Value) -> Option<Amount> {
+    answer.get("remainingAmount").and_then(Amount::from_json)
+}
+
+/// The body of `POST /actual-cost-fee-fine/cancel`: the record and the reason, for staff.
+pub(crate) fn actual_cost_cancel_request(record_id: &str, reason: &str) -> Value {
+    json!({"actualCostRecordId": record_id, "additionalInfoForStaff": reason})
 }
 
 /// What an account for an automatic fee or fine on a loan is made of.
@@ -245,5 +397,54 @@ mod tests {
         );
         let unknown = charge_action(&account, Some(" "), None, at);
         assert!(unknown.get("source").is_none() && unknown.get("createdAt").is_none());
+    }
+
+    #[test]
+    fn refund_and_cancel_requests_as_mod_circulation_sends_them() {
+        // RefundAccountRequest and CancelAccountRequest: the patron is notified.
+        let by = ActedBy {
+            user_name: "Berg, Ada",
+            service_point_id: Some("sp"),
+        };
+        assert_eq!(
+            by.refund_request(999, REFUND_REASON_LOST_ITEM_FOUND),
+            json!({"amount": "9.99", "notifyPatron": true, "servicePointId": "sp",
+                "userName": "Berg, Ada", "paymentMethod": "Lost item found"})
+        );
+        let nowhere = ActedBy {
+            service_point_id: None,
+            ..by
+        };
+        assert_eq!(
+            nowhere.cancel_request(CancelReason::ItemRenewed.for_account()),
+            json!({"notifyPatron": true, "userName": "Berg, Ada",
+                "cancellationReason": "Cancelled item renewed"})
+        );
+        assert_eq!(
+            remaining_after_action(&json!({"accountId": "a", "remainingAmount": "5.99"})),
+            Amount::parse("5.99")
+        );
+        assert_eq!(
+            actual_cost_cancel_request("r", CancelReason::ItemReturned.for_actual_cost()),
+            json!({"actualCostRecordId": "r", "additionalInfoForStaff": "Lost item was returned"})
+        );
+    }
+
+    #[test]
+    fn accounts_and_actions_as_read() {
+        let account = Account::from_json(json!({"id": "a", "feeFineType": "Lost item fee",
+            "remaining": 10.5, "paymentStatus": {"name": "Paid partially"},
+            "metadata": {"createdDate": "2030-01-01T10:00:00.000+00:00"}}));
+        assert_eq!(account.remaining(), Amount::parse("10.5"));
+        let fee = account.as_lost_fee();
+        assert_eq!(fee.fee_fine_type, Some("Lost item fee"));
+        assert_eq!(fee.payment_status, Some("Paid partially"));
+        assert_eq!(fee.created, parse_utc("2030-01-01T10:00:00Z"));
+        let action = FeeFineAction::from_json(
+            json!({"accountId": "a", "typeAction": "Paid partially", "amountAction": 4.0}),
+        );
+        assert_eq!(action.account_id(), Some("a"));
+        assert_eq!(action.type_action(), Some("Paid partially"));
+        assert_eq!(action.amount(), Amount::parse("4"));
     }
 }

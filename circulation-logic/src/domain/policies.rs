@@ -97,6 +97,21 @@ impl LostItemPolicy {
     pub(crate) fn fee_refund_period(&self) -> Option<Period> {
         serde_json::from_value(self.0.get("feesFinesShallRefunded")?.clone()).ok()
     }
+
+    /// The lost item processing fee is refunded when the item comes back
+    /// (`returnedLostItemProcessingFee`; not said: no).
+    pub(crate) fn refunds_processing_fee_when_returned(&self) -> bool {
+        flag(&self.0, "returnedLostItemProcessingFee") == Some(true)
+    }
+
+    /// The lost item fee is the item's actual cost (`chargeAmountItem.chargeType`
+    /// "actualCost"), billed later by staff, rather than a set cost.
+    pub(crate) fn charges_actual_cost(&self) -> bool {
+        self.0
+            .pointer("/chargeAmountItem/chargeType")
+            .and_then(|v| v.as_str())
+            == Some("actualCost")
+    }
 }
 
 record_view!(

@@ -2,6 +2,7 @@
 //! requests, rules, loan and notice policies, schedules, patron action sessions, scheduled
 //! notices and check-out locks.
 use super::Peers;
+use crate::domain::feesfines::ActualCostRecord;
 use crate::domain::notice::PatronActionSession;
 use crate::domain::request::OPEN_STATUSES_CQL;
 use crate::domain::{Loan, LoanPolicyRecord, NoticePolicy, Request, RequestQueue};
@@ -19,6 +20,7 @@ const SCHEDULED_NOTICES: &str = "/scheduled-notice-storage/scheduled-notices";
 const LOCKS: &str = "/check-out-lock-storage";
 const RULES: &str = "/circulation-rules-storage";
 const CHECK_INS: &str = "/check-in-storage/check-ins";
+const ACTUAL_COST_RECORDS: &str = "/actual-cost-record-storage/actual-cost-records";
 
 #[derive(Clone, Copy)]
 pub(crate) struct CirculationStorage<'a>(pub(super) Peers<'a>);
@@ -38,6 +40,60 @@ impl CirculationStorage<'_> {
             )
             .await?;
         Ok(list.into_iter().map(Loan::from_json).collect())
+    }
+
+    /// The item's most recent loan, open or closed (`itemId=="<id>" sortBy
+    /// loanDate/sort.descending`, one).
+    pub(crate) async fn last_loan_for_item(
+        &self,
+        item_id: &str,
+    ) -> Result<Option<Loan>, CallError> {
+        let q = format!(
+            "itemId=={} sortBy loanDate/sort.descending",
+            cql_quote(item_id)
+        );
+        let loan = self
+            .0
+            .first_match("last loan for item", LOANS, &q, "1", "loans")
+            .await?;
+        Ok(loan.map(Loan::from_json))
+    }
+
+    /// The actual cost record an account bills (`feeFine.accountId=="<id>"`, one).
+    pub(crate) async fn actual_cost_record_of_account(
+        &self,
+        account_id: &str,
+    ) -> Result<Option<ActualCostRecord>, CallError> {
+        let q = format!("feeFine.accountId=={}", cql_quote(account_id));
+        self.actual_cost_record("actual cost record of account", &q)
+            .await
+    }
+
+    /// The loan's most recently lost open actual cost record (`loan.id=="<id>" and
+    /// status=="Open" sortBy lossDate/sort.descending`, one).
+    pub(crate) async fn open_actual_cost_record_of_loan(
+        &self,
+        loan_id: &str,
+    ) -> Result<Option<ActualCostRecord>, CallError> {
+        let q = format!(
+            "loan.id=={} and status==\"Open\" sortBy lossDate/sort.descending",
+            cql_quote(loan_id)
+        );
+        self.actual_cost_record("open actual cost record of loan", &q)
+            .await
+    }
+
+    /// The first actual cost record the CQL `query` finds.
+    async fn actual_cost_record(
+        &self,
+        name: &str,
+        query: &str,
+    ) -> Result<Option<ActualCostRecord>, CallError> {
+        let record = self
+            .0
+            .first_match(name, ACTUAL_COST_RECORDS, query, "1", "actualCostRecords")
+            .await?;
+        Ok(record.map(ActualCostRecord::from_json))
     }
 
     /// A loan by id; `None` when there is none.

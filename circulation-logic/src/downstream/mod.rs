@@ -150,14 +150,28 @@ impl Peers<'_> {
         key: &str,
         ids: &[&str],
     ) -> Result<Vec<serde_json::Value>, CallError> {
-        let mut distinct: Vec<&str> = ids.to_vec();
+        self.by_index(name, path, key, "id", ids).await
+    }
+
+    /// Records of a collection whose `index` is one of `values` (`index==("a" or "b")`), in
+    /// batches of 50 values (one call each, joined through the fan); values are asked for once
+    /// each.
+    async fn by_index(
+        self,
+        name: &str,
+        path: &str,
+        key: &str,
+        index: &str,
+        values: &[&str],
+    ) -> Result<Vec<serde_json::Value>, CallError> {
+        let mut distinct: Vec<&str> = values.to_vec();
         distinct.sort_unstable();
         distinct.dedup();
         let batches: Vec<_> = distinct
             .chunks(50)
             .map(|chunk| {
                 let q = format!(
-                    "id==({})",
+                    "{index}==({})",
                     chunk
                         .iter()
                         .map(|i| cql_quote(i))

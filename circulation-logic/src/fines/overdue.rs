@@ -9,7 +9,8 @@
 //! 3. [`beyond_grace`]: the loan policy's grace period is a threshold, not a deduction.
 //! 4. [`fine_for`]: whole intervals begun, times the fine per interval, capped by the maximum
 //!    when the maximum is above zero; recall rates when the recall changed the due date.
-use crate::due_date::{add_period, local_to_utc, SingleDayOpening};
+use super::lost_item::within_refund_period;
+use crate::due_date::{local_to_utc, SingleDayOpening};
 use chrono::{DateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
 use serde_json::Value;
@@ -108,6 +109,15 @@ impl Amount {
         }
     }
 
+    /// The sum, exact.
+    pub(crate) fn plus(self, other: Amount) -> Amount {
+        let (a, b) = self.aligned(other);
+        Amount {
+            units: a.saturating_add(b),
+            scale: self.scale.max(other.scale),
+        }
+    }
+
     fn times(self, n: i64) -> Amount {
         Amount {
             units: self.units.saturating_mul(i128::from(n)),
@@ -167,6 +177,14 @@ impl Ord for Amount {
 /// Cents as the JSON number FOLIO writes an amount with (a double: `5.0`, `0.25`).
 pub(crate) fn cents_as_number(cents: i64) -> f64 {
     cents as f64 / 100.0
+}
+
+/// Cents as the text FOLIO's action requests carry an amount in, two decimals (`FeeAmount`'s
+/// `toScaledString`: `"10.00"`, `"-0.50"`).
+pub(crate) fn cents_as_text(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let abs = cents.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
 }
 
 /// The fine per interval, the interval and the maximum of one rate of an overdue fine policy
@@ -274,29 +292,14 @@ pub(crate) fn lost_item_charged(
     lost_date: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> bool {
-    if !charges_overdue_fine {
-        return false;
-    }
-    match refund_period.filter(|p| p.duration > 0) {
-        None => true,
-        Some(period) => lost_date
-            .and_then(|lost| add_period(lost, period).ok())
-            .is_some_and(|until| until.timestamp_millis() >= now.timestamp_millis()),
-    }
+    charges_overdue_fine && within_refund_period(refund_period, lost_date, now)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fines::test_support::{amount, at};
     use chrono::NaiveDate;
-
-    fn at(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
-    }
-
-    fn amount(s: &str) -> Amount {
-        Amount::parse(s).unwrap()
-    }
 
     fn rate(per: &str, interval: FineInterval, max: &str) -> FineRate {
         FineRate {
@@ -328,6 +331,16 @@ mod tests {
             assert!(Amount::parse(bad).is_none(), "{bad}");
         }
         assert_eq!(cents_as_number(250), 2.5);
+        assert_eq!(amount("6.0").plus(amount("4.005")), amount("10.005"));
+        assert_eq!(amount("-1").plus(amount("0.25")), amount("-0.75"));
+        for (cents, text) in [
+            (1000, "10.00"),
+            (5, "0.05"),
+            (1299, "12.99"),
+            (-50, "-0.50"),
+        ] {
+            assert_eq!(cents_as_text(cents), text);
+        }
     }
 
     #[test]

@@ -12,19 +12,29 @@
 //! service point the loan was checked in at. Without a type or an owner nothing is charged.
 //! Writes: the account and its charge ([`writes::fines`]), then the loan's due-date notices
 //! upon or after the due date are deleted.
-use crate::domain::feesfines::OVERDUE_FINE_TYPE;
+//!
+//! Before it, the lost item fees of an item that was lost, refunded and cancelled as
+//! mod-circulation's `LostItemFeeRefundService` does ([`refund_lost_item_fees`]).
+use crate::domain::feesfines::{
+    actual_cost_cancel_request, Account, ActedBy, CancelReason, OVERDUE_FINE_TYPE,
+};
 use crate::domain::scheduled_notices::OVERDUE_NOTICES;
 use crate::domain::{ItemInContext, ItemStatus, Loan, Location, NewAccount, User};
 use crate::downstream::Peers;
 use crate::due_date::local_date;
 use crate::error::Failure;
+use crate::fines::lost_item::{
+    fee_types_refunded, latest, paid_or_transferred, refunded, within_refund_period,
+    LOST_ITEM_ACTUAL_COST_FEE_TYPE,
+};
 use crate::fines::overdue::{
     beyond_grace, fine_for, lost_item_charged, open_minutes, overdue_at, period_minutes,
     whole_minutes,
 };
 use crate::flows::policies::current_loan_policy;
 use crate::okapi::CallError;
-use crate::writes::{self, fines::ChargedBy};
+use crate::writes;
+use crate::writes::fines::{ChargedBy, Closed};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
@@ -73,17 +83,16 @@ pub(crate) async fn charge_overdue_fine(
         };
         charge(peers, flow, &o, cents).await
     };
-    match outcome.await {
-        Ok(charged) => charged,
-        Err(e) => {
-            log::warn!(
-                "{}: overdue fine of loan {} not charged: {e}",
-                flow.to_lowercase(),
-                o.loan.id()
-            );
-            None
-        }
-    }
+    let what = format!("overdue fine of loan {} not charged", o.loan.id());
+    logged(flow, &what, outcome.await)
+}
+
+/// What a best-effort step did; its failure logged under `flow` as "`what`: why".
+fn logged<T>(flow: &str, what: &str, outcome: Result<Option<T>, Failure>) -> Option<T> {
+    outcome.unwrap_or_else(|e| {
+        log::warn!("{}: {what}: {e}", flow.to_lowercase());
+        None
+    })
 }
 
 /// The fine in cents, or `None` when there is none to charge.
@@ -197,12 +206,7 @@ async fn charge(
                     None => Ok(None),
                 }
             },
-            async {
-                match peers.okapi.user_id.as_deref() {
-                    Some(id) => peers.users().by_id("staff member", id).await,
-                    None => Ok(None),
-                }
-            },
+            staff_member(peers),
             async {
                 match o.loan.checkin_service_point_id() {
                     Some(id) => peers.inventory().service_point(id).await,
@@ -260,4 +264,187 @@ async fn charge(
         );
     }
     Ok(charged)
+}
+
+/// The staff member acting (`X-Okapi-User-Id`), when there is one and it is found.
+async fn staff_member(peers: Peers<'_>) -> Result<Option<User>, CallError> {
+    match peers.okapi.user_id.as_deref() {
+        Some(id) => peers.users().by_id("staff member", id).await,
+        None => Ok(None),
+    }
+}
+
+/// A lost item back in the library: checked in, or renewed through an override.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LostItemBack<'a> {
+    /// Returned (a check-in) or renewed: what the cancellations say.
+    pub reason: CancelReason,
+    pub item_id: &'a str,
+    /// Only a "Declared lost", "Aged to lost" or "Lost and paid" item has fees to refund.
+    pub item_status_before: &'a ItemStatus,
+    /// The loan the check-in closed, or the loan renewed; without one, the item's last loan
+    /// (a "Lost and paid" item's loan was closed when its fees were paid).
+    pub loan: Option<&'a Loan>,
+    /// The service point of the check-in, or the one the renewal names.
+    pub service_point_id: Option<&'a str>,
+    pub now: DateTime<Utc>,
+}
+
+/// What the refund did: each account closed (by id) and whether the loan's open actual cost
+/// record was cancelled.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct RefundedFees {
+    pub accounts: Vec<(String, Closed)>,
+    pub actual_cost_cancelled: bool,
+}
+
+/// Refunds what was paid or transferred of a lost item's fees and cancels what remains, when
+/// the loan's lost item policy still refunds them; what was done, if anything. Failures are
+/// logged under `flow` (mod-circulation fails the check-in or renewal after everything else
+/// was written).
+///
+/// The reads, in order: the item's last loan (when none is given); the loan's lost item policy
+/// (none or unknown: no refund period, the processing fee kept, a set-cost fee); the loan's
+/// accounts of the fee types refunded; for an actual-cost fee, its actual cost record; then
+/// the actions of the accounts refunded beside the staff member. Writes: per account, its
+/// refund and its cancellation ([`writes::fines::refund_and_cancel`], accounts side by side),
+/// then, under an actual-cost policy, the loan's most recent open actual cost record is
+/// cancelled.
+pub(crate) async fn refund_lost_item_fees(
+    peers: Peers<'_>,
+    flow: &str,
+    back: LostItemBack<'_>,
+) -> Option<RefundedFees> {
+    if !matches!(
+        back.item_status_before,
+        ItemStatus::DeclaredLost | ItemStatus::AgedToLost | ItemStatus::LostAndPaid
+    ) {
+        return None;
+    }
+    let what = format!("lost item fees of item {} not refunded", back.item_id);
+    logged(flow, &what, refund(peers, flow, &back).await)
+}
+
+async fn refund(
+    peers: Peers<'_>,
+    flow: &str,
+    back: &LostItemBack<'_>,
+) -> Result<Option<RefundedFees>, Failure> {
+    let last;
+    let loan =
+        match back.loan {
+            Some(loan) => loan,
+            None => {
+                last = peers.storage().last_loan_for_item(back.item_id).await?;
+                match &last {
+                None => return Err(Failure::Server(
+                    "Item is lost however there is no aged to lost nor declared lost loan found"
+                        .into(),
+                )),
+                Some(loan) if loan.lost_date().is_none() => return Err(Failure::Server(format!(
+                    "Last loan for lost item is neither aged to lost nor declared lost (loan {})",
+                    loan.id()
+                ))),
+                Some(loan) => loan,
+            }
+            }
+        };
+    let feesfines = peers.feesfines();
+    let policy = match loan.lost_item_policy_id() {
+        Some(id) => feesfines.lost_item_policy(id).await?,
+        None => None,
+    }
+    .unwrap_or_default();
+    let period = policy.fee_refund_period();
+    if !within_refund_period(period.as_ref(), loan.lost_date(), back.now) {
+        log::info!(
+            "{}: lost item fees of loan {} not refunded: the refund period has passed",
+            flow.to_lowercase(),
+            loan.id()
+        );
+        return Ok(None);
+    }
+    let actual_cost = policy.charges_actual_cost();
+    let types = fee_types_refunded(actual_cost, policy.refunds_processing_fee_when_returned());
+    let accounts = feesfines.accounts_of_loan(loan.id(), &types).await?;
+    let closed = close_accounts(peers, back, &accounts, &types).await?;
+    let mut actual_cost_cancelled = false;
+    if actual_cost {
+        let storage = peers.storage();
+        if let Some(record) = storage.open_actual_cost_record_of_loan(loan.id()).await? {
+            let request = actual_cost_cancel_request(record.id(), back.reason.for_actual_cost());
+            feesfines.cancel_actual_cost(&request).await?;
+            actual_cost_cancelled = true;
+        }
+    }
+    Ok(Some(RefundedFees {
+        accounts: closed,
+        actual_cost_cancelled,
+    }))
+}
+
+/// The newest of the accounts and the other fee charged with it, refunded and cancelled.
+async fn close_accounts(
+    peers: Peers<'_>,
+    back: &LostItemBack<'_>,
+    accounts: &[Account],
+    types: &[&str],
+) -> Result<Vec<(String, Closed)>, Failure> {
+    let fees: Vec<_> = accounts.iter().map(Account::as_lost_fee).collect();
+    let Some(newest) = latest(&fees, types) else {
+        return Ok(Vec::new());
+    };
+    let reference = if fees[newest].fee_fine_type == Some(LOST_ITEM_ACTUAL_COST_FEE_TYPE) {
+        let storage = peers.storage();
+        let record = storage
+            .actual_cost_record_of_account(accounts[newest].id())
+            .await?;
+        record.and_then(|r| r.created())
+    } else {
+        fees[newest].created
+    };
+    let chosen: Vec<&Account> = refunded(&fees, types, newest, reference)
+        .into_iter()
+        .map(|i| &accounts[i])
+        .collect();
+    let ids: Vec<&str> = chosen.iter().map(|a| a.id()).collect();
+    let (actions, staff) = peers
+        .fan
+        .join2(
+            peers.feesfines().actions_of_accounts(&ids),
+            staff_member(peers),
+        )
+        .await;
+    let actions = actions?;
+    let Some(name) = staff?.and_then(|u| u.name_or_username()) else {
+        return Err(Failure::Server(format!(
+            "no staff member {} to refund and cancel them",
+            peers.okapi.user_id.as_deref().unwrap_or("(none)")
+        )));
+    };
+    let by = ActedBy {
+        user_name: &name,
+        service_point_id: back.service_point_id,
+    };
+    let closes = chosen
+        .iter()
+        .map(|account| {
+            let paid = paid_or_transferred(
+                actions
+                    .iter()
+                    .filter(|a| a.account_id() == Some(account.id()))
+                    .map(|a| (a.type_action(), a.amount())),
+            );
+            async move {
+                let closed =
+                    writes::fines::refund_and_cancel(peers, account, paid, by, back.reason).await?;
+                Ok::<_, CallError>((account.id().to_string(), closed))
+            }
+        })
+        .collect();
+    let mut done = Vec::new();
+    for closed in peers.fan.all(closes).await {
+        done.push(closed?);
+    }
+    Ok(done)
 }

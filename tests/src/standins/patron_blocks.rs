@@ -12,7 +12,6 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::HttpResponse;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
-use shared_types::okapi;
 
 use super::collections::{find_records, Collection};
 use super::descriptor::{handler, module_descriptor};
@@ -245,52 +244,19 @@ pub(crate) async fn automated_blocks(ctx: &Ctx<'_>) -> HttpResponse {
 }
 
 async fn open_loans(ctx: &Ctx<'_>, user_id: &str) -> Result<Vec<Value>, HttpResponse> {
-    let Some(okapi_url) = ctx.header(okapi::URL) else {
-        return Err(text(
-            StatusCode::BAD_REQUEST,
-            "X-Okapi-Url header is required to read the patron's loans",
-        ));
-    };
     let query = format!("userId==\"{user_id}\" and status.name==\"Open\"");
-    let url = format!(
-        "{}/loan-storage/loans?query={}&limit=10000",
-        okapi_url.trim_end_matches('/'),
+    let path = format!(
+        "/loan-storage/loans?query={}&limit=10000",
         url_encode(&query)
     );
-    let mut req = ctx
-        .shared
-        .http
-        .get(&url)
-        .header("Accept", "application/json");
-    for name in [
-        okapi::TENANT,
-        okapi::TOKEN,
-        okapi::REQUEST_ID,
-        okapi::URL,
-        okapi::USER_ID,
-    ] {
-        if let Some(v) = ctx.header(name) {
-            req = req.header(name, v);
-        }
-    }
-    let fail = |msg: String| {
+    let body = ctx
+        .call_back("automated-patron-blocks", reqwest::Method::GET, &path, None)
+        .await?;
+    let value: Value = serde_json::from_str(&body).map_err(|e| {
+        let msg = format!("GET {path} answered invalid JSON: {e}");
         log::warn!("automated-patron-blocks: {msg}");
         text(StatusCode::INTERNAL_SERVER_ERROR, &msg)
-    };
-    let resp = req
-        .send()
-        .await
-        .map_err(|e| fail(format!("GET {url} failed: {e}")))?;
-    let status = resp.status();
-    let body = resp
-        .text()
-        .await
-        .map_err(|e| fail(format!("GET {url} failed: {e}")))?;
-    if !status.is_success() {
-        return Err(fail(format!("GET {url} answered {status}: {body}")));
-    }
-    let value: Value = serde_json::from_str(&body)
-        .map_err(|e| fail(format!("GET {url} answered invalid JSON: {e}")))?;
+    })?;
     Ok(value
         .get("loans")
         .and_then(Value::as_array)

@@ -8,6 +8,7 @@ use serde_json::{json, Map, Value};
 
 use super::server::Shared;
 use super::store::TenantData;
+use shared_types::okapi;
 
 /// What a handler sees of the request.
 pub(crate) struct Ctx<'a> {
@@ -38,6 +39,64 @@ impl Ctx<'_> {
 
     pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// A call back through the gateway the request came from (`X-Okapi-Url`), with its Okapi
+    /// headers, as a FOLIO module calls another: the body of a 2xx answer; otherwise the 500
+    /// answer naming the call (logged under `module`).
+    pub(crate) async fn call_back(
+        &self,
+        module: &str,
+        method: reqwest::Method,
+        path_and_query: &str,
+        body: Option<&Value>,
+    ) -> Result<String, HttpResponse> {
+        let fail = |msg: String| {
+            log::warn!("{module}: {msg}");
+            text(StatusCode::INTERNAL_SERVER_ERROR, &msg)
+        };
+        let Some(okapi_url) = self.header(okapi::URL) else {
+            return Err(text(
+                StatusCode::BAD_REQUEST,
+                &format!("X-Okapi-Url header is required to call {path_and_query}"),
+            ));
+        };
+        let url = format!("{}{path_and_query}", okapi_url.trim_end_matches('/'));
+        let call = format!("{method} {url}");
+        let mut req = self
+            .shared
+            .http
+            .request(method, &url)
+            .header("Accept", "application/json, text/plain");
+        for name in [
+            okapi::TENANT,
+            okapi::TOKEN,
+            okapi::REQUEST_ID,
+            okapi::URL,
+            okapi::USER_ID,
+        ] {
+            if let Some(v) = self.header(name) {
+                req = req.header(name, v);
+            }
+        }
+        if let Some(body) = body {
+            req = req
+                .header("Content-Type", "application/json")
+                .body(body.to_string());
+        }
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| fail(format!("{call} failed: {e}")))?;
+        let status = resp.status();
+        let text = resp
+            .text()
+            .await
+            .map_err(|e| fail(format!("{call} failed: {e}")))?;
+        if !status.is_success() {
+            return Err(fail(format!("{call} answered {status}: {text}")));
+        }
+        Ok(text)
     }
 
     /// The body as a JSON object, or the 400 answer.

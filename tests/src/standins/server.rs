@@ -15,7 +15,7 @@ use super::collections::{collection, collections, record};
 use super::latency::{Delayer, Latency};
 use super::request::{not_found, text, Ctx};
 use super::store::TenantData;
-use super::{calendar, notify, patron_blocks, pubsub, settings, timer};
+use super::{calendar, feesfines, notify, patron_blocks, pubsub, settings, timer};
 
 /// How to start the stand-in server.
 #[derive(Debug, Clone)]
@@ -260,6 +260,12 @@ async fn handle(req: &HttpRequest, body: &[u8], shared: &Shared, path: &str) -> 
     }
     if path.starts_with("/automated-patron-blocks/") {
         return patron_blocks::automated_blocks(&ctx).await;
+    }
+    if let Some(r) = feesfines::handle(&ctx) {
+        return r;
+    }
+    if path == feesfines::ACTUAL_COST_CANCEL && ctx.method == actix_web::http::Method::POST {
+        return feesfines::cancel_actual_cost(&ctx).await;
     }
     for c in collections() {
         if path == c.path {

@@ -5,9 +5,9 @@ use super::support::{
     start, stored_loan, use_loan_notices, Answer,
 };
 use circulation_tests::http::{encode, FolioClient};
-use circulation_tests::sample_data as sd;
+use circulation_tests::sample_data::{self as sd, SampleData};
 use circulation_tests::stack::Stack;
-use circulation_tests::standins::feesfines::OVERDUE_FINE_TYPE_ID;
+use circulation_tests::standins::feesfines::{reference_fee_fines, OVERDUE_FINE_TYPE_ID};
 use serde_json::{json, Value};
 
 const STAFF: &str = "8f1d2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b";
@@ -411,12 +411,23 @@ const DUE: &str = "2030-03-25T23:59:59.000Z";
 
 /// A stack whose sample overdue fine policy has `changes` applied.
 async fn fining(changes: Value) -> Stack {
+    policy_changed(
+        "/overdue-fines-policies",
+        |s| &s.overdue_fine_policies[0],
+        &[changes],
+    )
+    .await
+}
+
+/// A stack whose sample policy at `path` (`policy` of the sample data) has each of `changes`
+/// applied in turn, before anything reads it.
+async fn policy_changed(path: &str, policy: fn(&SampleData) -> &Value, changes: &[Value]) -> Stack {
     let stack = start().await;
-    let mut policy = sample(&stack).overdue_fine_policies[0].clone();
-    for (key, value) in changes.as_object().expect("changes") {
+    let mut policy = policy(sample(&stack)).clone();
+    for (key, value) in changes.iter().flat_map(|c| c.as_object().expect("changes")) {
         policy[key] = value.clone();
     }
-    replace(&stack.client(), "/overdue-fines-policies", &policy).await;
+    replace(&stack.client(), path, &policy).await;
     stack
 }
 
@@ -840,5 +851,412 @@ async fn the_check_in_notice_is_sent_when_the_patrons_session_ends() {
     assert_eq!(loans[0]["loan"]["initialBorrowDate"], loan["loanDate"]);
     assert_eq!(loans[0]["item"]["status"], "Available");
     assert_eq!(loans[0]["item"]["barcode"], s.item_barcode(3).as_str());
+    stack.stop().await;
+}
+
+// Lost items' fees: the sample lost item fee policy made to charge a set cost of 10.00 and a
+// processing fee of 5.00, refunded (the processing fee too) for a day after the loss, no overdue
+// fine on return. A lost item is checked out to patron 2 now, then lost as mod-circulation's
+// declare-lost (or age-to-lost) leaves loan, item and accounts; it is checked in now.
+
+/// The policy the lost item tests start from; `changes` applied after it.
+async fn refunding(changes: Value) -> Stack {
+    let set_cost = json!({"chargeAmountItem": {"chargeType": "anotherCost", "amount": 10.0},
+        "lostItemProcessingFee": 5.0, "chargeAmountItemPatron": true,
+        "returnedLostItemProcessingFee": true, "lostItemReturned": "Remove",
+        "feesFinesShallRefunded": {"duration": 1, "intervalId": "Days"}});
+    policy_changed(
+        "/lost-item-fees-policies",
+        |s| &s.lost_item_fee_policies[0],
+        &[set_cost, changes],
+    )
+    .await
+}
+
+fn iso(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+/// The id of mod-feesfines' automatic fee/fine type `kind`.
+fn fee_fine_type_id(kind: &str) -> Value {
+    reference_fee_fines()
+        .into_iter()
+        .find(|f| f["feeFineType"] == kind)
+        .map(|f| f["id"].clone())
+        .expect("automatic fee/fine type")
+}
+
+/// An open account of `amount` of the automatic type `kind` on the loan, with its charge action.
+async fn charged(client: &FolioClient, loan: &Value, kind: &str, amount: f64) -> Value {
+    let account = json!({"id": uuid::Uuid::new_v4().to_string(), "amount": amount,
+        "remaining": amount, "status": {"name": "Open"}, "paymentStatus": {"name": "Outstanding"},
+        "feeFineType": kind, "feeFineId": fee_fine_type_id(kind), "ownerId": sd::FEE_FINE_OWNER,
+        "feeFineOwner": "Circulation desks", "loanId": loan["id"], "userId": loan["userId"],
+        "itemId": loan["itemId"]});
+    let created = client.post("/accounts", &account).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let charge = json!({"accountId": account["id"], "userId": loan["userId"], "typeAction": kind,
+        "amountAction": amount, "balance": amount, "notify": false,
+        "dateAction": iso(chrono::Utc::now())});
+    assert_eq!(client.post("/feefineactions", &charge).await.status, 201);
+    created.json()
+}
+
+/// `amount` of the account paid ("Paid") or transferred ("Transferred") by `method`, as
+/// mod-feesfines records it: the action, and the account's remaining and statuses.
+async fn settled(client: &FolioClient, account: &Value, kind: &str, amount: f64, method: &str) {
+    let id = account["id"].as_str().expect("account id");
+    let mut account = client.get(&format!("/accounts/{id}")).await.json();
+    let cents = |v: &Value| (v.as_f64().expect("amount") * 100.0).round() as i64;
+    let left = cents(&account["remaining"]) - cents(&json!(amount));
+    let result = format!("{kind} {}", if left == 0 { "fully" } else { "partially" });
+    let balance = left as f64 / 100.0;
+    let action = json!({"accountId": id, "userId": account["userId"], "typeAction": result,
+        "amountAction": amount, "balance": balance, "paymentMethod": method, "notify": false,
+        "dateAction": iso(chrono::Utc::now())});
+    assert_eq!(client.post("/feefineactions", &action).await.status, 201);
+    account["remaining"] = json!(balance);
+    account["paymentStatus"] = json!({"name": result});
+    if left == 0 {
+        account["status"] = json!({"name": "Closed"});
+    }
+    replace(client, "/accounts", &account).await;
+}
+
+/// Item `item` checked out to patron 2 and lost (`status`: "Declared lost" or "Aged to lost")
+/// `ago` before now: the loan and the item as the loss leaves them, and the loan's lost item
+/// fee and processing fee charged.
+async fn lost(
+    stack: &Stack,
+    item: usize,
+    status: &str,
+    ago: chrono::Duration,
+) -> (Value, [Value; 2]) {
+    let client = stack.client();
+    let loan = checked_out(stack, 2, item).await;
+    let mut stored = stored_loan(&client, &loan).await;
+    let lost_at = iso(chrono::Utc::now() - ago);
+    if status == "Declared lost" {
+        stored["action"] = json!("declaredLost");
+        stored["declaredLostDate"] = json!(lost_at);
+    } else {
+        stored["action"] = json!("itemAgedToLost");
+        stored["agedToLostDelayedBilling"] = json!({"lostItemHasBeenBilled": true,
+            "dateLostItemShouldBeBilled": lost_at, "agedToLostDate": lost_at});
+    }
+    stored["itemStatus"] = json!(status);
+    replace(&client, "/loan-storage/loans", &stored).await;
+    let mut record = item_record(&client, &sample(stack).item_barcode(item)).await;
+    record["status"] = json!({"name": status});
+    replace(&client, "/item-storage/items", &record).await;
+    let fee = charged(&client, &loan, "Lost item fee", 10.0).await;
+    let processing = charged(&client, &loan, "Lost item processing fee", 5.0).await;
+    (stored, [fee, processing])
+}
+
+/// The account as it is now, and its actions after its charge: `[typeAction, amountAction,
+/// balance, transactionInformation, paymentMethod]` each.
+async fn account_now(client: &FolioClient, account: &Value) -> (Value, Vec<Value>) {
+    let id = account["id"].as_str().expect("account id");
+    let now = client.get(&format!("/accounts/{id}")).await.json();
+    let actions = records(
+        client,
+        "/feefineactions",
+        &format!("accountId=={id}"),
+        "feefineactions",
+    )
+    .await;
+    let summary = actions
+        .iter()
+        .skip(1)
+        .map(|a| {
+            json!([
+                a["typeAction"],
+                a["amountAction"],
+                a["balance"],
+                a["transactionInformation"],
+                a["paymentMethod"]
+            ])
+        })
+        .collect();
+    (now, summary)
+}
+
+/// `[amount, remaining, status, paymentStatus]` of an account.
+fn state(account: &Value) -> Value {
+    json!([
+        account["amount"],
+        account["remaining"],
+        account["status"]["name"],
+        account["paymentStatus"]["name"]
+    ])
+}
+
+/// Patron 0, who checks the items in: "Last, First".
+fn staff_name(stack: &Stack) -> String {
+    let staff = &sample(stack).patron(0)["personal"];
+    format!(
+        "{}, {}",
+        staff["lastName"].as_str().expect("last name"),
+        staff["firstName"].as_str().expect("first name")
+    )
+}
+
+#[tokio::test]
+async fn unpaid_lost_item_fees_are_cancelled_when_the_item_comes_back_in_time() {
+    let stack = refunding(json!({})).await;
+    let client = stack.client();
+    let (loan, [fee, processing]) =
+        lost(&stack, 0, "Declared lost", chrono::Duration::hours(1)).await;
+    // Not a lost item fee: left alone.
+    let fine = charged(&client, &loan, "Overdue fine", 1.5).await;
+    returned(&stack, 0, sd::SERVICE_POINT_CD1, &iso(chrono::Utc::now())).await;
+
+    // CheckInDeclaredLostItemTest.shouldCancelBothItemAndProcessingFeesWhenNeitherHaveBeenPaid:
+    // closed, the payment status the reason, one cancelling action of the whole amount.
+    for (account, amount) in [(&fee, 10.0), (&processing, 5.0)] {
+        let (now, actions) = account_now(&client, account).await;
+        assert_eq!(
+            state(&now),
+            json!([amount, 0.0, "Closed", "Cancelled item returned"]),
+            "{now}"
+        );
+        assert_eq!(
+            actions,
+            vec![json!(["Cancelled item returned", amount, 0.0, null, null])]
+        );
+    }
+    let id = fee["id"].as_str().unwrap();
+    let cancelled = records(
+        &client,
+        "/feefineactions",
+        &format!("accountId=={id}"),
+        "feefineactions",
+    )
+    .await
+    .pop()
+    .expect("the cancellation");
+    assert_eq!(cancelled["source"], staff_name(&stack), "{cancelled}");
+    assert_eq!(cancelled["createdAt"], sd::SERVICE_POINT_CD1);
+    assert_eq!(cancelled["userId"], loan["userId"]);
+    let (now, actions) = account_now(&client, &fine).await;
+    assert_eq!(state(&now), json!([1.5, 1.5, "Open", "Outstanding"]));
+    assert!(actions.is_empty(), "{actions:?}");
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn paid_and_transferred_lost_item_fees_are_refunded_then_cancelled() {
+    let stack = refunding(json!({})).await;
+    let client = stack.client();
+    let (_, [fee, processing]) = lost(&stack, 0, "Declared lost", chrono::Duration::hours(1)).await;
+    settled(&client, &fee, "Paid", 10.0, "Cash").await;
+    settled(&client, &processing, "Paid", 2.0, "Cash").await;
+    settled(&client, &processing, "Transferred", 1.0, "Bursar").await;
+    returned(&stack, 0, sd::SERVICE_POINT_CD1, &iso(chrono::Utc::now())).await;
+
+    // RefundDeclaredLostFeesTestBase.shouldRefundPaidFee and
+    // shouldRefundPartiallyPaidAndTransferredFeeAndCancelRemainingAmount: what was paid is
+    // credited and refunded to the patron ("Lost item found"), what was transferred to the
+    // transfer account, then the whole account is cancelled.
+    let (now, actions) = account_now(&client, &fee).await;
+    assert_eq!(
+        state(&now),
+        json!([10.0, 0.0, "Closed", "Cancelled item returned"])
+    );
+    assert_eq!(
+        actions,
+        vec![
+            json!(["Paid fully", 10.0, 0.0, null, "Cash"]),
+            json!([
+                "Credited fully",
+                10.0,
+                0.0,
+                "Refund to patron",
+                "Lost item found"
+            ]),
+            json!([
+                "Refunded fully",
+                10.0,
+                10.0,
+                "Refunded to patron",
+                "Lost item found"
+            ]),
+            json!(["Cancelled item returned", 10.0, 0.0, null, null]),
+        ]
+    );
+    let (now, actions) = account_now(&client, &processing).await;
+    assert_eq!(
+        state(&now),
+        json!([5.0, 0.0, "Closed", "Cancelled item returned"])
+    );
+    assert_eq!(
+        actions,
+        vec![
+            json!(["Paid partially", 2.0, 3.0, null, "Cash"]),
+            json!(["Transferred partially", 1.0, 2.0, null, "Bursar"]),
+            json!([
+                "Credited fully",
+                2.0,
+                2.0,
+                "Refund to patron",
+                "Lost item found"
+            ]),
+            json!([
+                "Credited fully",
+                1.0,
+                2.0,
+                "Refund to Bursar",
+                "Lost item found"
+            ]),
+            json!([
+                "Refunded fully",
+                2.0,
+                4.0,
+                "Refunded to patron",
+                "Lost item found"
+            ]),
+            json!([
+                "Refunded fully",
+                1.0,
+                5.0,
+                "Refunded to Bursar",
+                "Lost item found"
+            ]),
+            json!(["Cancelled item returned", 5.0, 0.0, null, null]),
+        ]
+    );
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn nothing_is_refunded_once_the_refund_period_has_passed() {
+    let stack = refunding(json!({})).await;
+    let client = stack.client();
+    // Lost two days ago; fees are refunded for a day.
+    let (_, [fee, processing]) = lost(&stack, 0, "Declared lost", chrono::Duration::days(2)).await;
+    settled(&client, &fee, "Paid", 10.0, "Cash").await;
+    returned(&stack, 0, sd::SERVICE_POINT_CD1, &iso(chrono::Utc::now())).await;
+
+    // RefundDeclaredLostFeesTestBase.shouldNotRefundFeesWhenReturnedAfterRefundPeriod.
+    let (now, actions) = account_now(&client, &fee).await;
+    assert_eq!(state(&now), json!([10.0, 0.0, "Closed", "Paid fully"]));
+    assert_eq!(
+        actions,
+        vec![json!(["Paid fully", 10.0, 0.0, null, "Cash"])]
+    );
+    let (now, actions) = account_now(&client, &processing).await;
+    assert_eq!(state(&now), json!([5.0, 5.0, "Open", "Outstanding"]));
+    assert!(actions.is_empty(), "{actions:?}");
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn a_processing_fee_the_policy_keeps_is_not_refunded() {
+    let stack = refunding(json!({"returnedLostItemProcessingFee": false})).await;
+    let client = stack.client();
+    let (_, [fee, processing]) = lost(&stack, 0, "Declared lost", chrono::Duration::hours(1)).await;
+    settled(&client, &processing, "Paid", 5.0, "Cash").await;
+    returned(&stack, 0, sd::SERVICE_POINT_CD1, &iso(chrono::Utc::now())).await;
+
+    // RefundDeclaredLostFeesTestBase.shouldNotRefundProcessingFeeWhenPolicyStatesNotTo: the lost
+    // item fee is cancelled, the paid processing fee kept.
+    let (now, _) = account_now(&client, &fee).await;
+    assert_eq!(
+        state(&now),
+        json!([10.0, 0.0, "Closed", "Cancelled item returned"])
+    );
+    let (now, actions) = account_now(&client, &processing).await;
+    assert_eq!(state(&now), json!([5.0, 0.0, "Closed", "Paid fully"]));
+    assert_eq!(actions, vec![json!(["Paid fully", 5.0, 0.0, null, "Cash"])]);
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn an_aged_to_lost_item_returned_cancels_its_actual_cost_record() {
+    let stack =
+        refunding(json!({"chargeAmountItem": {"chargeType": "actualCost", "amount": 0.0}})).await;
+    let client = stack.client();
+    let (loan, [_, processing]) = lost(&stack, 0, "Aged to lost", chrono::Duration::hours(1)).await;
+    let s = sample(&stack);
+    let item = item_record(&client, &s.item_barcode(0)).await;
+    let costs = "/actual-cost-record-storage/actual-cost-records";
+    let record = json!({"lossType": "Aged to lost", "lossDate": iso(chrono::Utc::now()),
+        "user": {"id": loan["userId"], "lastName": s.patron(2)["personal"]["lastName"]},
+        "loan": {"id": loan["id"]},
+        "item": {"id": item["id"], "materialTypeId": sd::MATERIAL_TYPE_BOOK,
+            "materialType": "book", "loanTypeId": item["permanentLoanTypeId"],
+            "loanType": "Can circulate", "holdingsRecordId": item["holdingsRecordId"]},
+        "instance": {"id": s.instances[0]["id"], "title": s.instances[0]["title"]},
+        "feeFine": {"ownerId": sd::FEE_FINE_OWNER, "owner": "Circulation desks",
+            "typeId": fee_fine_type_id("Lost item processing fee"),
+            "type": "Lost item fee (actual cost)"},
+        "additionalInfoForPatron": "To be billed"});
+    let created = client.post(costs, &record).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let record_id = created.json()["id"]
+        .as_str()
+        .expect("record id")
+        .to_string();
+    returned(&stack, 0, sd::SERVICE_POINT_CD1, &iso(chrono::Utc::now())).await;
+
+    // RefundAgedToLostFeesTestBase.shouldCancelActualCostLostItemFeeWhenRefundPeriodWasNotExceeded:
+    // the processing fee cancelled, the actual cost record cancelled for "Lost item was
+    // returned" (mod-feesfines replaces both additional infos).
+    let (now, _) = account_now(&client, &processing).await;
+    assert_eq!(
+        state(&now),
+        json!([5.0, 0.0, "Closed", "Cancelled item returned"])
+    );
+    let after = client.get(&format!("{costs}/{record_id}")).await.json();
+    assert_eq!(after["status"], "Cancelled", "{after}");
+    assert_eq!(after["additionalInfoForStaff"], "Lost item was returned");
+    assert!(after.get("additionalInfoForPatron").is_none(), "{after}");
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn a_lost_and_paid_item_returned_refunds_its_closed_loan_fees() {
+    let stack = refunding(json!({})).await;
+    let client = stack.client();
+    let (loan, [fee, processing]) =
+        lost(&stack, 0, "Declared lost", chrono::Duration::hours(1)).await;
+    settled(&client, &fee, "Paid", 10.0, "Cash").await;
+    settled(&client, &processing, "Paid", 5.0, "Cash").await;
+    // All paid: mod-circulation closed the loan and the item is "Lost and paid".
+    let mut closed = stored_loan(&client, &loan).await;
+    closed["status"] = json!({"name": "Closed"});
+    closed["action"] = json!("closedLoan");
+    replace(&client, "/loan-storage/loans", &closed).await;
+    let s = sample(&stack);
+    let mut item = item_record(&client, &s.item_barcode(0)).await;
+    item["status"] = json!({"name": "Lost and paid"});
+    replace(&client, "/item-storage/items", &item).await;
+    let body = json!({"itemBarcode": s.item_barcode(0), "servicePointId": sd::SERVICE_POINT_CD1,
+        "checkInDate": iso(chrono::Utc::now())});
+    let staff = s.patron(0)["id"].as_str().expect("staff id");
+    let a = check_in(&stack, body, &[("X-Okapi-User-Id", staff)]).await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert!(a.body.get("loan").is_none(), "{}", a.text);
+
+    // CheckInDeclaredLostItemTest.shouldRefundPaidAmountForLostAndPaidItem: the item's last
+    // loan's fees refunded and cancelled.
+    for (account, amount) in [(&fee, 10.0), (&processing, 5.0)] {
+        let (now, actions) = account_now(&client, account).await;
+        assert_eq!(
+            state(&now),
+            json!([amount, 0.0, "Closed", "Cancelled item returned"])
+        );
+        let types: Vec<&Value> = actions.iter().map(|a| &a[0]).collect();
+        assert_eq!(
+            types,
+            [
+                "Paid fully",
+                "Credited fully",
+                "Refunded fully",
+                "Cancelled item returned"
+            ]
+        );
+    }
     stack.stop().await;
 }

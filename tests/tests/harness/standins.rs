@@ -584,6 +584,135 @@ async fn fees_fines_owners_types_accounts_and_actions() {
     s.stop().await;
 }
 
+/// The actions API circulation closes a lost item's fees with, with mod-feesfines' refusals: an
+/// unknown account (404), a request its schema refuses, an amount not refundable, an account
+/// already closed (422 `actionFailureResponse`).
+#[tokio::test]
+async fn fees_fines_refund_and_cancel_actions() {
+    let s = start().await;
+    let api = Api::new(&s);
+    let account = json!({"amount": 10.0, "remaining": 6.0, "status": {"name": "Open"},
+        "paymentStatus": {"name": "Paid partially"}, "userId": U1, "loanId": U2,
+        "feeFineId": feesfines::OVERDUE_FINE_TYPE_ID, "ownerId": sample_data::FEE_FINE_OWNER});
+    let id = api.post(T, "/accounts", &account).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let paid = json!({"accountId": id, "userId": U1, "typeAction": "Paid partially",
+        "amountAction": 4.0, "balance": 6.0, "paymentMethod": "Cash"});
+    assert_eq!(api.post(T, "/feefineactions", &paid).await.status, 201);
+    let refund = |amount: &str| {
+        json!({"amount": amount, "notifyPatron": true, "servicePointId": U3,
+            "userName": "Berg, Ada", "paymentMethod": "Lost item found"})
+    };
+    let r = api
+        .post(T, &format!("/accounts/{U1}/refund"), &refund("1.00"))
+        .await;
+    assert_eq!(
+        (r.status, r.text.as_str()),
+        (404, format!("Fee/fine ID {U1} not found").as_str())
+    );
+    let mut nameless = refund("1.00");
+    nameless.as_object_mut().unwrap().remove("userName");
+    let r = api
+        .post(T, &format!("/accounts/{id}/refund"), &nameless)
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(r.json()["errors"][0]["parameters"][0]["key"], "userName");
+    for (amount, message) in [
+        (
+            "4.01",
+            "Refund amount must be greater than zero and less than or equal to Selected amount",
+        ),
+        ("x", "Invalid amount entered"),
+        ("0", "Amount must be positive"),
+    ] {
+        let r = api
+            .post(T, &format!("/accounts/{id}/refund"), &refund(amount))
+            .await;
+        assert_eq!(r.status, 422, "{}", r.text);
+        assert_eq!(
+            r.json(),
+            json!({"accountId": id, "amount": amount, "errorMessage": message})
+        );
+    }
+    // Part of the payment: credited and refunded partially, the account open.
+    let r = api
+        .post(T, &format!("/accounts/{id}/refund"), &refund("1.5"))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let answer = r.json();
+    assert_eq!(
+        (
+            &answer["accountId"],
+            &answer["amount"],
+            &answer["remainingAmount"]
+        ),
+        (&json!(id), &json!("1.50"), &json!("7.50"))
+    );
+    let kinds: Vec<&Value> = answer["feefineactions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| &a["typeAction"])
+        .collect();
+    assert_eq!(kinds, ["Credited partially", "Refunded partially"]);
+    let stored = api.get(T, &format!("/accounts/{id}")).await.json();
+    assert_eq!(
+        (
+            &stored["remaining"],
+            &stored["status"]["name"],
+            &stored["paymentStatus"]["name"]
+        ),
+        (&json!(7.5), &json!("Open"), &json!("Refunded partially"))
+    );
+    // Cancelled: the whole amount, closed; a second cancellation is refused.
+    let cancel = json!({"notifyPatron": true, "servicePointId": U3, "userName": "Berg, Ada",
+        "cancellationReason": "Cancelled item returned"});
+    let r = api
+        .post(T, &format!("/accounts/{id}/cancel"), &cancel)
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let answer = r.json();
+    assert_eq!(answer["remainingAmount"], "0.00");
+    assert!(answer.get("amount").is_none(), "{answer}");
+    let action = &answer["feefineactions"][0];
+    assert_eq!(
+        (
+            &action["typeAction"],
+            &action["amountAction"],
+            &action["balance"]
+        ),
+        (&json!("Cancelled item returned"), &json!(10.0), &json!(0.0))
+    );
+    assert_eq!(
+        (&action["source"], &action["createdAt"]),
+        (&json!("Berg, Ada"), &json!(U3))
+    );
+    let stored = api.get(T, &format!("/accounts/{id}")).await.json();
+    assert_eq!(
+        (
+            &stored["remaining"],
+            &stored["status"]["name"],
+            &stored["paymentStatus"]["name"]
+        ),
+        (
+            &json!(0.0),
+            &json!("Closed"),
+            &json!("Cancelled item returned")
+        )
+    );
+    let r = api
+        .post(T, &format!("/accounts/{id}/cancel"), &cancel)
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert_eq!(
+        r.json(),
+        json!({"accountId": id, "errorMessage": "Fee/fine is already closed"})
+    );
+    s.stop().await;
+}
+
 #[tokio::test]
 async fn crud_status_codes_and_bad_input() {
     let s = start().await;
@@ -1292,6 +1421,7 @@ fn descriptors_cover_every_path() {
         ("loan-types", "2.4"),
         ("service-points", "3.5"),
         ("feesfines", "19.1"),
+        ("actual-cost-fee-fine", "0.3"),
         ("automated-patron-blocks", "0.1"),
         ("patron-block-limits", "0.1"),
         ("patron-block-conditions", "0.1"),
@@ -1329,6 +1459,9 @@ fn descriptors_cover_every_path() {
         "/owners",
         "/feefines",
         "/accounts/{id}",
+        "/accounts/{id}/refund",
+        "/accounts/{id}/cancel",
+        "/actual-cost-fee-fine/cancel",
         "/feefineactions",
         "/calendar/dates/{servicePointId}/all-openings",
         "/patron-block-limits",

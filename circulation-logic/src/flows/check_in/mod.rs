@@ -1,12 +1,13 @@
 //! Check-in by barcode (`POST /circulation/check-in-by-barcode`), fail-fast as mod-circulation:
 //! the request and the item are checked one refusal at a time; then the check-in is recorded,
 //! the request the item fills moves on (hold shelf, in transit, awaiting delivery), the item
-//! gets its next status and the open loan is closed; then the overdue fine, if one is due;
-//! events last.
+//! gets its next status and the open loan is closed; then a lost item's fees are refunded and
+//! the overdue fine charged, if one is due; events last.
 mod request;
 mod slip;
 
 use crate::domain::check_in::{last_check_in, next_state, NextState, OPEN_AWAITING_PICKUP};
+use crate::domain::feesfines::CancelReason;
 use crate::domain::{
     extended_loan, CheckInAction, Holdings, Instance, Item, ItemInContext, ItemStatus, Loan,
     LoanExtras, Location, MaterialType, Request, RequestQueue, ServicePoint, User,
@@ -15,7 +16,9 @@ use crate::downstream::Peers;
 use crate::due_date::{hold_shelf_expiration, parse_utc};
 use crate::error::Failure;
 use crate::events;
-use crate::flows::fines::{charge_overdue_fine, FineOccasion, OverdueLoan};
+use crate::flows::fines::{
+    charge_overdue_fine, refund_lost_item_fees, FineOccasion, LostItemBack, OverdueLoan,
+};
 use crate::okapi::CallError;
 use crate::validation::check_in as rules;
 use crate::writes::{self, undo_and_fail, undo_and_forward_refusal, Undo};
@@ -238,6 +241,15 @@ pub(crate) async fn check_in(peers: Peers<'_>, body: &Value) -> Result<Value, Fa
     let ((holdings, instance), slip, borrower, names) = answer_records?;
     (r.holdings, r.instance) = (holdings, instance);
     let destination = slip.service_point(next.destination.as_deref());
+    let lost = LostItemBack {
+        reason: CancelReason::ItemReturned,
+        item_id: r.item.id(),
+        item_status_before: &r.item.status(),
+        loan: closed.as_ref(),
+        service_point_id: Some(service_point),
+        now: Utc::now(),
+    };
+    refund_lost_item_fees(peers, FLOW, lost).await;
     if let Some(loan) = &closed {
         let overdue = OverdueLoan {
             occasion: FineOccasion::CheckIn {
