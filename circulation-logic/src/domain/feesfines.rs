@@ -51,8 +51,6 @@ pub(crate) const REFUND_REASON_LOST_ITEM_FOUND: &str = "Lost item found";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum CancelReason {
     ItemReturned,
-    // For the renewal through an override, whose flow is to call `refund_lost_item_fees`.
-    #[allow(dead_code)]
     ItemRenewed,
 }
 

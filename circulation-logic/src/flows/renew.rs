@@ -2,6 +2,7 @@
 //! own refusals and the loan's lookup answer alone; then every renewal refusal is collected in
 //! FOLIO's order; the new due date from the renewal rules, the calendar of the service point
 //! the item was checked out at and the borrower's expiry; the loan written; events.
+use crate::domain::feesfines::CancelReason;
 use crate::domain::request::RequestType;
 use crate::domain::{
     extended_loan, BlockedAction, Holdings, Instance, Item, ItemInContext, ItemStatus, Loan,
@@ -12,7 +13,9 @@ use crate::due_date::{renewal_due_date, RenewalDueDate};
 use crate::error::Failure;
 use crate::events;
 use crate::flows::due::{settle, DueInput};
-use crate::flows::fines::{charge_overdue_fine, FineOccasion, OverdueLoan};
+use crate::flows::fines::{
+    charge_overdue_fine, refund_lost_item_fees, FineOccasion, LostItemBack, OverdueLoan,
+};
 use crate::flows::policies::{circulation_rules, policies_for};
 use crate::okapi::CallError;
 use crate::validation::item::item_not_found;
@@ -35,6 +38,9 @@ struct RenewalOverrides {
     comment: Option<String>,
     /// `renewalDueDateRequiredBlock.dueDate`: the due date a renewal override asks for.
     due_date: Option<DateTime<Utc>>,
+    /// The request's `servicePointId`: where a lost item renewed through an override has its
+    /// fees refunded.
+    service_point_id: Option<String>,
 }
 
 impl RenewalOverrides {
@@ -56,6 +62,7 @@ impl RenewalOverrides {
                 .and_then(|o| o.pointer("/renewalDueDateRequiredBlock/dueDate"))
                 .and_then(Value::as_str)
                 .and_then(crate::due_date::parse_utc),
+            service_point_id: text(body, "servicePointId"),
         }
     }
 }
@@ -314,6 +321,19 @@ async fn renew(
         tz,
     )
     .await;
+    // A renewal-block override refunds a lost item's fees first (FOLIO's
+    // processFeesFinesForRenewalBlockOverride).
+    if overrides.renewal_block {
+        let lost = LostItemBack {
+            reason: CancelReason::ItemRenewed,
+            item_id: item.id(),
+            item_status_before: &status_before,
+            loan: Some(loan),
+            service_point_id: overrides.service_point_id.as_deref(),
+            now,
+        };
+        refund_lost_item_fees(peers, FLOW, lost).await;
+    }
     // A loan renewed overdue is fined as if returned now (FOLIO's renewal fine).
     if loan.due_date().is_some_and(|due| due < now) {
         let material_type = match item.material_type_id() {

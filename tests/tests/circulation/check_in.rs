@@ -860,7 +860,7 @@ async fn the_check_in_notice_is_sent_when_the_patrons_session_ends() {
 // declare-lost (or age-to-lost) leaves loan, item and accounts; it is checked in now.
 
 /// The policy the lost item tests start from; `changes` applied after it.
-async fn refunding(changes: Value) -> Stack {
+pub(crate) async fn refunding(changes: Value) -> Stack {
     let set_cost = json!({"chargeAmountItem": {"chargeType": "anotherCost", "amount": 10.0},
         "lostItemProcessingFee": 5.0, "chargeAmountItemPatron": true,
         "returnedLostItemProcessingFee": true, "lostItemReturned": "Remove",
@@ -873,7 +873,7 @@ async fn refunding(changes: Value) -> Stack {
     .await
 }
 
-fn iso(t: chrono::DateTime<chrono::Utc>) -> String {
+pub(crate) fn iso(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
@@ -926,7 +926,7 @@ async fn settled(client: &FolioClient, account: &Value, kind: &str, amount: f64,
 /// Item `item` checked out to patron 2 and lost (`status`: "Declared lost" or "Aged to lost")
 /// `ago` before now: the loan and the item as the loss leaves them, and the loan's lost item
 /// fee and processing fee charged.
-async fn lost(
+pub(crate) async fn lost(
     stack: &Stack,
     item: usize,
     status: &str,
@@ -956,7 +956,7 @@ async fn lost(
 
 /// The account as it is now, and its actions after its charge: `[typeAction, amountAction,
 /// balance, transactionInformation, paymentMethod]` each.
-async fn account_now(client: &FolioClient, account: &Value) -> (Value, Vec<Value>) {
+pub(crate) async fn account_now(client: &FolioClient, account: &Value) -> (Value, Vec<Value>) {
     let id = account["id"].as_str().expect("account id");
     let now = client.get(&format!("/accounts/{id}")).await.json();
     let actions = records(
@@ -983,7 +983,7 @@ async fn account_now(client: &FolioClient, account: &Value) -> (Value, Vec<Value
 }
 
 /// `[amount, remaining, status, paymentStatus]` of an account.
-fn state(account: &Value) -> Value {
+pub(crate) fn state(account: &Value) -> Value {
     json!([
         account["amount"],
         account["remaining"],

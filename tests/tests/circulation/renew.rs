@@ -1,5 +1,6 @@
 //! End-to-end renewal by barcode through the gateway: the loan renewed (due date, count,
 //! action, `Location`), and FOLIO's refusals with their codes and override blocks.
+use super::check_in::{account_now, iso, lost, refunding, state};
 use super::support::{
     body, item_record, item_request, post, published, replace, sample, start, stored_loan,
     use_loan_notices, Answer,
@@ -611,5 +612,44 @@ async fn a_renewal_reschedules_the_due_date_notices() {
     assert_eq!(after.len(), 1, "{after:?}");
     assert_ne!(after[0]["id"], before[0]["id"]);
     assert_eq!(at(&after[0]), due(&a.body));
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn a_lost_item_renewed_through_an_override_has_its_fees_cancelled() {
+    let stack = refunding(json!({})).await;
+    let client = stack.client();
+    let (_, [fee, processing]) = lost(&stack, 0, "Declared lost", chrono::Duration::hours(1)).await;
+    let due = iso(chrono::Utc::now() + chrono::Duration::days(40));
+    let staff = sample(&stack).patron(0)["id"].as_str().unwrap();
+    let mut b = renewal_body(&stack, 2, 0);
+    b["servicePointId"] = json!(sd::SERVICE_POINT_CD1);
+    b["overrideBlocks"] = json!({"renewalBlock": {},
+        "renewalDueDateRequiredBlock": {"dueDate": due}, "comment": "found on the shelf"});
+    let a = post(
+        &stack.url(),
+        "/circulation/renew-by-barcode",
+        &b,
+        &[
+            ("X-Okapi-Permissions", RENEWAL_OVERRIDE),
+            ("X-Okapi-User-Id", staff),
+        ],
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert_eq!(a.body["item"]["status"]["name"], "Checked out");
+    // Unpaid: cancelled, the renewal's reason as payment status.
+    for (account, amount) in [(&fee, 10.0), (&processing, 5.0)] {
+        let (now, actions) = account_now(&client, account).await;
+        assert_eq!(
+            state(&now),
+            json!([amount, 0.0, "Closed", "Cancelled item renewed"]),
+            "{now}"
+        );
+        assert_eq!(
+            actions,
+            vec![json!(["Cancelled item renewed", amount, 0.0, null, null])]
+        );
+    }
     stack.stop().await;
 }
