@@ -84,6 +84,16 @@ impl Account {
         text(&self.0, &["feeFineType"])
     }
 
+    /// The loan it was charged for.
+    pub(crate) fn loan_id(&self) -> Option<&str> {
+        text(&self.0, &["loanId"])
+    }
+
+    /// Still to be paid, or settled otherwise (`status.name` "Open").
+    pub(crate) fn is_open(&self) -> bool {
+        text(&self.0, &["status", "name"]) == Some("Open")
+    }
+
     /// What is left to pay (`remaining`).
     pub(crate) fn remaining(&self) -> Option<Amount> {
         self.0.get("remaining").and_then(Amount::from_json)

@@ -1,9 +1,11 @@
 //! How mod-circulation writes a loan in its answers (`loan.json`'s extended loan): the stored
 //! loan plus the item summary, the borrower, the patron group at check-out and the policy
 //! names.
+use super::feesfines::Account;
 use super::inventory::{Holdings, Instance, Item, Location, MaterialType};
 use super::loan::Loan;
 use super::user::{PatronGroup, User};
+use crate::fines::overdue::{cents_as_number, Amount};
 use serde_json::{json, Map, Value};
 
 /// Whether FOLIO's `JsonPropertyWriter.write` writes a value: not null, not a blank string, not
@@ -157,6 +159,24 @@ pub(crate) struct LoanExtras<'a> {
     pub policy_names: [(&'static str, Option<String>); 3],
     pub changed_by_hold: bool,
     pub changed_by_expiry: bool,
+}
+
+/// The loans API's `feesAndFines` of an extended loan: what is left to pay of its open
+/// accounts (mod-circulation's `amountRemainingToPay`, 0 without any).
+pub(crate) fn with_fees_remaining(mut loan: Value, accounts: &[&Account]) -> Value {
+    let cents: i64 = accounts
+        .iter()
+        .filter(|a| a.is_open())
+        .filter_map(|a| a.remaining())
+        .map(Amount::cents)
+        .sum();
+    if let Some(o) = loan.as_object_mut() {
+        o.insert(
+            "feesAndFines".into(),
+            json!({"amountRemainingToPay": cents_as_number(cents)}),
+        );
+    }
+    loan
 }
 
 /// The stored loan extended for an answer.

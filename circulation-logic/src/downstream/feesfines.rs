@@ -104,6 +104,25 @@ impl FeesFines<'_> {
         Ok(list.into_iter().map(Account::from_json).collect())
     }
 
+    /// The accounts charged for any of the loans: `GET /accounts?query=loanId==("<id>" or …)`,
+    /// 50 loans a call (mod-circulation's `findAccountsForLoans`).
+    pub(crate) async fn accounts_of_loans(
+        &self,
+        loan_ids: &[&str],
+    ) -> Result<Vec<Account>, CallError> {
+        let list = self
+            .0
+            .by_index(
+                "accounts of loans",
+                "/accounts",
+                "accounts",
+                "loanId",
+                loan_ids,
+            )
+            .await?;
+        Ok(list.into_iter().map(Account::from_json).collect())
+    }
+
     /// The actions of the accounts: `GET /feefineactions?query=accountId==("<id>" or …)`, 50
     /// accounts a call.
     pub(crate) async fn actions_of_accounts(

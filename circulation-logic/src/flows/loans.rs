@@ -1,7 +1,9 @@
 //! The circulation loans API (`GET /circulation/loans`, `GET /circulation/loans/{id}`): loans
 //! from storage, each extended as mod-circulation answers it (item summary, borrower, patron
-//! group at check-out, policy names). The records for a page of loans are read in batches, not
+//! group at check-out, policy names, what is left to pay of its fees and fines). The records for a page of loans are read in batches, not
 //! one call per loan.
+use crate::domain::feesfines::Account;
+use crate::domain::representation::with_fees_remaining;
 use crate::domain::{extended_loan, Item, Loan, LoanExtras, PatronGroup, User};
 use crate::downstream::Peers;
 use crate::error::Failure;
@@ -31,9 +33,10 @@ async fn extend(peers: Peers<'_>, loans: Vec<Loan>) -> Result<Vec<Value>, Failur
     let storage = peers.storage();
     let feesfines = peers.feesfines();
     let users_repo = peers.users();
-    let (items, users, groups, loan_policies, overdue, lost) = peers
+    let loan_ids: Vec<&str> = loans.iter().map(Loan::id).collect();
+    let (items, users, groups, loan_policies, overdue, lost, accounts) = peers
         .fan
-        .join6(
+        .join7(
             read_items(peers, &item_ids),
             users_repo.by_ids(&user_ids),
             each_distinct(
@@ -56,8 +59,10 @@ async fn extend(peers: Peers<'_>, loans: Vec<Loan>) -> Result<Vec<Value>, Failur
                 loans.iter().filter_map(Loan::lost_item_policy_id),
                 |id| feesfines.lost_item_policy(id),
             ),
+            feesfines.accounts_of_loans(&loan_ids),
         )
         .await;
+    let accounts = accounts?;
     let items = items?;
     let users = by_id(users?, |u: &User| u.id());
     let groups: HashMap<String, PatronGroup> = groups?;
@@ -69,7 +74,11 @@ async fn extend(peers: Peers<'_>, loans: Vec<Loan>) -> Result<Vec<Value>, Failur
             let item = context.item;
             let name =
                 |id: Option<&str>, names: &dyn Fn(&str) -> Option<String>| id.and_then(names);
-            extended_loan(
+            let charged: Vec<&Account> = accounts
+                .iter()
+                .filter(|a| a.loan_id() == Some(loan.id()))
+                .collect();
+            let extended = extended_loan(
                 loan,
                 LoanExtras {
                     item: context,
@@ -97,7 +106,8 @@ async fn extend(peers: Peers<'_>, loans: Vec<Loan>) -> Result<Vec<Value>, Failur
                     changed_by_hold: false,
                     changed_by_expiry: false,
                 },
-            )
+            );
+            with_fees_remaining(extended, &charged)
         })
         .collect())
 }
