@@ -486,6 +486,22 @@ pub enum LoanNoticeEvent {
     AgedToLost,
 }
 
+impl LoanNoticeEvent {
+    /// The event as the policy names it (and a notice's log record).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LoanNoticeEvent::DueDate => "Due date",
+            LoanNoticeEvent::Renewed => "Renewed",
+            LoanNoticeEvent::CheckIn => "Check in",
+            LoanNoticeEvent::CheckOut => "Check out",
+            LoanNoticeEvent::ManualDueDateChange => "Manual due date change",
+            LoanNoticeEvent::ItemRecalled => "Item recalled",
+            LoanNoticeEvent::HoldRequestForItem => "Hold request for item",
+            LoanNoticeEvent::AgedToLost => "Aged to lost",
+        }
+    }
+}
+
 /// `feeFineNotices[].sendOptions.sendWhen`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum FeeFineNoticeEvent {
@@ -964,6 +980,23 @@ mod tests {
         let mut bad = v.clone();
         bad["schedules"][0].as_object_mut().unwrap().remove("due");
         assert!(serde_json::from_value::<FixedDueDateSchedule>(bad).is_err());
+    }
+
+    #[test]
+    fn loan_notice_events_are_named_as_the_policy_names_them() {
+        use LoanNoticeEvent::*;
+        for event in [
+            DueDate,
+            Renewed,
+            CheckIn,
+            CheckOut,
+            ManualDueDateChange,
+            ItemRecalled,
+            HoldRequestForItem,
+            AgedToLost,
+        ] {
+            assert_eq!(serde_json::to_value(event).unwrap(), json!(event.as_str()));
+        }
     }
 
     #[test]

@@ -44,14 +44,6 @@ impl SessionAction {
             SessionAction::CheckIn => LoanNoticeEvent::CheckIn,
         }
     }
-
-    /// The event as a log record names it ("Check out", "Check in").
-    pub(crate) fn event_name(self) -> &'static str {
-        match self {
-            SessionAction::CheckOut => "Check out",
-            SessionAction::CheckIn => "Check in",
-        }
-    }
 }
 
 record_view!(

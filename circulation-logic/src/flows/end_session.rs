@@ -6,22 +6,19 @@
 //! and is logged as a `NOTICE_ERROR`. What goes wrong after the request is read is only
 //! logged: FOLIO answers 204 before it ends the sessions; this module ends them first, so that
 //! the notices are sent when the answer comes.
-use crate::domain::notice::{
-    log_item, notices_for, patron_notice, NoticeLog, PatronActionSession, SessionAction,
-};
-use crate::domain::template_context::{
-    item_context, loan_context, user_context, ItemRecords, LoanRecords, UserRecords,
-};
+use crate::domain::notice::{log_item, NoticeLog, PatronActionSession, SessionAction};
+use crate::domain::template_context::{item_context, loan_context, ItemRecords, LoanRecords};
 use crate::domain::{
     Holdings, Item, Loan, LoanPolicyRecord, LoanType, LocationUnit, LocationUnitKind, User,
 };
 use crate::downstream::Peers;
 use crate::error::Failure;
 use crate::flows::batch::{by_id, each_distinct, read_items, ItemsRead};
+use crate::flows::notice::{chosen_notices, recipient};
 use crate::flows::policies::{circulation_rules, policy_id};
-use crate::flows::template::address_types;
+use crate::flows::template::{notice_user_context, patron_info};
 use crate::rules::PolicyType;
-use crate::writes::notices::{log_notice, send_patron_notice};
+use crate::writes::notices::{log_notice, send_patron_notices};
 use chrono::Utc;
 use serde_json::{json, Map, Value};
 use shared_types::errors::Error;
@@ -170,10 +167,7 @@ async fn notice_records(peers: Peers<'_>, loans: &[&Loan]) -> Result<NoticeRecor
                 loans
                     .iter()
                     .map(|loan| async move {
-                        let info = match loan.action() {
-                            Some("patronInfoAdded") => loan.action_comment().map(str::to_string),
-                            _ => storage.latest_patron_info(loan.id()).await?,
-                        };
+                        let info = patron_info(peers, loan).await?;
                         Ok::<_, crate::okapi::CallError>((loan.id().to_string(), info))
                     })
                     .collect(),
@@ -357,16 +351,7 @@ async fn send_notices(
             None => groups.push((key, vec![loan])),
         }
     }
-    let address_types = address_types(peers, patron, None).await?;
-    let user = user_context(
-        &UserRecords {
-            user: patron,
-            group: None,
-            departments: &[],
-            address_types: &address_types,
-        },
-        None,
-    );
+    let user = notice_user_context(peers, patron).await?;
     for ((recipient_id, policy_id), group) in groups {
         let Some(policy) = peers.storage().notice_policy(&policy_id).await? else {
             log::warn!(
@@ -374,13 +359,7 @@ async fn send_notices(
             );
             continue;
         };
-        let choices = match notices_for(policy.json(), action.notice_event(), patron) {
-            Ok(choices) => choices,
-            Err(e) => {
-                log::warn!("end patron action session: no notice sent: {e}");
-                continue;
-            }
-        };
+        let choices = chosen_notices(&policy, action.notice_event(), patron);
         if choices.is_empty() {
             continue;
         }
@@ -392,39 +371,16 @@ async fn send_notices(
             .iter()
             .map(|loan| log_item(loan, records.item(loan), records.instance_id(loan)))
             .collect();
-        for choice in &choices {
-            let notice = patron_notice(&recipient_id, choice, context.clone());
-            let log = NoticeLog {
-                user_id: Some(patron.id()),
-                user_barcode: patron.barcode(),
-                notice_policy_id: Some(&policy_id),
-                template_id: Some(&choice.template_id),
-                triggering_event: action.event_name(),
-                date: now,
-                error: None,
-            };
-            send_patron_notice(peers, &notice, log, &items).await;
-        }
+        let log = NoticeLog {
+            user_id: Some(patron.id()),
+            user_barcode: patron.barcode(),
+            notice_policy_id: Some(&policy_id),
+            template_id: None,
+            triggering_event: action.notice_event().as_str(),
+            date: now,
+            error: None,
+        };
+        send_patron_notices(peers, &recipient_id, &choices, &context, log, &items).await;
     }
     Ok(())
-}
-
-/// The loan's proxy when an active relationship sends the patron's notices to the proxy; else
-/// `None` (the patron).
-async fn recipient(
-    peers: Peers<'_>,
-    loan: &Loan,
-) -> Result<Option<String>, crate::okapi::CallError> {
-    let (Some(proxy), Some(user)) = (loan.proxy_user_id(), loan.user_id()) else {
-        return Ok(None);
-    };
-    if proxy == user {
-        return Ok(None);
-    }
-    let now = Utc::now();
-    let relationships = peers.users().proxy_relationships(proxy, user).await?;
-    Ok(relationships
-        .iter()
-        .any(|r| r.is_active(now) && r.notifies_proxy())
-        .then(|| proxy.to_string()))
 }

@@ -8,6 +8,7 @@ pub(crate) mod due;
 pub(crate) mod end_session;
 pub(crate) mod fines;
 pub(crate) mod loans;
+pub(crate) mod notice;
 pub(crate) mod policies;
 pub(crate) mod renew;
 pub(crate) mod template;

@@ -1,12 +1,14 @@
 //! What a template context (a staff slip, a patron notice) names beyond the records a flow
 //! reads for itself: an item's loan type and location units, a user's patron group,
-//! departments and address types. All of it is configuration, read through the cache.
-use crate::domain::template_context::UserRecords;
+//! departments and address types (all of it configuration, read through the cache), and the
+//! patron info added to a loan.
+use crate::domain::template_context::{user_context, UserRecords};
 use crate::domain::{
-    AddressType, Department, Item, LoanType, Location, LocationUnit, PatronGroup, User,
+    AddressType, Department, Item, Loan, LoanType, Location, LocationUnit, PatronGroup, User,
 };
 use crate::downstream::Peers;
 use crate::okapi::CallError;
+use serde_json::{Map, Value};
 
 /// An item's loan type and its location's library, campus and institution.
 #[derive(Debug, Clone, Default)]
@@ -109,6 +111,36 @@ pub(crate) async fn address_types(
             .all(ids.into_iter().map(|id| users.address_type(id)).collect())
             .await,
     )
+}
+
+/// The `user` tokens of a patron notice: the patron as mod-circulation reads one for a notice,
+/// with its addresses' types but without its patron group (`""`) or departments.
+pub(crate) async fn notice_user_context(
+    peers: Peers<'_>,
+    user: &User,
+) -> Result<Map<String, Value>, CallError> {
+    let address_types = address_types(peers, user, None).await?;
+    Ok(user_context(
+        &UserRecords {
+            user,
+            group: None,
+            departments: &[],
+            address_types: &address_types,
+        },
+        None,
+    ))
+}
+
+/// The comment of the loan's latest "patronInfoAdded" action (its `additionalInfo` token): the
+/// loan's own when that was its last action, else its history's.
+pub(crate) async fn patron_info(
+    peers: Peers<'_>,
+    loan: &Loan,
+) -> Result<Option<String>, CallError> {
+    match loan.action() {
+        Some("patronInfoAdded") => Ok(loan.action_comment().map(str::to_string)),
+        _ => peers.storage().latest_patron_info(loan.id()).await,
+    }
 }
 
 /// The records found among the answers of several reads; the first failure, if any.

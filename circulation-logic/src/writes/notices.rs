@@ -1,6 +1,6 @@
 //! Scheduling a new loan's notices, and sending a patron notice at once (best effort: a
 //! failure is only logged, as in mod-circulation, and never changes the answer).
-use crate::domain::notice::{notice_log_record, NoticeLog};
+use crate::domain::notice::{notice_log_record, patron_notice, NoticeChoice, NoticeLog};
 use crate::domain::scheduled_notices::{
     due_date_notices, first_reminder, DUE_DATE_NOTICES, REMINDER_NOTICES,
 };
@@ -10,9 +10,29 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::{Map, Value};
 use shared_types::dates::iso_millis_z;
 
+/// Sends the notice of `context` to `recipient_id` in each format chosen, one after the
+/// other, each recorded in the circulation log with its template.
+pub(crate) async fn send_patron_notices(
+    peers: Peers<'_>,
+    recipient_id: &str,
+    choices: &[NoticeChoice],
+    context: &Value,
+    log: NoticeLog<'_>,
+    items: &[Map<String, Value>],
+) {
+    for choice in choices {
+        let notice = patron_notice(recipient_id, choice, context.clone());
+        let log = NoticeLog {
+            template_id: Some(&choice.template_id),
+            ..log
+        };
+        send_patron_notice(peers, &notice, log, items).await;
+    }
+}
+
 /// Sends `notice` (a `POST /patron-notice` body) and records it in the circulation log: a
 /// `NOTICE`, or a `NOTICE_ERROR` naming why mod-notify did not take it.
-pub(crate) async fn send_patron_notice(
+async fn send_patron_notice(
     peers: Peers<'_>,
     notice: &Value,
     log: NoticeLog<'_>,
