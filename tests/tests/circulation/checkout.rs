@@ -2,8 +2,8 @@
 //! order), overrides, due dates, request fulfilment, fan-out strategies, the race for one item
 //! and the undo when a module fails mid-way.
 use super::support::{
-    body, checked_out, item_record, param, post, published, replace, sample, start,
-    use_loan_notices, Answer,
+    body, checked_out, failing_proxy, item_record, log_records, param, post, post_via, published,
+    replace, sample, start, use_loan_notices, Answer,
 };
 use circulation_tests::http::{encode, FolioClient};
 use circulation_tests::sample_data as sd;
@@ -567,7 +567,6 @@ async fn twenty_patrons_race_for_one_item() {
     stack.stop().await;
 }
 
-/// A gateway in front of the gateway: forwards everything, but fails the item update.
 /// A check-out sent straight to the logic module with `okapi_url` as its gateway (a proxy that
 /// fails some calls): status, `Server-Timing` and body text.
 async fn check_out_via(
@@ -576,77 +575,10 @@ async fn check_out_via(
     body: Value,
     headers: &[(&str, &str)],
 ) -> (u16, Option<String>, String) {
-    let logic = stack.logic[0].url.clone();
-    let http = reqwest::Client::builder().no_proxy().build().unwrap();
-    let mut request = http
-        .post(format!("{logic}/circulation/check-out-by-barcode"))
-        .header("X-Okapi-Tenant", "diku")
-        .header("X-Okapi-Url", okapi_url)
-        .header("Content-Type", "application/json");
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let response = request.body(body.to_string()).send().await.unwrap();
-    let status = response.status().as_u16();
-    let timing = response
-        .headers()
-        .get("server-timing")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    (status, timing, response.text().await.unwrap())
-}
-
-async fn failing_proxy(
-    target: String,
-    fails: fn(&str, &str) -> bool,
-) -> (String, actix_web::dev::ServerHandle) {
-    use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
-    let http = reqwest::Client::builder().no_proxy().build().unwrap();
-    let server = HttpServer::new(move || {
-        let http = http.clone();
-        let target = target.clone();
-        App::new().default_service(web::to(move |req: HttpRequest, body: web::Bytes| {
-            let http = http.clone();
-            let target = target.clone();
-            async move {
-                let slow = req
-                    .headers()
-                    .get("x-okapi-request-id")
-                    .is_some_and(|v| v.as_bytes().starts_with(b"slow"));
-                if req.path().starts_with("/manualblocks") && slow {
-                    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
-                }
-                if fails(req.method().as_str(), req.path()) {
-                    return HttpResponse::InternalServerError().body("module is down");
-                }
-                let method = reqwest::Method::from_bytes(req.method().as_str().as_bytes()).unwrap();
-                let mut out = http.request(method, format!("{target}{}", req.uri()));
-                for (k, v) in req.headers() {
-                    if k.as_str().starts_with("x-okapi") || k.as_str() == "content-type" {
-                        out = out.header(k.as_str(), v.to_str().unwrap_or_default());
-                    }
-                }
-                let reply = out.body(body.to_vec()).send().await.unwrap();
-                let status =
-                    actix_web::http::StatusCode::from_u16(reply.status().as_u16()).unwrap();
-                let ct = reply
-                    .headers()
-                    .get("content-type")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("text/plain")
-                    .to_string();
-                let bytes = reply.bytes().await.unwrap_or_default();
-                HttpResponse::build(status).content_type(ct).body(bytes)
-            }
-        }))
-    })
-    .bind(("127.0.0.1", 0))
-    .unwrap();
-    let addr = server.addrs()[0];
-    let server = server.run();
-    let handle = server.handle();
-    tokio::spawn(server);
-    (format!("http://{addr}"), handle)
+    let logic = &stack.logic[0].url;
+    let path = "/circulation/check-out-by-barcode";
+    let a = post_via(logic, okapi_url, path, &body, headers).await;
+    (a.status, a.timing, a.text)
 }
 
 #[tokio::test]
@@ -2045,16 +1977,9 @@ async fn check_out_notices_are_sent_when_the_patrons_session_ends() {
     assert_eq!(of_first["item"]["status"], "Checked out");
     assert_eq!(sessions("Check-out").await, 0);
     // The notice in the circulation log, published before the answer.
-    let logged: Vec<Value> = stack
-        .standins
-        .published_events("diku")
-        .iter()
-        .filter(|e| e["eventType"] == "LOG_RECORD")
-        .filter_map(|e| serde_json::from_str::<Value>(e["eventPayload"].as_str()?).ok())
-        .filter(|p| p["logEventType"] == "NOTICE")
-        .collect();
+    let logged = log_records(&stack, "NOTICE").await;
     assert_eq!(logged.len(), 1, "{logged:?}");
-    let items = logged[0]["payload"]["items"].as_array().unwrap();
+    let items = logged[0]["items"].as_array().unwrap();
     assert_eq!(items.len(), 2);
     assert!(items.iter().any(|i| i["loanId"] == second["id"]));
     assert!(items.iter().all(|i| i["templateId"] == template

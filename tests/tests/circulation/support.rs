@@ -37,11 +37,23 @@ impl Answer {
 }
 
 pub(crate) async fn post(base: &str, path: &str, body: &Value, headers: &[(&str, &str)]) -> Answer {
+    post_via(base, base, path, body, headers).await
+}
+
+/// A POST to `base` (the gateway, or a module straight) naming `okapi_url` as the gateway its
+/// calls go through.
+pub(crate) async fn post_via(
+    base: &str,
+    okapi_url: &str,
+    path: &str,
+    body: &Value,
+    headers: &[(&str, &str)],
+) -> Answer {
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
     let mut req = client
         .post(format!("{base}{path}"))
         .header("X-Okapi-Tenant", "diku")
-        .header("X-Okapi-Url", base)
+        .header("X-Okapi-Url", okapi_url)
         .header("Content-Type", "application/json")
         .body(body.to_string());
     for (k, v) in headers {
@@ -198,6 +210,17 @@ pub(crate) async fn published(
     }
 }
 
+/// The payloads of the circulation log's records of `kind` (`NOTICE`, `LOAN`…) published so
+/// far: for records published before the answer.
+pub(crate) async fn log_records(stack: &Stack, kind: &str) -> Vec<Value> {
+    published(stack, |_| true)
+        .await
+        .into_iter()
+        .filter(|(event, p)| event == "LOG_RECORD" && p["logEventType"] == kind)
+        .map(|(_, p)| p["payload"].clone())
+        .collect()
+}
+
 /// Stores `loan_notices` as the notice policy every sample rule names. Before anything reads the
 /// policy: the logic module caches it.
 pub(crate) async fn use_loan_notices(client: &FolioClient, name: &str, loan_notices: Value) {
@@ -211,4 +234,59 @@ pub(crate) async fn use_loan_notices(client: &FolioClient, name: &str, loan_noti
     );
     let put = client.put(&path, &policy).await;
     assert_eq!(put.status, 204, "{}", put.body);
+}
+
+/// A gateway in front of the gateway: forwards everything, but answers 500 to the calls
+/// `fails` picks.
+pub(crate) async fn failing_proxy(
+    target: String,
+    fails: fn(&str, &str) -> bool,
+) -> (String, actix_web::dev::ServerHandle) {
+    use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let server = HttpServer::new(move || {
+        let http = http.clone();
+        let target = target.clone();
+        App::new().default_service(web::to(move |req: HttpRequest, body: web::Bytes| {
+            let http = http.clone();
+            let target = target.clone();
+            async move {
+                let slow = req
+                    .headers()
+                    .get("x-okapi-request-id")
+                    .is_some_and(|v| v.as_bytes().starts_with(b"slow"));
+                if req.path().starts_with("/manualblocks") && slow {
+                    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+                }
+                if fails(req.method().as_str(), req.path()) {
+                    return HttpResponse::InternalServerError().body("module is down");
+                }
+                let method = reqwest::Method::from_bytes(req.method().as_str().as_bytes()).unwrap();
+                let mut out = http.request(method, format!("{target}{}", req.uri()));
+                for (k, v) in req.headers() {
+                    if k.as_str().starts_with("x-okapi") || k.as_str() == "content-type" {
+                        out = out.header(k.as_str(), v.to_str().unwrap_or_default());
+                    }
+                }
+                let reply = out.body(body.to_vec()).send().await.unwrap();
+                let status =
+                    actix_web::http::StatusCode::from_u16(reply.status().as_u16()).unwrap();
+                let ct = reply
+                    .headers()
+                    .get("content-type")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("text/plain")
+                    .to_string();
+                let bytes = reply.bytes().await.unwrap_or_default();
+                HttpResponse::build(status).content_type(ct).body(bytes)
+            }
+        }))
+    })
+    .bind(("127.0.0.1", 0))
+    .unwrap();
+    let addr = server.addrs()[0];
+    let server = server.run();
+    let handle = server.handle();
+    tokio::spawn(server);
+    (format!("http://{addr}"), handle)
 }
