@@ -44,9 +44,10 @@ async fn handle(
         &body,
         "renew",
         |peers, body| async move {
+            // Boxed: a renewal's future is large, and every frame above would copy it.
             let renewed = match by {
-                By::Barcode => renew_by_barcode(peers, &body).await?,
-                By::Id => renew_by_id(peers, &body).await?,
+                By::Barcode => Box::pin(renew_by_barcode(peers, &body)).await?,
+                By::Id => Box::pin(renew_by_id(peers, &body)).await?,
             };
             Ok((StatusCode::OK, renewed.body, Some(renewed.location)))
         },
