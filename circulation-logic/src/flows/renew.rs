@@ -1,7 +1,9 @@
 //! Renewal by barcode (`POST /circulation/renew-by-barcode`), as mod-circulation: the request's
 //! own refusals and the loan's lookup answer alone; then every renewal refusal is collected in
 //! FOLIO's order; the new due date from the renewal rules, the calendar of the service point
-//! the item was checked out at and the borrower's expiry; the loan written; events.
+//! the item was checked out at and the borrower's expiry; the loan written; its notices
+//! rescheduled, a lost item's fees refunded, an overdue fine, events and the "Renewed"
+//! notice.
 use crate::domain::feesfines::CancelReason;
 use crate::domain::request::RequestType;
 use crate::domain::{
@@ -16,6 +18,7 @@ use crate::flows::due::{settle, DueInput};
 use crate::flows::fines::{
     charge_overdue_fine, refund_lost_item_fees, FineOccasion, LostItemBack, OverdueLoan,
 };
+use crate::flows::notice::{send_loan_notice, LoanNotice};
 use crate::flows::policies::{circulation_rules, policies_for};
 use crate::okapi::CallError;
 use crate::validation::item::item_not_found;
@@ -25,6 +28,7 @@ use crate::writes::{self, undo_and_forward_refusal};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use shared_types::errors::Error;
+use shared_types::policy::LoanNoticeEvent;
 
 /// The flow's name in undo messages and logs.
 const FLOW: &str = "Renewal";
@@ -376,6 +380,23 @@ async fn renew(
             ))
             .collect(),
     );
+    // The "Renewed" notice, when the policy has one (FOLIO's last step before the answer).
+    send_loan_notice(
+        peers,
+        LoanNotice {
+            event: LoanNoticeEvent::Renewed,
+            policy_id: &policies.notice_policy_id,
+            policy: policies.notice_policy.as_ref(),
+            loan: &renewed,
+            loan_policy: Some(&policies.loan_policy),
+            borrower: &user,
+            item: &item,
+            holdings: holdings.as_ref(),
+            instance: instance.as_ref(),
+            location: location.as_ref(),
+        },
+    )
+    .await;
     let titles = Titles {
         holdings,
         instance,

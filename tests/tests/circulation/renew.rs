@@ -1,9 +1,11 @@
 //! End-to-end renewal by barcode through the gateway: the loan renewed (due date, count,
-//! action, `Location`), and FOLIO's refusals with their codes and override blocks.
+//! action, `Location`), FOLIO's refusals with their codes and override blocks, and what follows
+//! the renewal (notices rescheduled, a lost item's fees cancelled, the overdue fine, the
+//! "Renewed" notice).
 use super::check_in::{account_now, iso, lost, refunding, state};
 use super::support::{
-    body, item_record, item_request, post, published, replace, sample, start, stored_loan,
-    use_loan_notices, Answer,
+    body, failing_proxy, item_record, item_request, log_records, post, post_via, published,
+    replace, sample, start, stored_loan, use_loan_notices, Answer,
 };
 use circulation_tests::http::encode;
 use circulation_tests::sample_data as sd;
@@ -17,7 +19,11 @@ async fn renew(stack: &Stack, body: Value) -> Answer {
 /// Item 5 checked out to patron 7 (the rolling three-week policy, renewed from the system
 /// date) ten days ago.
 async fn loan_from_ten_days_ago(stack: &Stack) -> Value {
-    let mut b = body(stack, 7, 5);
+    checked_out_ten_days_ago(stack, body(stack, 7, 5)).await
+}
+
+/// The check-out `b` (patron 7 on the rolling three-week policy), dated ten days ago.
+async fn checked_out_ten_days_ago(stack: &Stack, mut b: Value) -> Value {
     let ten_days_ago = chrono::Utc::now() - chrono::Duration::days(10);
     b["loanDate"] = json!(ten_days_ago.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
     let a = post(&stack.url(), "/circulation/check-out-by-barcode", &b, &[]).await;
@@ -651,5 +657,210 @@ async fn a_lost_item_renewed_through_an_override_has_its_fees_cancelled() {
             vec![json!(["Cancelled item renewed", amount, 0.0, null, null])]
         );
     }
+    stack.stop().await;
+}
+
+/// A notice policy with a "Renewed" loan notice (and a "Check in" one, which a renewal does
+/// not send).
+async fn use_renewed_notice(client: &circulation_tests::http::FolioClient, template: &str) {
+    use_loan_notices(
+        client,
+        "Renewal notices",
+        json!([
+            {"templateId": template, "format": "Email", "frequency": "One time",
+             "realTime": true, "sendOptions": {"sendWhen": "Renewed"}},
+            {"templateId": "0c4b7a34-0d57-4c0a-a1d7-2cf0e8d4a111", "format": "Email",
+             "realTime": true, "sendOptions": {"sendWhen": "Check in"}},
+        ]),
+    )
+    .await;
+}
+
+/// Item 5 renewed for patron 7 by the logic module straight, with `gateway` as its gateway.
+async fn renew_via(stack: &Stack, gateway: &str) -> Answer {
+    let path = "/circulation/renew-by-barcode";
+    let body = renewal_body(stack, 7, 5);
+    post_via(&stack.logic[0].url, gateway, path, &body, &[]).await
+}
+
+/// The "Renewed" notice of the loan's notice policy is sent by the renewal itself (FOLIO's
+/// `LoanNoticeSender`), before the answer: to the borrower, in the policy's format, with the
+/// borrower's, the item's and the renewed loan's tokens; and it is logged as a `NOTICE`.
+#[tokio::test]
+async fn a_renewal_sends_the_renewed_notice() {
+    let stack = start().await;
+    let client = stack.client();
+    let s = sample(&stack);
+    let template = "e8f7a8a4-58c1-4b2e-9a43-0f3c7f4b5d01";
+    use_renewed_notice(&client, template).await;
+    let loan = loan_from_ten_days_ago(&stack).await;
+    // Patron info added to the loan: the notice names the latest, from the loan's history once
+    // the renewal is the loan's last action.
+    let mut stored = stored_loan(&client, &loan).await;
+    stored["action"] = json!("patronInfoAdded");
+    stored["actionComment"] = json!("Bring your library card");
+    replace(&client, "/loan-storage/loans", &stored).await;
+    assert!(stack.standins.sent_notices("diku").is_empty());
+
+    let a = renew(&stack, renewal_body(&stack, 7, 5)).await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    let notices = stack.standins.sent_notices("diku");
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    let notice = &notices[0];
+    let patron = s.patron(7);
+    assert_eq!(notice["recipientId"], patron["id"]);
+    assert_eq!(notice["templateId"], template);
+    assert_eq!(notice["deliveryChannel"], "email");
+    assert_eq!(notice["outputFormat"], "text/html");
+    let context = &notice["context"];
+    assert!(context.get("loans").is_none(), "one loan: {context}");
+    let user = &context["user"];
+    assert_eq!(user["barcode"], patron["barcode"]);
+    assert_eq!(user["lastName"], patron["personal"]["lastName"]);
+    assert_eq!(user["firstName"], patron["personal"]["firstName"]);
+    // Read without its group, as FOLIO reads the loan's user.
+    assert_eq!(user["patronGroup"], "");
+    let item = &context["item"];
+    assert_eq!(item["barcode"], s.item_barcode(5).as_str());
+    assert_eq!(item["title"], a.body["item"]["title"]);
+    assert_eq!(item["status"], "Checked out");
+    assert_eq!(item["materialType"], "book");
+    assert_eq!(item["loanType"], "Can circulate");
+    assert_eq!(item["effectiveLocationSpecific"], "Main Library");
+    assert_eq!(item["effectiveLocationLibrary"], "Datalogisk Institut");
+    assert_eq!(
+        item["effectiveLocationPrimaryServicePointName"],
+        "Circ Desk 1"
+    );
+    let renewed = &context["loan"];
+    assert_eq!(renewed["dueDate"], a.body["dueDate"]);
+    assert_ne!(renewed["dueDate"], loan["dueDate"]);
+    assert_eq!(renewed["initialBorrowDate"], loan["loanDate"]);
+    assert_eq!(renewed["numberOfRenewalsTaken"], "1");
+    assert_eq!(renewed["numberOfRenewalsAllowed"], "3");
+    assert_eq!(renewed["numberOfRenewalsRemaining"], "2");
+    assert_eq!(renewed["additionalInfo"], "Bring your library card");
+
+    let logged = log_records(&stack, "NOTICE").await;
+    assert_eq!(logged.len(), 1, "{logged:?}");
+    assert_eq!(logged[0]["userId"], patron["id"]);
+    assert_eq!(logged[0]["userBarcode"], patron["barcode"]);
+    let items = logged[0]["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(items[0]["loanId"], loan["id"]);
+    assert_eq!(items[0]["itemBarcode"], s.item_barcode(5).as_str());
+    assert_eq!(items[0]["templateId"], template);
+    assert_eq!(items[0]["noticePolicyId"], sd::NOTICE_POLICY_NONE);
+    assert_eq!(items[0]["triggeringEvent"], "Renewed");
+    assert_eq!(items[0]["servicePointId"], sd::SERVICE_POINT_CD1);
+    assert!(log_records(&stack, "NOTICE_ERROR").await.is_empty());
+    stack.stop().await;
+}
+
+/// When an active relationship sends the borrower's notices to the proxy who checked the item
+/// out, the "Renewed" notice goes to the proxy, and still names the borrower.
+#[tokio::test]
+async fn the_renewed_notice_goes_to_the_proxy_the_relationship_names() {
+    let stack = start().await;
+    let client = stack.client();
+    let s = sample(&stack);
+    let template = "e8f7a8a4-58c1-4b2e-9a43-0f3c7f4b5d02";
+    use_renewed_notice(&client, template).await;
+    let (borrower, proxy) = (s.patron(7), s.patron(8));
+    let relationship = json!({"id": "5f0e1d2c-3b4a-4968-8776-a5b4c3d2e1f0",
+                              "userId": borrower["id"], "proxyUserId": proxy["id"],
+                              "status": "Active", "notificationsTo": "Proxy"});
+    let r = client.post("/proxiesfor", &relationship).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let mut b = body(&stack, 7, 5);
+    b["proxyUserBarcode"] = proxy["barcode"].clone();
+    let loan = checked_out_ten_days_ago(&stack, b).await;
+    assert_eq!(loan["proxyUserId"], proxy["id"]);
+
+    let a = renew(&stack, renewal_body(&stack, 7, 5)).await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    let notices = stack.standins.sent_notices("diku");
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert_eq!(notices[0]["recipientId"], proxy["id"]);
+    assert_eq!(notices[0]["templateId"], template);
+    assert_eq!(
+        notices[0]["context"]["user"]["barcode"],
+        borrower["barcode"]
+    );
+    let logged = log_records(&stack, "NOTICE").await;
+    assert_eq!(logged.len(), 1, "{logged:?}");
+    assert_eq!(logged[0]["userId"], borrower["id"]);
+    stack.stop().await;
+}
+
+/// A notice mod-notify does not take leaves the renewal as it is: the notice is logged as a
+/// `NOTICE_ERROR` naming its template.
+#[tokio::test]
+async fn a_refused_renewed_notice_is_logged_and_the_renewal_stands() {
+    let stack = start().await;
+    let client = stack.client();
+    let template = "e8f7a8a4-58c1-4b2e-9a43-0f3c7f4b5d03";
+    use_renewed_notice(&client, template).await;
+    let loan = loan_from_ten_days_ago(&stack).await;
+    let (gateway, handle) =
+        failing_proxy(stack.url(), |m, p| m == "POST" && p == "/patron-notice").await;
+    let a = renew_via(&stack, &gateway).await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert_eq!(a.body["renewalCount"], 1);
+    assert!(stack.standins.sent_notices("diku").is_empty());
+    let errors = log_records(&stack, "NOTICE_ERROR").await;
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0]["errorMessage"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{errors:?}"
+    );
+    assert_eq!(errors[0]["items"][0]["templateId"], template);
+    assert_eq!(errors[0]["items"][0]["loanId"], loan["id"]);
+    assert!(log_records(&stack, "NOTICE").await.is_empty());
+    handle.stop(true).await;
+    stack.stop().await;
+}
+
+/// A notice policy without a "Renewed" notice: the renewal sends nothing, and asks nothing
+/// more of other modules than it would without the notice (no proxy relationship, loan
+/// history or mod-notify call).
+#[tokio::test]
+async fn a_policy_without_a_renewed_notice_sends_nothing() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NOTICE_CALLS: AtomicUsize = AtomicUsize::new(0);
+    let stack = start().await;
+    let client = stack.client();
+    use_loan_notices(
+        &client,
+        "No renewal notice",
+        json!([{"templateId": "e8f7a8a4-58c1-4b2e-9a43-0f3c7f4b5d04", "format": "Email",
+                "realTime": true, "sendOptions": {"sendWhen": "Check out"}}]),
+    )
+    .await;
+    loan_from_ten_days_ago(&stack).await;
+    let (gateway, handle) = failing_proxy(stack.url(), |_, p| {
+        let notice_call = [
+            "/patron-notice",
+            "/proxiesfor",
+            "/loan-storage/loan-history",
+        ]
+        .iter()
+        .any(|prefix| p.starts_with(prefix));
+        if notice_call {
+            NOTICE_CALLS.fetch_add(1, Ordering::SeqCst);
+        }
+        false
+    })
+    .await;
+    let a = renew_via(&stack, &gateway).await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert_eq!(a.body["renewalCount"], 1);
+    assert!(stack.standins.sent_notices("diku").is_empty());
+    assert!(log_records(&stack, "NOTICE").await.is_empty());
+    assert!(log_records(&stack, "NOTICE_ERROR").await.is_empty());
+    assert_eq!(NOTICE_CALLS.load(Ordering::SeqCst), 0);
+    handle.stop(true).await;
     stack.stop().await;
 }
