@@ -93,8 +93,8 @@ struct Sample {
     micros: u64,
     status: u16,
     hops: usize,
-    /// The longest chain of downstream calls made one after another ([`chain_depth`]).
-    depth: usize,
+    /// The critical path of its downstream calls ([`critical_chain`]): calls, ms.
+    chain: (usize, f64),
     /// The start of the answer's body when the check-out failed (shown after the table row).
     failure: Option<String>,
 }
@@ -132,22 +132,26 @@ fn parse_server_timing(header: &str) -> Vec<Call> {
         .collect()
 }
 
-/// The most calls one waited for after another: a call follows every call that had ended
-/// when it started. With each call taking the stand-ins' latency, the answer cannot come
-/// sooner than this many latencies (the flow's critical path).
-fn chain_depth(calls: &[Call]) -> usize {
+/// The critical path of one answer's downstream calls: a call follows every call that had
+/// ended when it started; the longest such chain, as (calls in it, their time in ms). The
+/// answer cannot come sooner than that chain's time.
+fn critical_chain(calls: &[Call]) -> (usize, f64) {
     let mut calls = calls.to_vec();
     calls.sort_by(|a, b| a.start.total_cmp(&b.start));
-    let mut depth: Vec<usize> = Vec::with_capacity(calls.len());
+    // Per call: the longest chain ending with it, as (calls, ms).
+    let mut chains: Vec<(usize, f64)> = Vec::with_capacity(calls.len());
     for (i, call) in calls.iter().enumerate() {
         let before = (0..i)
             .filter(|&j| calls[j].start + calls[j].dur <= call.start)
-            .map(|j| depth[j])
-            .max()
-            .unwrap_or(0);
-        depth.push(before + 1);
+            .map(|j| chains[j])
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .unwrap_or((0, 0.0));
+        chains.push((before.0 + 1, before.1 + call.dur));
     }
-    depth.into_iter().max().unwrap_or(0)
+    chains
+        .into_iter()
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .unwrap_or((0, 0.0))
 }
 
 async fn run(
@@ -213,7 +217,7 @@ async fn run(
                     micros,
                     status,
                     hops: calls.len(),
-                    depth: chain_depth(&calls),
+                    chain: critical_chain(&calls),
                     failure,
                 });
             }
@@ -227,12 +231,11 @@ async fn run(
     Ok((all, started.elapsed()))
 }
 
-/// The row of one run; and, with latency, the line comparing its p99 with the critical-path
-/// bound (the chain of dependent calls, each at least the stand-ins' latency plus the
-/// gateway's hop delay).
+/// The row of one run; and, with latency, the line comparing its p50 and p99 with the
+/// critical-path bound (the median answer's longest chain of calls made one after another:
+/// what the answer waited for at least).
 fn report(
     latency_ms: u64,
-    hop_overhead_ms: u64,
     flow: Flow,
     strategy: &str,
     samples: &[Sample],
@@ -261,13 +264,13 @@ fn report(
         histogram.max() as f64 / 1000.0,
         hops,
     );
-    let mut depths: Vec<usize> = samples.iter().map(|s| s.depth).collect();
-    depths.sort_unstable();
-    let depth = depths.get(depths.len() / 2).copied().unwrap_or(0);
-    let bound_ms = (depth as u64 * (latency_ms + hop_overhead_ms)) as f64;
-    let bound = (bound_ms > 0.0).then(|| {
+    // The median answer's critical path: its calls one after another, and their time.
+    let mut chains: Vec<(usize, f64)> = samples.iter().map(|s| s.chain).collect();
+    chains.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let (depth, bound_ms) = chains.get(chains.len() / 2).copied().unwrap_or((0, 0.0));
+    let bound = (latency_ms > 0 && bound_ms > 0.0).then(|| {
         format!(
-            "  {latency_ms:>3} ms {:<9} {strategy:<10}: {depth} dependent calls, bound {bound_ms:.1} ms; p50 {:.1} ms = {:.2}x, p99 {:.1} ms = {:.2}x",
+            "  {latency_ms:>3} ms {:<9} {strategy:<10}: {depth} calls one after another, {bound_ms:.1} ms; p50 {:.1} ms = {:.2}x, p99 {:.1} ms = {:.2}x",
             flow.name(),
             ms(0.50),
             ms(0.50) / bound_ms,
@@ -349,14 +352,7 @@ async fn main() -> Result<(), String> {
                 if counted {
                     cycle += elapsed;
                 }
-                bound_lines.extend(report(
-                    latency_ms,
-                    args.hop_overhead_ms,
-                    flow,
-                    strategy,
-                    &samples,
-                    elapsed,
-                )?);
+                bound_lines.extend(report(latency_ms, flow, strategy, &samples, elapsed)?);
                 cpu_lines.push(cpu_per_request(
                     latency_ms,
                     flow,
@@ -382,7 +378,7 @@ async fn main() -> Result<(), String> {
     }
     if !bound_lines.is_empty() {
         println!();
-        println!("Critical path (median chain of calls made one after another):");
+        println!("Critical path (the median answer's longest chain of calls made one after another, and their time):");
         for line in bound_lines {
             println!("{line}");
         }
@@ -422,7 +418,7 @@ fn cpu_per_request(
 
 #[cfg(test)]
 mod tests {
-    use super::{chain_depth, parse_server_timing, Call};
+    use super::{critical_chain, parse_server_timing, Call};
 
     #[test]
     fn reads_server_timing() {
@@ -444,18 +440,20 @@ mod tests {
     }
 
     #[test]
-    fn depth_counts_calls_made_one_after_another() {
+    fn the_critical_chain_follows_calls_made_one_after_another() {
         let call = |start, dur| Call { start, dur };
-        // Two side by side, then one after both, then one after that: three.
+        // Two side by side (the longer counts), then one after both, then one after that.
         let calls = [
             call(0.0, 10.0),
-            call(0.1, 10.0),
-            call(10.2, 10.0),
-            call(20.3, 5.0),
+            call(0.1, 12.0),
+            call(12.2, 10.0),
+            call(22.3, 5.0),
         ];
-        assert_eq!(chain_depth(&calls), 3);
-        // All side by side: one.
-        assert_eq!(chain_depth(&[call(0.0, 5.0), call(0.0, 5.0)]), 1);
-        assert_eq!(chain_depth(&[]), 0);
+        let (depth, ms) = critical_chain(&calls);
+        assert_eq!(depth, 3);
+        assert!((ms - 27.0).abs() < 1e-9, "{ms}");
+        // All side by side: the longest.
+        assert_eq!(critical_chain(&[call(0.0, 5.0), call(0.0, 7.0)]), (1, 7.0));
+        assert_eq!(critical_chain(&[]), (0, 0.0));
     }
 }
