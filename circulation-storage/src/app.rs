@@ -1,7 +1,8 @@
 //! Builds the actix application and server, bound to a listener so tests can use port 0.
-use crate::config::DbConfig;
+use crate::config::{DbConfig, KafkaConfig};
 use crate::db;
 use crate::error::StorageError;
+use crate::events;
 use crate::routes::{self, AppState};
 use actix_web::middleware::Logger;
 use actix_web::{dev::Server, web, App, HttpServer};
@@ -13,10 +14,13 @@ const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 pub fn run(
     listener: TcpListener,
     db_config: &DbConfig,
+    kafka: &KafkaConfig,
     okapi_timeout_ms: u64,
 ) -> std::io::Result<Server> {
+    let pool = db::build_pool(db_config, kafka.bootstrap_servers().is_some());
+    events::start(&pool, kafka);
     let state = web::Data::new(AppState {
-        pool: db::build_pool(db_config),
+        pool,
         http: shared_types::okapi::http_client(okapi_timeout_ms),
         okapi_timeout_ms,
     });

@@ -7,6 +7,7 @@ pub mod config;
 pub mod cql;
 pub mod db;
 pub mod error;
+pub mod events;
 pub mod okapi_client;
 pub mod records;
 pub(crate) mod reference_data;

@@ -19,5 +19,5 @@ async fn main() -> std::io::Result<()> {
         db_config.port,
         db_config.database
     );
-    app::run(listener, db_config, args.okapi_timeout_ms)?.await
+    app::run(listener, db_config, &args.kafka, args.okapi_timeout_ms)?.await
 }

@@ -48,6 +48,9 @@ impl FolioClient {
                 .no_proxy()
                 .connect_timeout(std::time::Duration::from_secs(5))
                 .timeout(std::time::Duration::from_secs(60))
+                // Never reuse a connection the server may be closing: actix closes idle ones
+                // after 5 s, and a request sent on one just then fails half way.
+                .pool_idle_timeout(std::time::Duration::from_secs(3))
                 .build()
                 .expect("reqwest client"),
             base: base.trim_end_matches('/').to_string(),
@@ -96,7 +99,7 @@ impl FolioClient {
         let response = request
             .send()
             .await
-            .unwrap_or_else(|e| panic!("{path}: {e}"));
+            .unwrap_or_else(|e| panic!("{path}: {e:?}"));
         let status = response.status().as_u16();
         let header = |name: &str| {
             response

@@ -136,3 +136,80 @@ impl Drop for Broker {
         self.stop();
     }
 }
+
+/// A message read back from a topic.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub key: String,
+    pub payload: serde_json::Value,
+    pub headers: Vec<(String, String)>,
+}
+
+/// Reads `topic` from its start on every partition (no consumer group) until `enough` says so
+/// or `limit` has passed; what was read. Reads again from the start while the topic does not
+/// exist yet (it is created with its first event).
+pub async fn read_topic(
+    address: &str,
+    topic: &str,
+    enough: impl Fn(&[Received]) -> bool,
+    limit: Duration,
+) -> Vec<Received> {
+    use rdkafka::consumer::{Consumer, StreamConsumer};
+    use rdkafka::message::{Headers, Message};
+    let deadline = Instant::now() + limit;
+    let mut read = Vec::new();
+    while Instant::now() < deadline {
+        let consumer: StreamConsumer = match rdkafka::ClientConfig::new()
+            .set("bootstrap.servers", address)
+            .set("group.id", "harness-reader")
+            .set("enable.auto.commit", "false")
+            .create()
+        {
+            Ok(c) => c,
+            Err(_) => return read,
+        };
+        let mut partitions = rdkafka::TopicPartitionList::new();
+        for p in 0..10 {
+            let _ = partitions.add_partition_offset(topic, p, rdkafka::Offset::Beginning);
+        }
+        if consumer.assign(&partitions).is_err() {
+            return read;
+        }
+        read.clear();
+        // Until a second passes without a message (a partition's error is no message).
+        let mut idle_since = Instant::now();
+        while idle_since.elapsed() < Duration::from_secs(1) && Instant::now() < deadline {
+            let next = tokio::time::timeout(Duration::from_millis(200), consumer.recv()).await;
+            let Ok(Ok(m)) = next else {
+                continue;
+            };
+            idle_since = Instant::now();
+            let headers = m
+                .headers()
+                .map(|h| {
+                    h.iter()
+                        .map(|h| {
+                            let value = h.value.map(String::from_utf8_lossy).unwrap_or_default();
+                            (h.key.to_string(), value.to_string())
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            read.push(Received {
+                key: String::from_utf8_lossy(m.key().unwrap_or_default()).to_string(),
+                payload: m
+                    .payload()
+                    .and_then(|p| serde_json::from_slice(p).ok())
+                    .unwrap_or(serde_json::Value::Null),
+                headers,
+            });
+            if enough(&read) {
+                return read;
+            }
+        }
+        if enough(&read) {
+            return read;
+        }
+    }
+    read
+}

@@ -2,7 +2,7 @@
 //! PostgreSQL), or as its own process from the built binary (for `stack`).
 use crate::http::FolioClient;
 use crate::pg::TempPostgres;
-use circulation_storage::config::DbConfig;
+use circulation_storage::config::{DbConfig, KafkaConfig};
 use serde_json::{json, Value};
 use std::net::TcpListener;
 
@@ -20,9 +20,14 @@ pub fn db_config(pg: &TempPostgres) -> DbConfig {
 
 /// Starts the storage module inside the current actix runtime; returns its base URL.
 pub fn start_in_process(pg: &TempPostgres) -> std::io::Result<String> {
+    start_in_process_with(pg, &KafkaConfig::default())
+}
+
+/// [`start_in_process`] publishing domain events to the broker `kafka` names.
+pub fn start_in_process_with(pg: &TempPostgres, kafka: &KafkaConfig) -> std::io::Result<String> {
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let url = format!("http://{}", listener.local_addr()?);
-    let server = circulation_storage::app::run(listener, &db_config(pg), 10_000)?;
+    let server = circulation_storage::app::run(listener, &db_config(pg), kafka, 10_000)?;
     actix_web::rt::spawn(server);
     Ok(url)
 }

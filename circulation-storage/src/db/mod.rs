@@ -21,6 +21,7 @@
 pub(crate) mod circulation_rules;
 pub(crate) mod loans;
 pub(crate) mod locks;
+pub(crate) mod outbox;
 pub(crate) mod print_events;
 pub(crate) mod requests;
 mod schema;
@@ -167,9 +168,10 @@ impl ManageConnection for TenantConnectionManager {
 
 /// The pool is built without connecting, so the module starts (and answers health checks with
 /// the truth) even while the database is still coming up.
-pub fn build_pool(config: &DbConfig) -> PgPool {
+/// `outbox`: the sessions write domain event outbox rows (only when a relay publishes them).
+pub fn build_pool(config: &DbConfig, outbox: bool) -> PgPool {
     let manager = TenantConnectionManager(ConnectionManager::<PgConnection>::new(
-        config.connection_string(),
+        config.connection_string(outbox),
     ));
     Pool::builder()
         .max_size(config.max_pool_size)
@@ -217,7 +219,11 @@ where
             ..
         } = &mut *pooled;
         if transaction {
-            conn.transaction(|conn| work(conn, cql_statements))
+            let done = conn.transaction(|conn| work(conn, cql_statements));
+            if done.is_ok() {
+                crate::events::changed();
+            }
+            done
         } else {
             work(conn, cql_statements)
         }
@@ -303,7 +309,11 @@ where
     T: Send + 'static,
     F: FnOnce(&mut PgConnection) -> Result<T, StorageError> + Send + 'static,
 {
-    run(pool, tenant, Thread::Worker, false, |conn, _| work(conn)).await
+    let done = run(pool, tenant, Thread::Worker, false, |conn, _| work(conn)).await;
+    if done.is_ok() {
+        crate::events::changed();
+    }
+    done
 }
 
 /// Health: can we run a query at all?

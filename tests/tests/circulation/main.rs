@@ -3,6 +3,7 @@
 mod check_in;
 mod checkout;
 mod descriptors;
+mod events;
 mod loans;
 mod renew;
 mod support;

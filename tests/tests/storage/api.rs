@@ -364,7 +364,8 @@ async fn prepared_searches_stay_per_tenant_on_one_connection() {
         max_pool_size: 1,
         ..storage::db_config(pg::shared())
     };
-    actix_web::rt::spawn(circulation_storage::app::run(listener, &config, 10_000).unwrap());
+    let kafka = Default::default();
+    actix_web::rt::spawn(circulation_storage::app::run(listener, &config, &kafka, 10_000).unwrap());
     let mut a = FolioClient::new(&url, "prepared_a");
     a.user_id = Some("9c6ab3b2-2f4c-4a8a-8a31-8d6b1f2e7a10".into());
     let b = a.for_tenant("prepared_b");

@@ -11,15 +11,18 @@ use std::thread::ThreadId;
 /// not give back would make the next call wait out the pool's timeout and fail.
 fn one_connection_pool() -> db::PgPool {
     let pg = circulation_tests::pg::shared();
-    db::build_pool(&DbConfig {
-        host: pg.db_host(),
-        port: pg.port,
-        username: pg.user.clone(),
-        password: pg.password.clone(),
-        database: pg.database.clone(),
-        max_pool_size: 1,
-        query_timeout_ms: 10_000,
-    })
+    db::build_pool(
+        &DbConfig {
+            host: pg.db_host(),
+            port: pg.port,
+            username: pg.user.clone(),
+            password: pg.password.clone(),
+            database: pg.database.clone(),
+            max_pool_size: 1,
+            query_timeout_ms: 10_000,
+        },
+        false,
+    )
 }
 
 fn tenant() -> TenantId {

@@ -4,6 +4,7 @@ mod api;
 mod coercion;
 mod db;
 mod errors;
+mod events;
 mod jobs;
 mod more;
 mod records;

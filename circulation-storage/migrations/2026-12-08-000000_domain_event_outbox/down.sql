@@ -1,0 +1,12 @@
+DROP TRIGGER IF EXISTS outbox_loan ON loan;
+DROP TRIGGER IF EXISTS outbox_loan_all ON loan;
+DROP TRIGGER IF EXISTS outbox_request ON request;
+DROP TRIGGER IF EXISTS outbox_request_all ON request;
+DROP TRIGGER IF EXISTS outbox_check_in ON check_in;
+DROP TRIGGER IF EXISTS outbox_check_in_all ON check_in;
+DROP TRIGGER IF EXISTS outbox_circulation_settings ON circulation_settings;
+DROP TRIGGER IF EXISTS outbox_circulation_settings_all ON circulation_settings;
+DROP TRIGGER IF EXISTS outbox_circulation_rules ON circulation_rules;
+DROP FUNCTION IF EXISTS outbox_all_deleted();
+DROP FUNCTION IF EXISTS outbox_record_change();
+DROP TABLE IF EXISTS domain_event_outbox;

@@ -1,0 +1,252 @@
+//! The outbox relay: one thread per instance. Woken by this instance's writes (or every half
+//! second), it takes each tenant's oldest rows under the tenant's lock (so any number of
+//! instances can run one: a row is never sent twice on purpose, and one key's rows leave in
+//! order), sends them, waits for the broker's acknowledgements, and deletes them in the same
+//! transaction. A failure rolls back: the rows stay and are sent again later (at least once;
+//! the event id names the row, for consumers that drop repeats).
+use super::envelope::{headers, payload, topic_name, OutboxRow};
+use crate::config::KafkaConfig;
+use crate::db::{outbox, PgPool};
+use crate::error::StorageError;
+use diesel::Connection;
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::config::ClientConfig;
+use rdkafka::message::{Header, OwnedHeaders};
+use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
+use rdkafka::types::RDKafkaErrorCode;
+use std::collections::HashSet;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Rows taken per transaction.
+const BATCH: i64 = 500;
+/// Partitions of a topic this module creates, as FOLIO's.
+const PARTITIONS: i32 = 10;
+/// How often the relay looks without being woken.
+const IDLE_LOOK: Duration = Duration::from_millis(500);
+
+/// The wake-ups of the relays running in this process (one, but for tests that start several
+/// modules in one process).
+static RELAYS: Mutex<Vec<SyncSender<()>>> = Mutex::new(Vec::new());
+
+pub(super) fn nudge() {
+    if let Ok(relays) = RELAYS.lock() {
+        for relay in relays.iter() {
+            // Full: a wake-up is already pending, which is as good.
+            let _ = relay.try_send(());
+        }
+    }
+}
+
+/// Starts the relay when Kafka is configured (and says once which it is); the pool's
+/// connections write outbox rows only then (see [`crate::db::build_pool`]).
+pub fn start(pool: &PgPool, kafka: &KafkaConfig) -> bool {
+    let Some(servers) = kafka.bootstrap_servers() else {
+        log::info!("Kafka not configured (KAFKA_HOST unset): no domain events are published");
+        return false;
+    };
+    let client = |extra: &[(&str, &str)]| {
+        let mut c = ClientConfig::new();
+        c.set("bootstrap.servers", &servers);
+        for (k, v) in extra {
+            c.set(*k, *v);
+        }
+        c
+    };
+    // One request in flight per connection: a retried batch cannot overtake the next one.
+    let producer: FutureProducer = match client(&[
+        ("message.timeout.ms", "5000"),
+        ("max.in.flight.requests.per.connection", "1"),
+        ("linger.ms", "1"),
+    ])
+    .create()
+    {
+        Ok(p) => p,
+        Err(e) => {
+            log::error!(
+                "Kafka producer for {servers} not created: {e}; no domain events are published"
+            );
+            return false;
+        }
+    };
+    let admin: AdminClient<DefaultClientContext> = match client(&[]).create() {
+        Ok(a) => a,
+        Err(e) => {
+            log::error!(
+                "Kafka admin client for {servers} not created: {e}; no domain events are published"
+            );
+            return false;
+        }
+    };
+    let (sender, receiver) = sync_channel(1);
+    if let Ok(mut relays) = RELAYS.lock() {
+        relays.push(sender);
+    }
+    log::info!(
+        "domain events to Kafka at {servers} (topics {}.<tenant>.circulation.*)",
+        kafka.env
+    );
+    let relay = Relay {
+        pool: pool.clone(),
+        config: kafka.clone(),
+        producer,
+        admin,
+        topics: HashSet::new(),
+    };
+    std::thread::Builder::new()
+        .name("outbox-relay".into())
+        .spawn(move || relay.run(receiver))
+        .is_ok()
+}
+
+struct Relay {
+    pool: PgPool,
+    config: KafkaConfig,
+    producer: FutureProducer,
+    admin: AdminClient<DefaultClientContext>,
+    /// Topics known to exist (created when absent); re-learnt after a restart.
+    topics: HashSet<String>,
+}
+
+impl Relay {
+    fn run(mut self, wake: Receiver<()>) {
+        let mut backoff = Duration::ZERO;
+        let mut last_warning: Option<Instant> = None;
+        loop {
+            // Woken, or time to look anyway; a wake-up that came meanwhile is served too.
+            let _ = wake.recv_timeout(IDLE_LOOK.max(backoff));
+            while wake.try_recv().is_ok() {}
+            match self.relay_all() {
+                Ok(()) => backoff = Duration::ZERO,
+                Err(e) => {
+                    backoff =
+                        (backoff * 2).clamp(Duration::from_millis(200), Duration::from_secs(5));
+                    // One line per ten seconds while the broker or the database is away.
+                    if last_warning.is_none_or(|t| t.elapsed() > Duration::from_secs(10)) {
+                        log::warn!("domain events not published yet (kept in the outbox): {e}");
+                        last_warning = Some(Instant::now());
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every tenant's outbox, until each is empty (or held by another instance's relay).
+    fn relay_all(&mut self) -> Result<(), StorageError> {
+        let mut conn = self.pool.get()?;
+        let schemas = outbox::schemas(&mut conn)?;
+        for schema in schemas {
+            while self.relay_batch(&mut conn, &schema)? == BATCH as usize {}
+        }
+        Ok(())
+    }
+
+    /// One batch of one tenant: taken, sent, acknowledged, deleted — in one transaction.
+    fn relay_batch(
+        &mut self,
+        conn: &mut diesel::PgConnection,
+        schema: &str,
+    ) -> Result<usize, StorageError> {
+        let Some(tenant) = outbox::tenant_of_schema(schema).map(str::to_string) else {
+            return Ok(0);
+        };
+        conn.transaction(|conn| {
+            let Some(rows) = outbox::take(conn, schema, BATCH)? else {
+                return Ok(0);
+            };
+            if rows.is_empty() {
+                return Ok(0);
+            }
+            let began = Instant::now();
+            self.send(&tenant, &rows)?;
+            let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+            outbox::delete(conn, schema, &ids)?;
+            log::debug!(
+                "{tenant}: {} domain events published in {:?}",
+                rows.len(),
+                began.elapsed()
+            );
+            Ok(rows.len())
+        })
+    }
+
+    /// Sends the rows in order and waits until the broker has every one.
+    fn send(&mut self, tenant: &str, rows: &[OutboxRow]) -> Result<(), StorageError> {
+        let collection = self.config.tenant_collection.clone();
+        let mut deliveries = Vec::with_capacity(rows.len());
+        for row in rows {
+            let topic = topic_name(&self.config.env, tenant, collection.as_deref(), &row.topic);
+            self.ensure_topic(&topic)?;
+            let value = payload(row, tenant).to_string();
+            let mut message_headers = OwnedHeaders::new();
+            for (key, v) in headers(row, tenant, self.config.okapi_url.as_deref()) {
+                message_headers = message_headers.insert(Header {
+                    key,
+                    value: Some(v.as_bytes()),
+                });
+            }
+            let record = FutureRecord::to(&topic)
+                .key(&row.key)
+                .payload(&value)
+                .headers(message_headers);
+            let delivery = self
+                .producer
+                .send_result(record)
+                .map_err(|(e, _)| unavailable(&format!("sending to {topic}"), e))?;
+            deliveries.push(delivery);
+        }
+        for delivery in futures::executor::block_on(futures::future::join_all(deliveries)) {
+            let failure = match delivery {
+                Ok(Ok(_)) => continue,
+                Ok(Err((e, _))) => unavailable("delivery", e),
+                Err(_) => StorageError::Unavailable("delivery cancelled".into()),
+            };
+            // A broker that lost its topics (restarted without storage) needs them again.
+            self.topics.clear();
+            return Err(failure);
+        }
+        Ok(())
+    }
+
+    /// Creates the topic with FOLIO's partitions unless it is known to exist.
+    fn ensure_topic(&mut self, topic: &str) -> Result<(), StorageError> {
+        if self.topics.contains(topic) {
+            return Ok(());
+        }
+        let new = NewTopic::new(
+            topic,
+            PARTITIONS,
+            TopicReplication::Fixed(self.config.replication_factor),
+        );
+        // Bounded waits: with the broker away this must fail soon (the rows stay), not hang.
+        let options = AdminOptions::new()
+            .operation_timeout(Some(Duration::from_secs(5)))
+            .request_timeout(Some(Duration::from_secs(5)));
+        let created = futures::executor::block_on(self.admin.create_topics(&[new], &options))
+            .map_err(|e| unavailable(&format!("creating {topic}"), e))?;
+        for result in created {
+            match result {
+                Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
+                Err((_, code)) => {
+                    return Err(StorageError::Unavailable(format!(
+                        "creating {topic}: {code}"
+                    )))
+                }
+            }
+        }
+        // The producer learns of the new topic now, instead of holding its first messages
+        // until its next metadata refresh.
+        self.producer
+            .client()
+            .fetch_metadata(Some(topic), Duration::from_secs(5))
+            .map_err(|e| unavailable(&format!("reading the metadata of {topic}"), e))?;
+        self.topics.insert(topic.to_string());
+        Ok(())
+    }
+}
+
+fn unavailable(what: &str, e: rdkafka::error::KafkaError) -> StorageError {
+    StorageError::Unavailable(format!("Kafka {what}: {e}"))
+}

@@ -1,0 +1,97 @@
+//! Domain events of the stack's check-outs on its Kafka-protocol broker, as FOLIO's consumers
+//! (mod-patron-blocks, mod-tlr, ...) read them: the loan's creation on
+//! `folio.diku.circulation.loan`, nothing for a refused check-out, and an undone one's creation
+//! and deletion, so a consumer ends where storage ends.
+use super::support::{body, failing_proxy, item_record, post, post_via, sample, start};
+use circulation_tests::kafka::{read_topic, Received};
+use std::time::Duration;
+
+/// The events about the loans of `item_id`: (type, loan id).
+fn of_item(events: &[Received], item_id: &str) -> Vec<(String, String)> {
+    events
+        .iter()
+        .filter(|e| {
+            let data = &e.payload["data"];
+            data["new"]["itemId"] == item_id || data["old"]["itemId"] == item_id
+        })
+        .map(|e| {
+            (
+                e.payload["type"].as_str().unwrap_or("?").into(),
+                e.key.clone(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn check_outs_publish_the_loans_storage_committed() {
+    let stack = start().await;
+    let client = stack.client();
+    let s = sample(&stack);
+    let url = stack.url();
+    let checked_out = post(
+        &url,
+        "/circulation/check-out-by-barcode",
+        &body(&stack, 2, 3),
+        &[],
+    )
+    .await;
+    assert_eq!(checked_out.status, 201, "{}", checked_out.text);
+    let loan_id = checked_out.body["id"].as_str().unwrap().to_string();
+    // The same item again: refused, nothing written.
+    let refused = post(
+        &url,
+        "/circulation/check-out-by-barcode",
+        &body(&stack, 4, 3),
+        &[],
+    )
+    .await;
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    // A check-out whose instance read fails after the writes: undone.
+    let (proxy, handle) = failing_proxy(url.clone(), |m, p| {
+        m == "GET" && p.starts_with("/instance-storage/instances/")
+    })
+    .await;
+    let path = "/circulation/check-out-by-barcode";
+    let undone = post_via(
+        &stack.logic[0].url,
+        &proxy,
+        path,
+        &body(&stack, 12, 12),
+        &[],
+    )
+    .await;
+    assert_eq!(undone.status, 502, "{}", undone.text);
+    handle.stop(true).await;
+
+    let broker = stack.broker.as_ref().expect("the stack's broker");
+    let first = item_record(&client, &s.item_barcode(3)).await;
+    let twelfth = item_record(&client, &s.item_barcode(12)).await;
+    let (first_id, twelfth_id) = (
+        first["id"].as_str().unwrap(),
+        twelfth["id"].as_str().unwrap(),
+    );
+    let events = read_topic(
+        &broker.address(),
+        "folio.diku.circulation.loan",
+        |e| !of_item(e, first_id).is_empty() && of_item(e, twelfth_id).len() >= 2,
+        Duration::from_secs(30),
+    )
+    .await;
+    assert_eq!(
+        of_item(&events, first_id),
+        vec![("CREATED".to_string(), loan_id.clone())]
+    );
+    let created = events.iter().find(|e| e.key == loan_id).unwrap();
+    assert_eq!(created.payload["tenant"], "diku");
+    assert_eq!(created.payload["data"]["new"]["status"]["name"], "Open");
+    assert_eq!(
+        created.payload["data"]["new"]["userId"],
+        checked_out.body["userId"]
+    );
+    let undone_events = of_item(&events, twelfth_id);
+    let kinds: Vec<&str> = undone_events.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(kinds, vec!["CREATED", "DELETED"], "{undone_events:?}");
+    assert_eq!(undone_events[0].1, undone_events[1].1, "one loan");
+    stack.stop().await;
+}
