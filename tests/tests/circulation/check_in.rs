@@ -205,7 +205,7 @@ async fn checked_in_elsewhere_the_item_goes_home_in_transit_as_its_slip_says() {
 }
 
 #[tokio::test]
-async fn a_hold_moves_to_the_shelf_here_or_in_transit_to_its_pickup() {
+async fn a_request_moves_to_the_shelf_in_transit_or_to_delivery() {
     let stack = start().await;
     let client = stack.client();
     let s = sample(&stack);
@@ -245,6 +245,38 @@ async fn a_hold_moves_to_the_shelf_here_or_in_transit_to_its_pickup() {
             "{request}"
         );
     }
+    // A request to be delivered: the item awaits delivery wherever it is checked in.
+    checked_out(&stack, 2, 5).await;
+    let item = item_record(&client, &s.item_barcode(5)).await;
+    let request_id = "b1b2c3d4-0000-4000-8000-000000000029";
+    let delivery = json!({"id": request_id, "requestLevel": "Item", "requestType": "Hold",
+        "requestDate": "2030-01-01T00:00:00.000Z", "requesterId": s.patron(16)["id"],
+        "itemId": item["id"], "holdingsRecordId": item["holdingsRecordId"],
+        "instanceId": "5bf370e0-8cca-4d9c-82e4-5170ab2a0a39", "status": "Open - Not yet filled",
+        "position": 1, "fulfillmentPreference": "Delivery",
+        "deliveryAddressTypeId": "93d3d88d-499b-45d0-9bc7-ac73c3a19880"});
+    assert_eq!(
+        client
+            .post("/request-storage/requests", &delivery)
+            .await
+            .status,
+        201
+    );
+    let a = checked_in(&stack, &s.item_barcode(5), sd::SERVICE_POINT_CD2).await;
+    assert_eq!(
+        a.body["item"]["status"]["name"], "Awaiting delivery",
+        "{}",
+        a.text
+    );
+    let request = client
+        .get(&format!("/request-storage/requests/{request_id}"))
+        .await
+        .json();
+    assert_eq!(request["status"], "Open - Awaiting delivery", "{request}");
+    assert!(
+        request.get("holdShelfExpirationDate").is_none(),
+        "{request}"
+    );
     stack.stop().await;
 }
 
