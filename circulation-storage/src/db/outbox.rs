@@ -107,6 +107,30 @@ pub(crate) fn take(
     ))
 }
 
+/// Inside a request batch's transaction: the batch announces itself as FOLIO's does — one
+/// `request-queue-reordering` event (CREATED, keyed by the instance) — and its request rows
+/// announce nothing (FOLIO's batch publishes no request event). Nothing when the session
+/// writes no outbox rows.
+pub(crate) fn queue_reordered(
+    conn: &mut PgConnection,
+    reordering: &Value,
+) -> Result<(), StorageError> {
+    let key = reordering
+        .get("instanceId")
+        .and_then(Value::as_str)
+        .unwrap_or("00000000-0000-0000-0000-000000000000");
+    diesel::sql_query(
+        "INSERT INTO domain_event_outbox (topic, event_key, event_type, new_record) \
+         SELECT 'request-queue-reordering', $1, 'CREATED', $2 \
+         WHERE current_setting('circulation.outbox', true) = 'on'",
+    )
+    .bind::<Text, _>(key)
+    .bind::<Jsonb, _>(reordering)
+    .execute(conn)?;
+    diesel::sql_query("SET LOCAL circulation.outbox = 'off'").execute(conn)?;
+    Ok(())
+}
+
 /// Deletes the rows published.
 pub(crate) fn delete(
     conn: &mut PgConnection,

@@ -33,6 +33,23 @@ fn in_batch(index: usize, error: StorageError) -> StorageError {
     }
 }
 
+/// FOLIO's `request-queue-reordering` event of a batch: its requests' ids, the first one's
+/// instance and item, and the queue's level (title-level requests on or off).
+fn reordering(requests: &[(uuid::Uuid, Value)], tlr: bool) -> Value {
+    let mut event = serde_json::json!({
+        "requestIds": requests.iter().map(|(id, _)| id.to_string()).collect::<Vec<_>>(),
+        "requestLevel": if tlr { "Title" } else { "Item" },
+    });
+    // Absent rather than null, as FOLIO's JSON leaves them.
+    let first = requests.first().map(|(_, r)| r);
+    for key in ["instanceId", "itemId"] {
+        if let Some(value) = first.and_then(|r| r.get(key)).filter(|v| !v.is_null()) {
+            event[key] = value.clone();
+        }
+    }
+    event
+}
+
 async fn post(
     caller: Caller,
     body: web::Bytes,
@@ -82,6 +99,10 @@ async fn post(
         requests.push((id, request));
     }
     db::in_tenant_job(&state.pool, &caller.tenant, move |c| {
+        let tlr = db::settings::tlr_enabled(c)
+            .unwrap_or(None)
+            .unwrap_or(false);
+        db::outbox::queue_reordered(c, &reordering(&requests, tlr))?;
         // Positions are cleared first, so swapping two positions does not collide halfway.
         let batch_ids: Vec<uuid::Uuid> = requests.iter().map(|(id, _)| *id).collect();
         db::requests::clear_positions(c, &batch_ids)?;

@@ -54,6 +54,7 @@ fn kinds(events: &[Received]) -> Vec<(String, String)> {
 async fn domain_events_in_order_and_through_an_outage() {
     let (mut broker, client) = publishing("events_order").await;
     every_committed_change_of_a_loan_is_published_in_order(&broker, &client).await;
+    a_request_batch_publishes_its_queue_reordering(&broker, &client).await;
     events_written_while_the_broker_is_away_arrive_after_it_is_back(&mut broker, &client).await;
 }
 
@@ -137,6 +138,42 @@ async fn every_committed_change_of_a_loan_is_published_in_order(
             updated.headers
         );
     }
+}
+
+async fn a_request_batch_publishes_its_queue_reordering(broker: &Broker, client: &FolioClient) {
+    let (item, instance) = (uuid(), uuid());
+    let mut ids = Vec::new();
+    for position in [1, 2] {
+        let mut request = super::support::request(&item, position);
+        request["instanceId"] = json!(instance);
+        let created = client.post("/request-storage/requests", &request).await;
+        assert_eq!(created.status, 201, "{}", created.body);
+        ids.push(created.json());
+    }
+    // The two swap places.
+    ids[0]["position"] = json!(2);
+    ids[1]["position"] = json!(1);
+    let batch = json!({"requests": [ids[1], ids[0]]});
+    let answer = client.post("/request-storage-batch/requests", &batch).await;
+    assert_eq!(answer.status, 201, "{}", answer.body);
+
+    let address = broker.address();
+    let topic = "folio.events_order.circulation.request-queue-reordering";
+    let reordered = read_topic(&address, topic, |e| !e.is_empty(), Duration::from_secs(30)).await;
+    assert_eq!(reordered.len(), 1, "{reordered:?}");
+    assert_eq!(reordered[0].key, instance);
+    assert_eq!(reordered[0].payload["type"], "CREATED");
+    assert_eq!(
+        reordered[0].payload["data"]["new"],
+        json!({"requestIds": [ids[1]["id"], ids[0]["id"]], "instanceId": instance,
+               "itemId": item, "requestLevel": "Item"})
+    );
+    // The batch's own request writes announce nothing, as FOLIO's: only the two creations.
+    let topic = "folio.events_order.circulation.request";
+    // Read to the end (all of the batch's events were relayed before its reordering event).
+    let requests = read_topic(&address, topic, |_| false, Duration::from_secs(4)).await;
+    assert_eq!(kinds(&requests).len(), 2, "{requests:?}");
+    assert!(requests.iter().all(|e| e.payload["type"] == "CREATED"));
 }
 
 async fn events_written_while_the_broker_is_away_arrive_after_it_is_back(
