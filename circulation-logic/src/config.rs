@@ -41,6 +41,9 @@ impl FanOut {
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Settings {
+    /// Where the business events also go (FOLIO's KAFKA_HOST, KAFKA_PORT, ENV, ...).
+    #[command(flatten)]
+    pub kafka: shared_types::kafka::KafkaConfig,
     /// Default strategy for independent downstream calls, overridable per request with the
     /// header X-Circulation-Fan-Out.
     #[arg(long, env = "FAN_OUT", default_value = "concurrent", value_parser = FanOut::from_arg)]

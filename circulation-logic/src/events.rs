@@ -4,8 +4,7 @@
 //! decided, fire-and-forget: an event never changes the answer.
 use crate::domain::{CheckOutAction, Item, Loan, Request, User};
 use crate::downstream::Peers;
-use crate::fanout::Fan;
-use crate::okapi::{Okapi, PolicyCache};
+use crate::okapi::PolicyCache;
 use chrono::{DateTime, Offset, Utc};
 use chrono_tz::Tz;
 use serde_json::{json, Value};
@@ -234,10 +233,13 @@ fn log_date_time(t: DateTime<Utc>, tz: Tz) -> String {
     format!("{}{offset}", local.format("%Y-%m-%dT%H:%M:%S%.3f"))
 }
 
-/// Publishes `events` without holding up the answer. A `LOG_RECORD` names the logged-in user
-/// ("Last, First") as its source.
-pub(crate) fn publish(okapi: &Okapi, fan: Fan, events: Vec<Event>) {
-    let okapi = okapi.clone();
+/// Publishes `events` without holding up the answer: to mod-pubsub, and to the native Kafka
+/// topics when a broker is configured. A `LOG_RECORD` names the logged-in user ("Last,
+/// First") as its source.
+pub(crate) fn publish(peers: Peers<'_>, events: Vec<Event>) {
+    let okapi = peers.okapi.clone();
+    let fan = peers.fan;
+    let kafka = peers.kafka.cloned();
     actix_web::rt::spawn(async move {
         // Nothing here reads configuration: no cache.
         let cache = PolicyCache::new(0);
@@ -245,7 +247,9 @@ pub(crate) fn publish(okapi: &Okapi, fan: Fan, events: Vec<Event>) {
             okapi: &okapi,
             cache: &cache,
             fan,
+            kafka: kafka.as_ref(),
         };
+        let headers = okapi.message_headers();
         let source = match okapi.user_id.as_deref() {
             Some(id) => peers
                 .users()
@@ -268,6 +272,19 @@ pub(crate) fn publish(okapi: &Okapi, fan: Fan, events: Vec<Event>) {
             }
             if let Err(e) = peers.pubsub().publish(event_type, &payload).await {
                 log::warn!("{event_type} not published: {e}");
+            }
+            if let Some(kafka) = &kafka {
+                let key = ["userId", "loanId"]
+                    .iter()
+                    .find_map(|k| payload.get(*k).and_then(Value::as_str))
+                    .unwrap_or(&okapi.tenant)
+                    .to_string();
+                let sent = kafka
+                    .publish(&okapi.tenant, event_type, &key, &payload, &headers)
+                    .await;
+                if let Err(e) = sent {
+                    log::warn!("{event_type} not sent to Kafka: {e}");
+                }
             }
         }
     });

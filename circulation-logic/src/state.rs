@@ -1,18 +1,23 @@
 //! What every request of a process (or of one of its workers) shares: settings, the policy
-//! cache and the worker's HTTP client.
+//! cache, the Kafka producer and the worker's HTTP client.
 use crate::config::Settings;
+use crate::downstream::kafka::KafkaEvents;
 use crate::okapi::PolicyCache;
+use std::sync::Arc;
 
 pub(crate) struct AppState {
     pub settings: Settings,
     /// Rules and policies, per tenant, for `POLICY_CACHE_SECONDS`.
     pub cache: PolicyCache,
+    /// The Kafka producer, when `KAFKA_HOST` is set.
+    pub kafka: Option<Arc<KafkaEvents>>,
 }
 
 impl AppState {
     pub(crate) fn new(settings: Settings) -> AppState {
         AppState {
             cache: PolicyCache::new(settings.policy_cache_seconds),
+            kafka: KafkaEvents::connect(&settings.kafka).map(Arc::new),
             settings,
         }
     }

@@ -2,6 +2,7 @@
 //! Kafka from FOLIO's `KAFKA_*`/`ENV` variables (each also a flag). A malformed value stops the
 //! start with clap's error naming it.
 use clap::Parser;
+pub use shared_types::kafka::KafkaConfig;
 
 #[derive(Debug, Clone, Parser)]
 #[command(
@@ -79,55 +80,6 @@ pub struct DbConfig {
     pub query_timeout_ms: u64,
 }
 
-/// Where domain events go, from FOLIO's variables (each also a flag). Without `KAFKA_HOST` the
-/// module publishes nothing and writes no outbox rows.
-#[derive(Debug, Clone, Default, clap::Args)]
-pub struct KafkaConfig {
-    #[arg(id = "kafka_host", long = "kafka-host", env = "KAFKA_HOST")]
-    pub host: Option<String>,
-    #[arg(
-        id = "kafka_port",
-        long = "kafka-port",
-        env = "KAFKA_PORT",
-        default_value_t = 9092
-    )]
-    pub port: u16,
-    /// The topics' first part (`{ENV}.{tenant}.circulation.loan`).
-    #[arg(id = "env", long = "env", env = "ENV", default_value = "folio")]
-    pub env: String,
-    /// Replicas of a topic this module creates.
-    #[arg(
-        id = "replication_factor",
-        long = "replication-factor",
-        env = "REPLICATION_FACTOR",
-        default_value_t = 1,
-        value_parser = clap::value_parser!(i32).range(1..)
-    )]
-    pub replication_factor: i32,
-    /// Replaces the tenant in topic names (one topic for all tenants).
-    #[arg(
-        id = "kafka_producer_tenant_collection",
-        long = "kafka-producer-tenant-collection",
-        env = "KAFKA_PRODUCER_TENANT_COLLECTION"
-    )]
-    pub tenant_collection: Option<String>,
-    /// The gateway URL the events name in `x-okapi-url` (for consumers calling back).
-    #[arg(id = "okapi_url", long = "okapi-url", env = "OKAPI_URL")]
-    pub okapi_url: Option<String>,
-}
-
-impl KafkaConfig {
-    /// `host:port` of the broker, when one is configured.
-    pub fn bootstrap_servers(&self) -> Option<String> {
-        let host = self
-            .host
-            .as_deref()
-            .map(str::trim)
-            .filter(|h| !h.is_empty())?;
-        Some(format!("{host}:{}", self.port))
-    }
-}
-
 impl DbConfig {
     /// libpq connection string; values are quoted so spaces or quotes in a password stay intact.
     /// `outbox`: the sessions write domain event outbox rows (a setting the triggers read).
@@ -171,17 +123,7 @@ mod tests {
             (args.db.host.as_str(), args.okapi_timeout_ms),
             ("/tmp/pg", 500)
         );
-        let error = parse(&["--kafka-port", "x"]).unwrap_err().to_string();
-        assert!(error.contains("--kafka-port"), "{error}");
-        let error = parse(&["--replication-factor", "0"])
-            .unwrap_err()
-            .to_string();
-        assert!(error.contains("--replication-factor"), "{error}");
-        let kafka = parse(&["--kafka-host", "broker", "--kafka-port", "29092"])
-            .unwrap()
-            .kafka;
-        assert_eq!(kafka.bootstrap_servers().as_deref(), Some("broker:29092"));
-        assert_eq!(kafka.env, "folio");
-        assert_eq!(parse(&[]).unwrap().kafka.bootstrap_servers(), None);
+        let kafka = parse(&["--kafka-host", "broker"]).unwrap().kafka;
+        assert_eq!(kafka.bootstrap_servers().as_deref(), Some("broker:9092"));
     }
 }

@@ -1,9 +1,11 @@
 //! Typed records both circulation modules speak, FOLIO's error envelope, how FOLIO writes
-//! dates, the Okapi header names, and (feature `http-client`) the client modules call each other
-//! with.
+//! dates, the Okapi header names, (feature `http-client`) the client modules call each other
+//! with, and (feature `kafka`) FOLIO's Kafka settings and topics.
 pub mod check_in;
 pub mod dates;
 pub mod errors;
+#[cfg(feature = "kafka")]
+pub mod kafka;
 pub mod loan;
 pub mod metadata;
 pub mod okapi;

@@ -4,6 +4,7 @@ pub(crate) mod calendar;
 pub(crate) mod circulation_storage;
 pub(crate) mod feesfines;
 pub(crate) mod inventory;
+pub(crate) mod kafka;
 pub(crate) mod notify;
 pub(crate) mod patron_blocks;
 pub(crate) mod pubsub;
@@ -26,12 +27,14 @@ pub(crate) use settings::Settings;
 pub(crate) use users::Users;
 
 /// What every repository calls with: the request's Okapi context, the policy cache for
-/// configuration records, and the request's fan-out strategy for batched reads.
+/// configuration records, the request's fan-out strategy for batched reads, and the Kafka
+/// producer when one is configured.
 #[derive(Clone, Copy)]
 pub(crate) struct Peers<'a> {
     pub okapi: &'a Okapi,
     pub cache: &'a PolicyCache,
     pub fan: Fan,
+    pub kafka: Option<&'a std::sync::Arc<kafka::KafkaEvents>>,
 }
 
 impl<'a> Peers<'a> {

@@ -362,8 +362,7 @@ async fn renew(
         charge_overdue_fine(peers, FLOW, overdue).await;
     }
     events::publish(
-        peers.okapi,
-        peers.fan,
+        peers,
         [events::loan_due_date_changed(&renewed)]
             .into_iter()
             .chain(events::renewal_log_records(

@@ -92,6 +92,7 @@ fn peers<'a>(req: &HttpRequest, okapi: &'a Okapi, state: &'a AppState) -> Peers<
         okapi,
         cache: &state.cache,
         fan: Fan::for_request(req, state.settings.fan_out),
+        kafka: state.kafka.as_ref(),
     }
 }
 

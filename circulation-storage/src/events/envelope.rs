@@ -1,6 +1,6 @@
-//! A domain event as FOLIO's circulation storage publishes it (pure): the topic
-//! `{ENV}.{tenant}.circulation.{topic}`, the key (the record's id), the payload `{id, type,
-//! tenant, timestamp, data: {old, new}}` and the message headers.
+//! A domain event as FOLIO's circulation storage publishes it (pure): the key (the record's
+//! id), the payload `{id, type, tenant, timestamp, data: {old, new}}` and the message headers
+//! (its topic: `KafkaConfig::circulation_topic`).
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
@@ -17,11 +17,6 @@ pub(crate) struct OutboxRow {
     pub old: Option<Value>,
     pub new: Option<Value>,
     pub created_at: DateTime<Utc>,
-}
-
-/// `{ENV}.{tenant}.circulation.{topic}`; `KAFKA_PRODUCER_TENANT_COLLECTION` replaces the tenant.
-pub(crate) fn topic_name(env: &str, tenant: &str, collection: Option<&str>, topic: &str) -> String {
-    format!("{env}.{}.circulation.{topic}", collection.unwrap_or(tenant))
 }
 
 /// Namespace of the event ids: the same outbox row always gives the same id, so a consumer can
@@ -91,18 +86,6 @@ mod tests {
             new,
             created_at: DateTime::from_timestamp_millis(1_765_000_000_123).unwrap(),
         }
-    }
-
-    #[test]
-    fn topics_name_the_environment_and_tenant_or_collection() {
-        assert_eq!(
-            topic_name("folio", "diku", None, "loan"),
-            "folio.diku.circulation.loan"
-        );
-        assert_eq!(
-            topic_name("prod", "diku", Some("ALL"), "check-in"),
-            "prod.ALL.circulation.check-in"
-        );
     }
 
     #[test]

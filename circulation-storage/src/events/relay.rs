@@ -4,17 +4,16 @@
 //! order), sends them, waits for the broker's acknowledgements, and deletes them in the same
 //! transaction. A failure rolls back: the rows stay and are sent again later (at least once;
 //! the event id names the row, for consumers that drop repeats).
-use super::envelope::{headers, payload, topic_name, OutboxRow};
+use super::envelope::{headers, payload, OutboxRow};
 use crate::config::KafkaConfig;
 use crate::db::{outbox, PgPool};
 use crate::error::StorageError;
 use diesel::Connection;
-use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::admin::AdminClient;
 use rdkafka::client::DefaultClientContext;
-use rdkafka::config::ClientConfig;
 use rdkafka::message::{Header, OwnedHeaders};
-use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
-use rdkafka::types::RDKafkaErrorCode;
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use shared_types::kafka::ensure_topic;
 use std::collections::HashSet;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Mutex;
@@ -22,8 +21,6 @@ use std::time::{Duration, Instant};
 
 /// Rows taken per transaction.
 const BATCH: i64 = 500;
-/// Partitions of a topic this module creates, as FOLIO's.
-const PARTITIONS: i32 = 10;
 /// How often the relay looks without being woken.
 const IDLE_LOOK: Duration = Duration::from_millis(500);
 
@@ -47,14 +44,7 @@ pub fn start(pool: &PgPool, kafka: &KafkaConfig) -> bool {
         log::info!("Kafka not configured (KAFKA_HOST unset): no domain events are published");
         return false;
     };
-    let client = |extra: &[(&str, &str)]| {
-        let mut c = ClientConfig::new();
-        c.set("bootstrap.servers", &servers);
-        for (k, v) in extra {
-            c.set(*k, *v);
-        }
-        c
-    };
+    let client = |settings: &[(&str, &str)]| kafka.client(settings).unwrap_or_default();
     // One request in flight per connection: a retried batch cannot overtake the next one.
     let producer: FutureProducer = match client(&[
         ("message.timeout.ms", "5000"),
@@ -174,10 +164,9 @@ impl Relay {
 
     /// Sends the rows in order and waits until the broker has every one.
     fn send(&mut self, tenant: &str, rows: &[OutboxRow]) -> Result<(), StorageError> {
-        let collection = self.config.tenant_collection.clone();
         let mut deliveries = Vec::with_capacity(rows.len());
         for row in rows {
-            let topic = topic_name(&self.config.env, tenant, collection.as_deref(), &row.topic);
+            let topic = self.config.circulation_topic(tenant, &row.topic);
             self.ensure_topic(&topic)?;
             let value = payload(row, tenant).to_string();
             let mut message_headers = OwnedHeaders::new();
@@ -215,33 +204,14 @@ impl Relay {
         if self.topics.contains(topic) {
             return Ok(());
         }
-        let new = NewTopic::new(
+        let ensured = ensure_topic(
+            &self.admin,
+            &self.producer,
             topic,
-            PARTITIONS,
-            TopicReplication::Fixed(self.config.replication_factor),
+            self.config.replication_factor,
         );
-        // Bounded waits: with the broker away this must fail soon (the rows stay), not hang.
-        let options = AdminOptions::new()
-            .operation_timeout(Some(Duration::from_secs(5)))
-            .request_timeout(Some(Duration::from_secs(5)));
-        let created = futures::executor::block_on(self.admin.create_topics(&[new], &options))
+        futures::executor::block_on(ensured)
             .map_err(|e| unavailable(&format!("creating {topic}"), e))?;
-        for result in created {
-            match result {
-                Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
-                Err((_, code)) => {
-                    return Err(StorageError::Unavailable(format!(
-                        "creating {topic}: {code}"
-                    )))
-                }
-            }
-        }
-        // The producer learns of the new topic now, instead of holding its first messages
-        // until its next metadata refresh.
-        self.producer
-            .client()
-            .fetch_metadata(Some(topic), Duration::from_secs(5))
-            .map_err(|e| unavailable(&format!("reading the metadata of {topic}"), e))?;
         self.topics.insert(topic.to_string());
         Ok(())
     }

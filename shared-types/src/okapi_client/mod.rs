@@ -147,6 +147,18 @@ impl Okapi {
         }
     }
 
+    /// The Okapi headers a message about this request carries (FOLIO's Kafka producers
+    /// propagate them): the ones forwarded on every call, and the gateway's URL.
+    pub fn message_headers(&self) -> Vec<(String, String)> {
+        let mut headers: Vec<(String, String)> = self
+            .forwarded
+            .iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+            .collect();
+        headers.push((okapi::URL.to_ascii_lowercase(), self.base.clone()));
+        headers
+    }
+
     pub fn has_permission(&self, permission: &str) -> bool {
         self.permissions.iter().any(|p| p == permission)
     }

@@ -1,7 +1,8 @@
-//! Domain events of the stack's check-outs on its Kafka-protocol broker, as FOLIO's consumers
+//! Events of the stack's check-outs on its Kafka-protocol broker, as FOLIO's consumers
 //! (mod-patron-blocks, mod-tlr, ...) read them: the loan's creation on
 //! `folio.diku.circulation.loan`, nothing for a refused check-out, and an undone one's creation
-//! and deletion, so a consumer ends where storage ends.
+//! and deletion, so a consumer ends where storage ends; and the logic module's
+//! `ITEM_CHECKED_OUT` on its native topic.
 use super::support::{body, failing_proxy, item_record, post, post_via, sample, start};
 use circulation_tests::kafka::{read_topic, Received};
 use std::time::Duration;
@@ -93,5 +94,28 @@ async fn check_outs_publish_the_loans_storage_committed() {
     let kinds: Vec<&str> = undone_events.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(kinds, vec!["CREATED", "DELETED"], "{undone_events:?}");
     assert_eq!(undone_events[0].1, undone_events[1].1, "one loan");
+
+    // The logic module's business event on FOLIO's native topic, beside pubsub.
+    let checked_out_events = read_topic(
+        &broker.address(),
+        "folio.diku.circulation.ITEM_CHECKED_OUT",
+        |e| e.iter().any(|m| m.payload["loanId"] == loan_id.as_str()),
+        Duration::from_secs(30),
+    )
+    .await;
+    let event = checked_out_events
+        .iter()
+        .find(|m| m.payload["loanId"] == loan_id.as_str())
+        .expect("ITEM_CHECKED_OUT on Kafka");
+    assert_eq!(event.payload["userId"], checked_out.body["userId"]);
+    assert_eq!(event.payload["dueDate"], checked_out.body["dueDate"]);
+    assert_eq!(event.key, checked_out.body["userId"].as_str().unwrap());
+    for name in ["x-okapi-tenant", "folio.tenantId", "x-okapi-url"] {
+        assert!(
+            event.headers.iter().any(|(k, _)| k == name),
+            "{name}: {:?}",
+            event.headers
+        );
+    }
     stack.stop().await;
 }

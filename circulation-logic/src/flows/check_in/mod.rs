@@ -282,7 +282,7 @@ pub(crate) async fn check_in(peers: Peers<'_>, body: &Value) -> Result<Value, Fa
             .zip(next.request_status)
             .map(|((before, _), status)| (before, status)),
     };
-    events::publish(peers.okapi, peers.fan, events::check_in_events(log));
+    events::publish(peers, events::check_in_events(log));
 
     let mut answer = Map::new();
     let context = ItemInContext {

@@ -146,8 +146,7 @@ pub(crate) async fn check_out(
                 instance_id: w.g.holdings.as_ref().and_then(|h| h.field("instanceId")),
             };
             events::publish(
-                peers.okapi,
-                peers.fan,
+                peers,
                 vec![
                     events::item_checked_out(&w.stored, w.policies.grace_period()),
                     events::check_out_log_record(&w.stored, log),
