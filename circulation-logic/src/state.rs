@@ -7,8 +7,9 @@ use std::sync::Arc;
 
 pub(crate) struct AppState {
     pub settings: Settings,
-    /// Rules and policies, per tenant, for `POLICY_CACHE_SECONDS`.
-    pub cache: PolicyCache,
+    /// Rules and policies, per tenant, for `POLICY_CACHE_SECONDS` (or until a rules change
+    /// arrives on Kafka).
+    pub cache: Arc<PolicyCache>,
     /// The Kafka producer, when `KAFKA_HOST` is set.
     pub kafka: Option<Arc<KafkaEvents>>,
 }
@@ -16,7 +17,7 @@ pub(crate) struct AppState {
 impl AppState {
     pub(crate) fn new(settings: Settings) -> AppState {
         AppState {
-            cache: PolicyCache::new(settings.policy_cache_seconds),
+            cache: Arc::new(PolicyCache::new(settings.policy_cache_seconds)),
             kafka: KafkaEvents::connect(&settings.kafka).map(Arc::new),
             settings,
         }

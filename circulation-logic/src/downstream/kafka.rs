@@ -1,24 +1,32 @@
 //! Kafka: the business events on FOLIO's native circulation topics
 //! (`{ENV}.{tenant}.circulation.<EVENT_TYPE>`, e.g. `ITEM_CHECKED_OUT`), beside mod-pubsub, as
-//! mod-patron-blocks consumes them. Sent after the answer is decided and not waited for by it,
-//! as FOLIO's producers do; a failure is logged.
+//! mod-patron-blocks consumes them — sent after the answer is decided and not waited for by it,
+//! as FOLIO's producers do; a failure is logged — and the circulation rules' changes
+//! (`{ENV}.{tenant}.circulation.rules`, published by circulation-storage), which drop this
+//! instance's cache of the tenant's rules and policies at once, as mod-circulation's
+//! `CirculationRulesUpdateEventHandler` does (each instance reads every change: no group).
+use crate::okapi::PolicyCache;
 use rdkafka::admin::AdminClient;
 use rdkafka::client::DefaultClientContext;
+use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::KafkaError;
+use rdkafka::message::Message;
 use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::{Offset, TopicPartitionList};
 use serde_json::Value;
 use shared_types::kafka::{ensure_topic, KafkaConfig};
 use std::collections::HashSet;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// The process's producer and the topics it knows exist.
+/// The process's producer, the topics it knows exist and the tenants whose rules it watches.
 pub(crate) struct KafkaEvents {
     config: KafkaConfig,
     producer: FutureProducer,
     admin: AdminClient<DefaultClientContext>,
     topics: Mutex<HashSet<String>>,
+    watched: Mutex<HashSet<String>>,
 }
 
 impl KafkaEvents {
@@ -41,6 +49,7 @@ impl KafkaEvents {
                     producer,
                     admin,
                     topics: Mutex::new(HashSet::new()),
+                    watched: Mutex::new(HashSet::new()),
                 })
             }
             Err(e) => {
@@ -103,5 +112,78 @@ impl KafkaEvents {
             }
         }
         sent.map(|_| ()).map_err(|(e, _)| e)
+    }
+}
+
+impl KafkaEvents {
+    /// From the tenant's first request on, a thread reads the tenant's rules topic and drops
+    /// the tenant's cached rules and policies on every change made after it started.
+    pub(crate) fn watch_rules(self: &Arc<Self>, tenant: &str, cache: &Arc<PolicyCache>) {
+        let first = self
+            .watched
+            .lock()
+            .map(|mut w| w.insert(tenant.to_string()))
+            .unwrap_or(false);
+        if !first {
+            return;
+        }
+        let (events, tenant, cache) = (self.clone(), tenant.to_string(), cache.clone());
+        let spawned = std::thread::Builder::new()
+            .name(format!("rules-{tenant}"))
+            .spawn(move || events.read_rules(&tenant, &cache));
+        if let Err(e) = spawned {
+            log::warn!("rules changes not watched: {e}");
+        }
+    }
+
+    fn read_rules(&self, tenant: &str, cache: &PolicyCache) {
+        let topic = self.config.circulation_topic(tenant, "rules");
+        let started = chrono::Utc::now().timestamp_millis();
+        loop {
+            match self.rules_consumer(&topic) {
+                Ok(consumer) => {
+                    log::info!("watching {topic}: a rules change drops the cache of {tenant}");
+                    loop {
+                        let Some(Ok(message)) = consumer.poll(Duration::from_millis(500)) else {
+                            continue;
+                        };
+                        // Changes from before this instance watched were read then anyway.
+                        let at = message.timestamp().to_millis().unwrap_or(i64::MAX);
+                        if at >= started {
+                            cache.invalidate_tenant(tenant);
+                            log::info!("{tenant}: circulation rules changed, cache dropped");
+                        }
+                    }
+                }
+                Err(e) => {
+                    log::warn!("{topic} not watched yet: {e}");
+                    std::thread::sleep(Duration::from_secs(5));
+                }
+            }
+        }
+    }
+
+    /// A consumer of every partition of the topic from its start (created when absent), in no
+    /// group: every instance reads every change.
+    fn rules_consumer(&self, topic: &str) -> Result<BaseConsumer, KafkaError> {
+        let ensured = ensure_topic(
+            &self.admin,
+            &self.producer,
+            topic,
+            self.config.replication_factor,
+        );
+        futures::executor::block_on(ensured)?;
+        let group = format!("circulation-logic-rules-{}", uuid::Uuid::new_v4());
+        let consumer: BaseConsumer = self
+            .config
+            .client(&[("group.id", &group), ("enable.auto.commit", "false")])
+            .unwrap_or_default()
+            .create()?;
+        let mut partitions = TopicPartitionList::new();
+        for partition in 0..shared_types::kafka::PARTITIONS {
+            partitions.add_partition_offset(topic, partition, Offset::Beginning)?;
+        }
+        consumer.assign(&partitions)?;
+        Ok(consumer)
     }
 }

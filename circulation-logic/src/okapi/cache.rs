@@ -75,6 +75,15 @@ impl PolicyCache {
             .remove(&(tenant.to_string(), path.to_string()));
     }
 
+    /// Forget everything cached for a tenant (its circulation rules changed somewhere: the
+    /// policies they choose may differ now).
+    pub(crate) fn invalidate_tenant(&self, tenant: &str) {
+        self.entries
+            .lock()
+            .expect("policy cache")
+            .retain(|(t, _), _| t != tenant);
+    }
+
     /// GET `path` through the cache; `Ok(None)` for 404.
     pub(crate) async fn get(
         &self,

@@ -88,6 +88,9 @@ pub(crate) fn text(status: StatusCode, message: impl Into<String>) -> HttpRespon
 
 /// The downstream repositories for the request being served, with its fan-out strategy.
 fn peers<'a>(req: &HttpRequest, okapi: &'a Okapi, state: &'a AppState) -> Peers<'a> {
+    if let Some(kafka) = &state.kafka {
+        kafka.watch_rules(&okapi.tenant, &state.cache);
+    }
     Peers {
         okapi,
         cache: &state.cache,

@@ -5,7 +5,10 @@
 //! `ITEM_CHECKED_OUT` on its native topic.
 use super::support::{body, failing_proxy, item_record, post, post_via, sample, start};
 use circulation_tests::kafka::{read_topic, Received};
-use std::time::Duration;
+use circulation_tests::sample_data as sd;
+use circulation_tests::stack::{Stack, StackConfig};
+use serde_json::json;
+use std::time::{Duration, Instant};
 
 /// The events about the loans of `item_id`: (type, loan id).
 fn of_item(events: &[Received], item_id: &str) -> Vec<(String, String)> {
@@ -116,6 +119,59 @@ async fn check_outs_publish_the_loans_storage_committed() {
             "{name}: {:?}",
             event.headers
         );
+    }
+    stack.stop().await;
+}
+
+#[tokio::test]
+async fn every_logic_instance_drops_its_rules_cache_when_the_rules_change() {
+    // Rules and policies cached for an hour: only the rules event can make them go.
+    let stack = Stack::start(StackConfig {
+        logic_instances: 2,
+        logic_env: vec![("POLICY_CACHE_SECONDS".into(), "3600".into())],
+        ..StackConfig::default()
+    })
+    .await
+    .expect("stack starts");
+    let gateway = stack.url();
+    let dry_run = |instance: usize| {
+        let (logic, gateway) = (stack.logic[instance].url.clone(), gateway.clone());
+        let b = body(&stack, 2, 0);
+        async move {
+            let path = "/circulation/check-out-by-barcode-dry-run";
+            let a = post_via(&logic, &gateway, path, &b, &[]).await;
+            assert_eq!(a.status, 201, "{}", a.text);
+            a.body["loanPolicyId"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        }
+    };
+    // Both instances read (and cache) the rules: a book is lent for three weeks.
+    for instance in [0, 1] {
+        assert_eq!(dry_run(instance).await, sd::LOAN_POLICY_ROLLING);
+    }
+    let rules = sample(&stack)
+        .circulation_rules
+        .replace(sd::LOAN_POLICY_ROLLING, sd::LOAN_POLICY_SHORT_TERM);
+    let put = stack
+        .client()
+        .put("/circulation/rules", &json!({"rulesAsText": rules}))
+        .await;
+    assert_eq!(put.status, 204, "{}", put.body);
+    let changed = Instant::now();
+    // Within a second, both choose the new policy.
+    for instance in [0, 1] {
+        loop {
+            if dry_run(instance).await == sd::LOAN_POLICY_SHORT_TERM {
+                break;
+            }
+            assert!(
+                changed.elapsed() < Duration::from_secs(1),
+                "instance {instance} still uses its cached rules"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
     stack.stop().await;
 }
