@@ -153,10 +153,13 @@ impl Relay {
             self.send(&tenant, &rows)?;
             let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
             outbox::delete(conn, schema, &ids)?;
+            // Publish lag: from the change (its row's stamp) to the broker's acknowledgement.
+            let oldest = rows.iter().map(|r| r.created_at).min().unwrap_or_default();
             log::debug!(
-                "{tenant}: {} domain events published in {:?}",
+                "{tenant}: {} domain events published in {:?}, lag up to {} ms",
                 rows.len(),
-                began.elapsed()
+                began.elapsed(),
+                (chrono::Utc::now() - oldest).num_milliseconds()
             );
             Ok(rows.len())
         })

@@ -39,7 +39,8 @@ async fn main() -> Result<(), String> {
     let args = Args::parse();
     let pg = TempPostgres::start().map_err(|e| e.to_string())?;
     let mut env = pg.env();
-    env.push(("RUST_LOG".into(), "warn".into()));
+    let module_log = std::env::var("MODULE_LOG").unwrap_or_else(|_| "warn".into());
+    env.push(("RUST_LOG".into(), module_log));
     let broker = match args.events {
         true => Some(Broker::start().map_err(|e| e.to_string())?),
         false => None,
