@@ -41,6 +41,10 @@ struct Args {
     /// Check the items in again after each run's check-outs (and measure it).
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     check_in: bool,
+    /// Run a Kafka-protocol broker: storage publishes its domain events through its outbox and
+    /// the logic module its business events (false: pubsub only, no outbox).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    kafka: bool,
 }
 
 /// The flows a run measures.
@@ -324,6 +328,7 @@ async fn main() -> Result<(), String> {
             hop_overhead: Duration::from_millis(args.hop_overhead_ms),
             standin_latency: latency,
             sample_data: Some((args.checkouts.max(1), items)),
+            kafka: args.kafka,
             ..StackConfig::default()
         })
         .await?;
