@@ -96,6 +96,7 @@ impl Stack {
         let standins = Standins::start(StandinConfig {
             port: 0,
             latency: config.standin_latency.clone(),
+            kafka: broker.as_ref().map(Broker::address),
         })
         .await
         .map_err(|e| format!("stand-ins: {e}"))?;

@@ -75,6 +75,8 @@ pub(crate) fn collection(ctx: &Ctx<'_>, c: Collection) -> HttpResponse {
             }
             let value = Value::Object(obj);
             tenant.store_mut(c.path).put(id.clone(), value.clone());
+            drop(tenant);
+            ctx.changed(c.path, None, Some(&value));
             HttpResponse::Created()
                 .insert_header((LOCATION, format!("{}/{id}", c.path)))
                 .insert_header((CONTENT_TYPE, "application/json"))
@@ -121,13 +123,23 @@ pub(crate) fn record(ctx: &Ctx<'_>, c: Collection, id: &str) -> HttpResponse {
             if let Err(r) = before_write(&tenant, c, &mut obj, Some(old)) {
                 return r;
             }
-            tenant.store_mut(c.path).put(id, Value::Object(obj));
+            let old = old.clone();
+            let new = Value::Object(obj);
+            tenant.store_mut(c.path).put(id, new.clone());
+            drop(tenant);
+            ctx.changed(c.path, Some(&old), Some(&new));
             no_content()
         }
-        Method::DELETE => match ctx.write().store_mut(c.path).remove(&id) {
-            Some(_) => no_content(),
-            None => not_found(),
-        },
+        Method::DELETE => {
+            let removed = ctx.write().store_mut(c.path).remove(&id);
+            match removed {
+                Some(old) => {
+                    ctx.changed(c.path, Some(&old), None);
+                    no_content()
+                }
+                None => not_found(),
+            }
+        }
         _ => text(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed"),
     }
 }

@@ -20,6 +20,7 @@
 
 mod collections;
 mod descriptor;
+mod events;
 mod latency;
 mod request;
 mod server;

@@ -14,6 +14,7 @@ use shared_types::okapi;
 pub(crate) struct Ctx<'a> {
     pub(crate) shared: &'a Shared,
     pub(crate) tenant: Arc<RwLock<TenantData>>,
+    pub(crate) tenant_id: &'a str,
     pub(crate) method: &'a Method,
     pub(crate) path: &'a str,
     pub(crate) params: Vec<(String, String)>,
@@ -35,6 +36,32 @@ impl Ctx<'_> {
 
     pub(crate) fn write(&self) -> std::sync::RwLockWriteGuard<'_, TenantData> {
         self.tenant.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Announces a change of a record of `path` (inventory's and users' records) when a
+    /// broker is named; an item's event names its instance (through its holdings).
+    pub(crate) fn changed(&self, path: &str, old: Option<&Value>, new: Option<&Value>) {
+        let Some(events) = &self.shared.events else {
+            return;
+        };
+        let instance = new
+            .or(old)
+            .and_then(|item| item.get("holdingsRecordId"))
+            .and_then(Value::as_str)
+            .and_then(|holdings| {
+                self.read()
+                    .store("/holdings-storage/holdings")
+                    .and_then(|s| s.get(holdings))
+                    .and_then(|h| h.get("instanceId"))
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            });
+        let now = chrono::Utc::now().timestamp_millis();
+        if let Some((topic, key, value)) =
+            super::events::change_event(self.tenant_id, path, old, new, instance.as_deref(), now)
+        {
+            events.send(topic, key, value);
+        }
     }
 
     pub(crate) fn header(&self, name: &str) -> Option<&str> {

@@ -12,6 +12,7 @@ use serde_json::Value;
 use shared_types::okapi;
 
 use super::collections::{collection, collections, record};
+use super::events::ChangeEvents;
 use super::latency::{Delayer, Latency};
 use super::request::{not_found, text, Ctx};
 use super::store::TenantData;
@@ -23,6 +24,8 @@ pub struct StandinConfig {
     /// TCP port on 127.0.0.1; 0 picks any free port.
     pub port: u16,
     pub latency: Latency,
+    /// A Kafka-protocol broker (`host:port`) to publish inventory's and users' change events to.
+    pub kafka: Option<String>,
 }
 
 impl Default for StandinConfig {
@@ -30,6 +33,7 @@ impl Default for StandinConfig {
         StandinConfig {
             port: 0,
             latency: Latency::None,
+            kafka: None,
         }
     }
 }
@@ -42,10 +46,12 @@ pub(crate) struct Shared {
     observe: AtomicBool,
     observed: Mutex<Vec<Duration>>,
     pub(crate) http: reqwest::Client,
+    /// Where changes of inventory's and users' records are announced, when a broker is named.
+    pub(crate) events: Option<Arc<ChangeEvents>>,
 }
 
 impl Shared {
-    fn new(latency: Latency) -> Self {
+    fn new(latency: Latency, kafka: Option<&str>) -> Self {
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(30))
@@ -57,6 +63,7 @@ impl Shared {
             observe: AtomicBool::new(false),
             observed: Mutex::new(Vec::new()),
             http,
+            events: kafka.and_then(ChangeEvents::connect),
         }
     }
 
@@ -98,7 +105,7 @@ impl Standins {
     /// Binds 127.0.0.1:`cfg.port` and serves every stand-in module there.
     /// Must be called inside a tokio runtime.
     pub async fn start(cfg: StandinConfig) -> std::io::Result<Standins> {
-        let shared = Arc::new(Shared::new(cfg.latency));
+        let shared = Arc::new(Shared::new(cfg.latency, cfg.kafka.as_deref()));
         let data = web::Data::from(shared.clone());
         let server = HttpServer::new(move || {
             App::new()
@@ -240,6 +247,7 @@ async fn handle(req: &HttpRequest, body: &[u8], shared: &Shared, path: &str) -> 
     let ctx = Ctx {
         shared,
         tenant: shared.tenant(&tenant_id),
+        tenant_id: &tenant_id,
         method: req.method(),
         path,
         params,

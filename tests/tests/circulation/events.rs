@@ -1,8 +1,8 @@
 //! Events of the stack's check-outs on its Kafka-protocol broker, as FOLIO's consumers
 //! (mod-patron-blocks, mod-tlr, ...) read them: the loan's creation on
 //! `folio.diku.circulation.loan`, nothing for a refused check-out, and an undone one's creation
-//! and deletion, so a consumer ends where storage ends; and the logic module's
-//! `ITEM_CHECKED_OUT` on its native topic.
+//! and deletion, so a consumer ends where storage ends; the logic module's `ITEM_CHECKED_OUT`
+//! on its native topic; and inventory's item change, from its stand-in.
 use super::support::{body, failing_proxy, item_record, post, post_via, sample, start};
 use circulation_tests::kafka::{read_topic, Received};
 use circulation_tests::sample_data as sd;
@@ -120,6 +120,37 @@ async fn check_outs_publish_the_loans_storage_committed() {
             event.headers
         );
     }
+
+    // Inventory's stand-in announces the item's new status as inventory does, keyed by its
+    // instance (the feed a local copy would consume).
+    let holdings = client
+        .get(&format!(
+            "/holdings-storage/holdings/{}",
+            first["holdingsRecordId"].as_str().unwrap()
+        ))
+        .await
+        .json();
+    let instance_id = holdings["instanceId"].as_str().unwrap().to_string();
+    let checked_out_item = |e: &Received| {
+        e.payload["type"] == "UPDATE"
+            && e.payload["new"]["id"] == first_id
+            && e.payload["new"]["status"]["name"] == "Checked out"
+    };
+    let item_events = read_topic(
+        &broker.address(),
+        "folio.diku.inventory.item",
+        |e| e.iter().any(checked_out_item),
+        Duration::from_secs(30),
+    )
+    .await;
+    let update = item_events
+        .iter()
+        .find(|e| checked_out_item(e))
+        .expect("the item's UPDATE on folio.diku.inventory.item");
+    assert_eq!(update.key, instance_id);
+    assert_eq!(update.payload["instanceId"], instance_id.as_str());
+    assert_eq!(update.payload["old"]["status"]["name"], "Available");
+    assert_eq!(update.payload["tenant"], "diku");
     stack.stop().await;
 }
 

@@ -24,6 +24,7 @@ fn client() -> reqwest::Client {
 async fn start() -> Standins {
     Standins::start(StandinConfig {
         port: 0,
+        kafka: None,
         latency: Latency::None,
     })
     .await
@@ -1308,6 +1309,7 @@ async fn automated_patron_blocks_from_limits_and_open_loans() {
 async fn fixed_latency_is_applied() {
     let s = Standins::start(StandinConfig {
         port: 0,
+        kafka: None,
         latency: Latency::Fixed(Duration::from_millis(50)),
     })
     .await
@@ -1334,6 +1336,7 @@ async fn fixed_latency_is_applied() {
 async fn fixed_latency_is_precise() {
     let s = Standins::start(StandinConfig {
         port: 0,
+        kafka: None,
         latency: Latency::Fixed(Duration::from_millis(10)),
     })
     .await
@@ -1373,6 +1376,7 @@ async fn fixed_latency_is_precise() {
 async fn uniform_latency_is_at_least_its_minimum() {
     let s = Standins::start(StandinConfig {
         port: 0,
+        kafka: None,
         latency: Latency::Uniform {
             min: Duration::from_millis(20),
             max: Duration::from_millis(40),
@@ -1586,6 +1590,7 @@ async fn sample_data_loads_through_a_gateway() {
 async fn concurrent_requests_under_random_latency() {
     let s = Standins::start(StandinConfig {
         port: 0,
+        kafka: None,
         latency: Latency::Uniform {
             min: Duration::from_millis(1),
             max: Duration::from_millis(5),
