@@ -23,6 +23,10 @@ use std::time::{Duration, Instant};
 const BATCH: i64 = 500;
 /// How often the relay looks without being woken.
 const IDLE_LOOK: Duration = Duration::from_millis(500);
+/// How long a woken relay lets further writes gather before it takes a batch (measured with
+/// `storage_bench --events`: a fifth fewer loans/s than without events instead of 29%, the
+/// publish lag's p99 still under 50 ms).
+const GATHER: Duration = Duration::from_millis(5);
 
 /// The wake-ups of the relays running in this process (one, but for tests that start several
 /// modules in one process).
@@ -107,6 +111,8 @@ impl Relay {
         loop {
             // Woken, or time to look anyway; a wake-up that came meanwhile is served too.
             let _ = wake.recv_timeout(IDLE_LOOK.max(backoff));
+            // A burst of writes gathers into one batch: fewer transactions per event.
+            std::thread::sleep(GATHER);
             while wake.try_recv().is_ok() {}
             match self.relay_all() {
                 Ok(()) => backoff = Duration::ZERO,
