@@ -23,9 +23,8 @@ use std::time::{Duration, Instant};
 const BATCH: i64 = 500;
 /// How often the relay looks without being woken.
 const IDLE_LOOK: Duration = Duration::from_millis(500);
-/// How long a woken relay lets further writes gather before it takes a batch (measured with
-/// `storage_bench --events`: a fifth fewer loans/s than without events instead of 29%, the
-/// publish lag's p99 still under 50 ms).
+/// How long a woken relay lets further writes gather before it takes a batch: fewer, larger
+/// transactions for a few ms of publish lag (figures in docs/storage.md).
 const GATHER: Duration = Duration::from_millis(5);
 
 /// The wake-ups of the relays running in this process (one, but for tests that start several
