@@ -5,8 +5,10 @@ use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;
 use rdkafka::error::KafkaError;
-use rdkafka::producer::{FutureProducer, Producer};
+use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
 use rdkafka::types::RDKafkaErrorCode;
+use std::collections::HashSet;
+use std::sync::Mutex;
 use std::time::Duration;
 
 /// Partitions of a topic a module creates, as FOLIO's.
@@ -106,6 +108,74 @@ pub async fn ensure_topic(
         .client()
         .fetch_metadata(Some(topic), Duration::from_secs(5))
         .map(|_| ())
+}
+
+/// A producer of FOLIO's topics that creates a topic the first time it sends to it, and again
+/// after a send failed (a broker restarted empty has lost its topics).
+pub struct TopicProducer {
+    producer: FutureProducer,
+    admin: AdminClient<DefaultClientContext>,
+    replication_factor: i32,
+    known: Mutex<HashSet<String>>,
+}
+
+impl TopicProducer {
+    /// A producer (`client` with `producer_settings` added) and an admin client for the broker
+    /// `client` names.
+    pub fn create(
+        client: &ClientConfig,
+        producer_settings: &[(&str, &str)],
+        replication_factor: i32,
+    ) -> Result<TopicProducer, KafkaError> {
+        let mut producer = client.clone();
+        for (key, value) in producer_settings {
+            producer.set(*key, *value);
+        }
+        Ok(TopicProducer {
+            producer: producer.create()?,
+            admin: client.create()?,
+            replication_factor,
+            known: Mutex::new(HashSet::new()),
+        })
+    }
+
+    pub fn producer(&self) -> &FutureProducer {
+        &self.producer
+    }
+
+    /// Makes sure `topic` exists (see [`ensure_topic`]), once until [`Self::forget_topics`].
+    pub async fn ensure(&self, topic: &str) -> Result<(), KafkaError> {
+        if self
+            .known
+            .lock()
+            .map(|t| t.contains(topic))
+            .unwrap_or(false)
+        {
+            return Ok(());
+        }
+        ensure_topic(&self.admin, &self.producer, topic, self.replication_factor).await?;
+        if let Ok(mut known) = self.known.lock() {
+            known.insert(topic.to_string());
+        }
+        Ok(())
+    }
+
+    /// After a failed send: every topic is made sure of again.
+    pub fn forget_topics(&self) {
+        if let Ok(mut known) = self.known.lock() {
+            known.clear();
+        }
+    }
+
+    /// Sends one message to its topic (created when absent); resolved once the broker has it.
+    pub async fn send(&self, record: FutureRecord<'_, str, str>) -> Result<(), KafkaError> {
+        self.ensure(record.topic).await?;
+        let sent = self.producer.send(record, Duration::from_secs(5)).await;
+        if sent.is_err() {
+            self.forget_topics();
+        }
+        sent.map(|_| ()).map_err(|(e, _)| e)
+    }
 }
 
 #[cfg(test)]

@@ -6,26 +6,22 @@
 //! instance's cache of the tenant's rules and policies at once, as mod-circulation's
 //! `CirculationRulesUpdateEventHandler` does (each instance reads every change: no group).
 use crate::okapi::PolicyCache;
-use rdkafka::admin::AdminClient;
-use rdkafka::client::DefaultClientContext;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::KafkaError;
 use rdkafka::message::Message;
 use rdkafka::message::{Header, OwnedHeaders};
-use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::producer::FutureRecord;
 use rdkafka::{Offset, TopicPartitionList};
 use serde_json::Value;
-use shared_types::kafka::{ensure_topic, KafkaConfig};
+use shared_types::kafka::{KafkaConfig, TopicProducer};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// The process's producer, the topics it knows exist and the tenants whose rules it watches.
+/// The process's producer and the tenants whose rules it watches.
 pub(crate) struct KafkaEvents {
     config: KafkaConfig,
-    producer: FutureProducer,
-    admin: AdminClient<DefaultClientContext>,
-    topics: Mutex<HashSet<String>>,
+    producer: TopicProducer,
     watched: Mutex<HashSet<String>>,
 }
 
@@ -36,19 +32,15 @@ impl KafkaEvents {
             log::info!("Kafka not configured (KAFKA_HOST unset): events go to mod-pubsub only");
             return None;
         };
-        let producer = config.client(&[("message.timeout.ms", "5000"), ("linger.ms", "1")])?;
-        let admin = config.client(&[])?;
-        let created = producer
-            .create()
-            .and_then(|producer| Ok((producer, admin.create()?)));
+        let settings = [("message.timeout.ms", "5000"), ("linger.ms", "1")];
+        let created =
+            TopicProducer::create(&config.client(&[])?, &settings, config.replication_factor);
         match created {
-            Ok((producer, admin)) => {
+            Ok(producer) => {
                 log::info!("events also to Kafka at {servers}");
                 Some(KafkaEvents {
                     config: config.clone(),
                     producer,
-                    admin,
-                    topics: Mutex::new(HashSet::new()),
                     watched: Mutex::new(HashSet::new()),
                 })
             }
@@ -72,23 +64,6 @@ impl KafkaEvents {
         okapi_headers: &[(String, String)],
     ) -> Result<(), KafkaError> {
         let topic = self.config.circulation_topic(tenant, event_type);
-        let known = self
-            .topics
-            .lock()
-            .map(|t| t.contains(&topic))
-            .unwrap_or(false);
-        if !known {
-            ensure_topic(
-                &self.admin,
-                &self.producer,
-                &topic,
-                self.config.replication_factor,
-            )
-            .await?;
-            if let Ok(mut topics) = self.topics.lock() {
-                topics.insert(topic.clone());
-            }
-        }
         let mut headers = OwnedHeaders::new().insert(Header {
             key: "folio.tenantId",
             value: Some(tenant.as_bytes()),
@@ -102,16 +77,9 @@ impl KafkaEvents {
         let value = payload.to_string();
         let record = FutureRecord::to(&topic)
             .key(key)
-            .payload(&value)
+            .payload(value.as_str())
             .headers(headers);
-        let sent = self.producer.send(record, Duration::from_secs(5)).await;
-        if sent.is_err() {
-            // A broker that lost its topics (restarted empty) needs them again.
-            if let Ok(mut topics) = self.topics.lock() {
-                topics.clear();
-            }
-        }
-        sent.map(|_| ()).map_err(|(e, _)| e)
+        self.producer.send(record).await
     }
 }
 
@@ -166,13 +134,7 @@ impl KafkaEvents {
     /// A consumer of every partition of the topic from its start (created when absent), in no
     /// group: every instance reads every change.
     fn rules_consumer(&self, topic: &str) -> Result<BaseConsumer, KafkaError> {
-        let ensured = ensure_topic(
-            &self.admin,
-            &self.producer,
-            topic,
-            self.config.replication_factor,
-        );
-        futures::executor::block_on(ensured)?;
+        futures::executor::block_on(self.producer.ensure(topic))?;
         let group = format!("circulation-logic-rules-{}", uuid::Uuid::new_v4());
         let consumer: BaseConsumer = self
             .config

@@ -9,12 +9,9 @@ use crate::config::KafkaConfig;
 use crate::db::{outbox, PgPool};
 use crate::error::StorageError;
 use diesel::Connection;
-use rdkafka::admin::AdminClient;
-use rdkafka::client::DefaultClientContext;
 use rdkafka::message::{Header, OwnedHeaders};
-use rdkafka::producer::{FutureProducer, FutureRecord};
-use shared_types::kafka::ensure_topic;
-use std::collections::HashSet;
+use rdkafka::producer::FutureRecord;
+use shared_types::kafka::TopicProducer;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -47,28 +44,18 @@ pub fn start(pool: &PgPool, kafka: &KafkaConfig) -> bool {
         log::info!("Kafka not configured (KAFKA_HOST unset): no domain events are published");
         return false;
     };
-    let client = |settings: &[(&str, &str)]| kafka.client(settings).unwrap_or_default();
     // One request in flight per connection: a retried batch cannot overtake the next one.
-    let producer: FutureProducer = match client(&[
+    let settings = [
         ("message.timeout.ms", "5000"),
         ("max.in.flight.requests.per.connection", "1"),
         ("linger.ms", "1"),
-    ])
-    .create()
-    {
+    ];
+    let client = kafka.client(&[]).unwrap_or_default();
+    let producer = match TopicProducer::create(&client, &settings, kafka.replication_factor) {
         Ok(p) => p,
         Err(e) => {
             log::error!(
-                "Kafka producer for {servers} not created: {e}; no domain events are published"
-            );
-            return false;
-        }
-    };
-    let admin: AdminClient<DefaultClientContext> = match client(&[]).create() {
-        Ok(a) => a,
-        Err(e) => {
-            log::error!(
-                "Kafka admin client for {servers} not created: {e}; no domain events are published"
+                "Kafka clients for {servers} not created: {e}; no domain events are published"
             );
             return false;
         }
@@ -85,8 +72,6 @@ pub fn start(pool: &PgPool, kafka: &KafkaConfig) -> bool {
         pool: pool.clone(),
         config: kafka.clone(),
         producer,
-        admin,
-        topics: HashSet::new(),
     };
     std::thread::Builder::new()
         .name("outbox-relay".into())
@@ -97,10 +82,8 @@ pub fn start(pool: &PgPool, kafka: &KafkaConfig) -> bool {
 struct Relay {
     pool: PgPool,
     config: KafkaConfig,
-    producer: FutureProducer,
-    admin: AdminClient<DefaultClientContext>,
-    /// Topics known to exist (created when absent); re-learnt after a restart.
-    topics: HashSet<String>,
+    /// Creates a topic when first sent to, and again after a failure.
+    producer: TopicProducer,
 }
 
 impl Relay {
@@ -171,11 +154,12 @@ impl Relay {
     }
 
     /// Sends the rows in order and waits until the broker has every one.
-    fn send(&mut self, tenant: &str, rows: &[OutboxRow]) -> Result<(), StorageError> {
+    fn send(&self, tenant: &str, rows: &[OutboxRow]) -> Result<(), StorageError> {
         let mut deliveries = Vec::with_capacity(rows.len());
         for row in rows {
             let topic = self.config.circulation_topic(tenant, &row.topic);
-            self.ensure_topic(&topic)?;
+            futures::executor::block_on(self.producer.ensure(&topic))
+                .map_err(|e| unavailable(&format!("creating {topic}"), e))?;
             let value = payload(row, tenant).to_string();
             let mut message_headers = OwnedHeaders::new();
             for (key, v) in headers(row, tenant, self.config.okapi_url.as_deref()) {
@@ -190,6 +174,7 @@ impl Relay {
                 .headers(message_headers);
             let delivery = self
                 .producer
+                .producer()
                 .send_result(record)
                 .map_err(|(e, _)| unavailable(&format!("sending to {topic}"), e))?;
             deliveries.push(delivery);
@@ -201,26 +186,9 @@ impl Relay {
                 Err(_) => StorageError::Unavailable("delivery cancelled".into()),
             };
             // A broker that lost its topics (restarted without storage) needs them again.
-            self.topics.clear();
+            self.producer.forget_topics();
             return Err(failure);
         }
-        Ok(())
-    }
-
-    /// Creates the topic with FOLIO's partitions unless it is known to exist.
-    fn ensure_topic(&mut self, topic: &str) -> Result<(), StorageError> {
-        if self.topics.contains(topic) {
-            return Ok(());
-        }
-        let ensured = ensure_topic(
-            &self.admin,
-            &self.producer,
-            topic,
-            self.config.replication_factor,
-        );
-        futures::executor::block_on(ensured)
-            .map_err(|e| unavailable(&format!("creating {topic}"), e))?;
-        self.topics.insert(topic.to_string());
         Ok(())
     }
 }

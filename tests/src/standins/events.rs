@@ -6,14 +6,10 @@
 //! users' `{id, type: CREATED|UPDATED|DELETED, tenant, timestamp, data: {old, new}}` on
 //! `folio.{tenant}.users.{users,userGroup}` keyed by the record. Sent after the change, not
 //! waited for; a failure is logged.
-use rdkafka::admin::AdminClient;
-use rdkafka::client::DefaultClientContext;
-use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::producer::FutureRecord;
 use serde_json::{json, Map, Value};
-use shared_types::kafka::ensure_topic;
-use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use shared_types::kafka::TopicProducer;
+use std::sync::Arc;
 
 /// Which module publishes a collection's changes, on which topic, in which shape.
 fn topic_of(path: &str) -> Option<(&'static str, &'static str)> {
@@ -94,54 +90,26 @@ pub(crate) fn change_event(
 }
 
 /// The stand-ins' producer.
-pub(crate) struct ChangeEvents {
-    producer: FutureProducer,
-    admin: AdminClient<DefaultClientContext>,
-    topics: Mutex<HashSet<String>>,
-}
+pub(crate) struct ChangeEvents(TopicProducer);
 
 impl ChangeEvents {
     pub(crate) fn connect(address: &str) -> Option<Arc<ChangeEvents>> {
-        let config = |extra: &[(&str, &str)]| {
-            let mut c = rdkafka::ClientConfig::new();
-            c.set("bootstrap.servers", address);
-            for (k, v) in extra {
-                c.set(*k, *v);
-            }
-            c
-        };
-        let producer = config(&[("message.timeout.ms", "5000"), ("linger.ms", "1")])
-            .create()
-            .ok()?;
-        let admin = config(&[]).create().ok()?;
-        Some(Arc::new(ChangeEvents {
-            producer,
-            admin,
-            topics: Mutex::new(HashSet::new()),
-        }))
+        let mut client = rdkafka::ClientConfig::new();
+        client.set("bootstrap.servers", address);
+        let settings = [("message.timeout.ms", "5000"), ("linger.ms", "1")];
+        let producer = TopicProducer::create(&client, &settings, 1).ok()?;
+        Some(Arc::new(ChangeEvents(producer)))
     }
 
     /// Sends the event without holding up the answer.
     pub(crate) fn send(self: &Arc<Self>, topic: String, key: String, value: Value) {
         let events = self.clone();
         tokio::spawn(async move {
-            let known = events
-                .topics
-                .lock()
-                .map(|t| t.contains(&topic))
-                .unwrap_or(false);
-            if !known {
-                if let Err(e) = ensure_topic(&events.admin, &events.producer, &topic, 1).await {
-                    log::warn!("stand-in event topic {topic} not created: {e}");
-                    return;
-                }
-                if let Ok(mut topics) = events.topics.lock() {
-                    topics.insert(topic.clone());
-                }
-            }
             let payload = value.to_string();
-            let record = FutureRecord::to(&topic).key(&key).payload(&payload);
-            if let Err((e, _)) = events.producer.send(record, Duration::from_secs(5)).await {
+            let record = FutureRecord::to(&topic)
+                .key(key.as_str())
+                .payload(payload.as_str());
+            if let Err(e) = events.0.send(record).await {
                 log::warn!("stand-in event on {topic} not sent: {e}");
             }
         });
