@@ -87,10 +87,11 @@ impl KafkaEvents {
     /// From the tenant's first request on, a thread reads the tenant's rules topic and drops
     /// the tenant's cached rules and policies on every change made after it started.
     pub(crate) fn watch_rules(self: &Arc<Self>, tenant: &str, cache: &Arc<PolicyCache>) {
+        // Called on every request: no allocation once the tenant is watched.
         let first = self
             .watched
             .lock()
-            .map(|mut w| w.insert(tenant.to_string()))
+            .map(|mut w| !w.contains(tenant) && w.insert(tenant.to_string()))
             .unwrap_or(false);
         if !first {
             return;
